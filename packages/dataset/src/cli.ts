@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { DatasetError } from './errors.js';
+import { loadFashionMnist } from './node/load.js';
+import { CLASS_NAMES } from './spec.js';
+
+const USAGE = `Usage: fmnist-data <fetch|verify|info> [--data-dir DIR] [--cache-dir DIR] [--no-download]
+
+  fetch    find or download Fashion-MNIST and say where it is
+  verify   hash all four files again (ignoring remembered checks)
+  info     counts, image size and class balance of both splits`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'data-dir': { type: 'string' },
+      'cache-dir': { type: 'string' },
+      'no-download': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const command = positionals[0];
+  if (values.help || !command) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  if (!['fetch', 'verify', 'info'].includes(command)) {
+    console.error(`fmnist-data: unknown command '${command}'\n\n${USAGE}`);
+    return 2;
+  }
+  let lastPercent = -1;
+  const started = performance.now();
+  const data = await loadFashionMnist({
+    dataDir: values['data-dir'],
+    cacheDir: values['cache-dir'],
+    download: !values['no-download'],
+    rehash: command === 'verify',
+    onProgress: ({ file, receivedBytes, totalBytes }) => {
+      const percent = totalBytes ? Math.floor((100 * receivedBytes) / totalBytes) : -1;
+      if (percent !== lastPercent && percent % 10 === 0) console.error(`downloading ${file}: ${percent}%`);
+      lastPercent = percent;
+    },
+  });
+  const seconds = ((performance.now() - started) / 1000).toFixed(2);
+  console.log(
+    `Fashion-MNIST from ${data.source.dir} (${data.source.origin}), loaded and verified in ${seconds} s`,
+  );
+  if (command === 'info') {
+    for (const [name, set] of Object.entries({ train: data.train, test: data.test })) {
+      const perClass = new Array<number>(CLASS_NAMES.length).fill(0);
+      for (const label of set.labels) perClass[label]! += 1;
+      let sum = 0;
+      for (const pixel of set.images) sum += pixel;
+      console.log(
+        `${name}: ${set.count} images of ${set.height}x${set.width}x${set.channels}, mean pixel ${(sum / set.images.length).toFixed(2)}`,
+      );
+      console.log(`  per class: ${CLASS_NAMES.map((c, i) => `${c} ${perClass[i]}`).join(', ')}`);
+    }
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof DatasetError ? `fmnist-data: ${error.message}` : error);
+    process.exit(
+      error instanceof DatasetError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+        ? 2
+        : 1,
+    );
+  },
+);

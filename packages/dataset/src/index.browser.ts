@@ -1,0 +1,7 @@
+export {
+  type BrowserLoadOptions,
+  type BrowserLoadProgress,
+  loadFashionMnist,
+  loadIdxDataset,
+} from './browser/load.js';
+export * from './shared.js';

@@ -1,0 +1,10 @@
+export type { DownloadProgress } from './node/download.js';
+export {
+  type LoadedDataset,
+  type LoadOptions,
+  loadFashionMnist,
+  loadIdxDataset,
+  sha256Hex,
+} from './node/load.js';
+export { defaultCacheDir } from './node/locate.js';
+export * from './shared.js';

@@ -1,0 +1,8 @@
+import { getTsupConfig } from '../../tsup.base';
+
+export default getTsupConfig({
+  index: 'src/index.ts',
+  'index.browser': 'src/index.browser.ts',
+  tfjs: 'src/tfjs.ts',
+  cli: 'src/cli.ts',
+});
