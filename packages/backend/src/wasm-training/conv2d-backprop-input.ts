@@ -1,0 +1,67 @@
+import type { KernelBackend, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { forwardConvInfo, shape4 } from './conv-geometry.js';
+import { KernelCalls } from './kernel-call.js';
+
+/**
+ * dx is the output gradient, with s-1 zeros inserted between its rows and columns when the stride s > 1,
+ * convolved (stride 1, dilation d) with the spatially flipped filter whose in/out channels are swapped.
+ * One XNNPACK call instead of tfjs-wasm's naive loop.
+ */
+export function conv2DBackpropInput(args: {
+  inputs: Record<string, TensorInfo>;
+  backend: KernelBackend;
+  attrs: NamedAttrMap;
+}): TensorInfo {
+  const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+  const inputShape = args.attrs.inputShape as [number, number, number, number];
+  const info = forwardConvInfo('Conv2DBackpropInput', inputShape, shape4(filter), args.attrs);
+  const calls = new KernelCalls(args.backend, 'wasm');
+  const [batch, outHeight, outWidth, outChannels] = shape4(dy);
+  const [, height, width] = inputShape;
+  let spread = dy;
+  if (info.strideHeight > 1 || info.strideWidth > 1) {
+    const sh = info.strideHeight;
+    const sw = info.strideWidth;
+    const split = calls.reshape(dy, [batch, outHeight, 1, outWidth, 1, outChannels]);
+    const zeros = calls.run(
+      'PadV2',
+      { x: split },
+      {
+        paddings: [
+          [0, 0],
+          [0, 0],
+          [0, sh - 1],
+          [0, 0],
+          [0, sw - 1],
+          [0, 0],
+        ],
+        constantValue: 0,
+      },
+    );
+    spread = calls.reshape(zeros, [batch, outHeight * sh, outWidth * sw, outChannels]);
+  }
+  const reachH = (info.filterHeight - 1) * info.dilationHeight;
+  const reachW = (info.filterWidth - 1) * info.dilationWidth;
+  const top = reachH - info.padInfo.top;
+  const left = reachW - info.padInfo.left;
+  const { x: input, pads } = calls.cropNegative(spread, [
+    [0, 0],
+    [top, height + reachH - top - spread.shape[1]!],
+    [left, width + reachW - left - spread.shape[2]!],
+    [0, 0],
+  ]);
+  const flipped = calls.run('Reverse', { x: filter }, { dims: [0, 1] });
+  const swapped = calls.transpose(flipped, [0, 1, 3, 2]);
+  const gradient = calls.run(
+    'Conv2D',
+    { x: input, filter: swapped },
+    { strides: [1, 1], dilations: [info.dilationHeight, info.dilationWidth], pad: pads, dataFormat: 'NHWC' },
+  );
+  return calls.finish(gradient);
+}
+
+export const conv2DBackpropInputConfig: KernelConfig = {
+  kernelName: 'Conv2DBackpropInput',
+  backendName: 'wasm',
+  kernelFunc: conv2DBackpropInput as KernelConfig['kernelFunc'],
+};
