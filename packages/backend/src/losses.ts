@@ -14,7 +14,8 @@ const PROBABILITY_EPSILON = 1e-7;
 export function lossFunction(spec: LossSpec): (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar {
   if (spec.type !== 'categoricalCrossentropy') throw new Error(`unknown loss type '${String(spec.type)}'`);
   const smoothing = spec.labelSmoothing ?? 0;
-  if (!(smoothing >= 0 && smoothing < 1)) throw new Error(`labelSmoothing must be in [0, 1), got ${smoothing}`);
+  if (!(smoothing >= 0 && smoothing < 1))
+    throw new Error(`labelSmoothing must be in [0, 1), got ${smoothing}`);
   return (yTrue, yPred) =>
     tf.tidy(() => {
       const classes = yTrue.shape[yTrue.shape.length - 1]!;

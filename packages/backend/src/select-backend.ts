@@ -34,7 +34,10 @@ function firstLine(error: unknown): string {
   return message.split('\n')[0]!.slice(0, 200);
 }
 
-async function tryBackend(name: BackendName, load: (s: string) => Promise<unknown>): Promise<string | undefined> {
+async function tryBackend(
+  name: BackendName,
+  load: (s: string) => Promise<unknown>,
+): Promise<string | undefined> {
   try {
     await load(PACKAGES[name]);
   } catch (error) {

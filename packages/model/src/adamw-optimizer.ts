@@ -60,7 +60,8 @@ export class AdamWOptimizer extends tf.Optimizer {
       ['weightDecay', this.weightDecay, this.weightDecay >= 0],
     ];
     for (const [name, value, ok] of checks) {
-      if (!ok || !Number.isFinite(value)) throw new Error(`${AdamWOptimizer.className}: invalid ${name} ${value}`);
+      if (!ok || !Number.isFinite(value))
+        throw new Error(`${AdamWOptimizer.className}: invalid ${name} ${value}`);
     }
   }
 
@@ -115,7 +116,10 @@ export class AdamWOptimizer extends tf.Optimizer {
 
   override async getWeights(): Promise<tf.NamedTensor[]> {
     const list = (key: keyof Slots, suffix: string) =>
-      this.slots.map((slots, i) => ({ name: `${this.slotNames[i]}/${suffix}`, tensor: slots[key] as tf.Tensor }));
+      this.slots.map((slots, i) => ({
+        name: `${this.slotNames[i]}/${suffix}`,
+        tensor: slots[key] as tf.Tensor,
+      }));
     return [
       await this.saveIterations(),
       ...list('m', 'm'),
@@ -128,7 +132,9 @@ export class AdamWOptimizer extends tf.Optimizer {
     const values = await this.extractIterations(weightValues);
     const parts = this.amsgrad ? 3 : 2;
     if (values.length % parts !== 0) {
-      throw new Error(`${AdamWOptimizer.className}.setWeights: ${values.length} tensors do not split into ${parts} slot lists`);
+      throw new Error(
+        `${AdamWOptimizer.className}.setWeights: ${values.length} tensors do not split into ${parts} slot lists`,
+      );
     }
     this.dispose();
     const count = values.length / parts;

@@ -29,7 +29,8 @@ export function createSeedModel(options: SeedModelOptions = {}): tf.LayersModel 
   const convDropout = options.dropout?.conv ?? 0.2;
   const denseDropout = options.dropout?.dense ?? 0.4;
   let seedCounter = seed ?? 0;
-  const init = () => (seed === undefined ? 'glorotUniform' : tf.initializers.glorotUniform({ seed: seedCounter++ }));
+  const init = () =>
+    seed === undefined ? 'glorotUniform' : tf.initializers.glorotUniform({ seed: seedCounter++ });
 
   const input = tf.input({ shape: inputShape, name: 'image' });
   const conv = (x: tf.SymbolicTensor, name: string, filters: number, kernelSize: number) => {
@@ -45,10 +46,16 @@ export function createSeedModel(options: SeedModelOptions = {}): tf.LayersModel 
       .apply(x) as tf.SymbolicTensor;
     if (!batchNorm) return out;
     const normalized = tf.layers.batchNormalization({ name: `${name}_bn` }).apply(out) as tf.SymbolicTensor;
-    return tf.layers.activation({ name: `${name}_relu`, activation: 'relu' }).apply(normalized) as tf.SymbolicTensor;
+    return tf.layers
+      .activation({ name: `${name}_relu`, activation: 'relu' })
+      .apply(normalized) as tf.SymbolicTensor;
   };
   const dropout = (x: tf.SymbolicTensor, name: string, rate: number) =>
-    rate > 0 ? (tf.layers.dropout({ name, rate, seed: seed === undefined ? undefined : seedCounter++ }).apply(x) as tf.SymbolicTensor) : x;
+    rate > 0
+      ? (tf.layers
+          .dropout({ name, rate, seed: seed === undefined ? undefined : seedCounter++ })
+          .apply(x) as tf.SymbolicTensor)
+      : x;
 
   let x = conv(input, 'conv1', 32, 3);
   x = conv(x, 'conv2', 64, 3);
@@ -59,7 +66,9 @@ export function createSeedModel(options: SeedModelOptions = {}): tf.LayersModel 
   x = tf.layers.maxPooling2d({ name: 'pool2', poolSize: 3 }).apply(x) as tf.SymbolicTensor;
   x = dropout(x, 'dropout2', convDropout);
   x = tf.layers.flatten({ name: 'flatten' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.dense({ name: 'dense1', units: 32, activation: 'relu', kernelInitializer: init() }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .dense({ name: 'dense1', units: 32, activation: 'relu', kernelInitializer: init() })
+    .apply(x) as tf.SymbolicTensor;
   x = dropout(x, 'dropout3', denseDropout);
   const output = tf.layers
     .dense({ name: 'output', units: numClasses, activation: 'softmax', kernelInitializer: init() })

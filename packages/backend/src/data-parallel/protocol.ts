@@ -1,5 +1,5 @@
-import type { BackendName } from '../select-backend.js';
 import type { LossSpec } from '../losses.js';
+import type { BackendName } from '../select-backend.js';
 
 export interface InitMessage {
   type: 'init';

@@ -21,7 +21,9 @@ export function shardGradients(
   let correct = 0;
   const { value, grads } = tf.variableGrads(() => {
     const prediction = model.apply(x, { training: true }) as tf.Tensor;
-    const hits = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(prediction, -1), tf.argMax(y, -1)), 'int32')));
+    const hits = tf.tidy(() =>
+      tf.sum(tf.cast(tf.equal(tf.argMax(prediction, -1), tf.argMax(y, -1)), 'int32')),
+    );
     correct = hits.dataSync()[0]!;
     hits.dispose();
     return loss(y, prediction);

@@ -61,11 +61,14 @@ export class DataParallelTrainer {
   }
 
   static async create(model: LayersModel, options: DataParallelOptions): Promise<DataParallelTrainer> {
-    if (!model.optimizer) throw new BackendError('DataParallelTrainer: compile the model first (it has no optimizer)');
+    if (!model.optimizer)
+      throw new BackendError('DataParallelTrainer: compile the model first (it has no optimizer)');
     const requested = options.workers ?? 'auto';
     const threads = requested === 'auto' ? availableParallelism() : requested;
     if (!Number.isInteger(threads) || threads < 1) {
-      throw new BackendError(`DataParallelTrainer: workers must be a positive integer or 'auto', got ${requested}`);
+      throw new BackendError(
+        `DataParallelTrainer: workers must be a positive integer or 'auto', got ${requested}`,
+      );
     }
     const backend = options.backend ?? (tf.getBackend() as BackendName);
     const script = workerScript(import.meta.url);
@@ -84,7 +87,12 @@ export class DataParallelTrainer {
           const onMessage = (message: FromWorker) => {
             worker.off('error', reject);
             if (message.type === 'ready') resolve();
-            else reject(new BackendError(`data-parallel worker failed to start: ${'message' in message ? message.message : message.type}`));
+            else
+              reject(
+                new BackendError(
+                  `data-parallel worker failed to start: ${'message' in message ? message.message : message.type}`,
+                ),
+              );
           };
           worker.once('message', onMessage);
           worker.once('error', reject);
@@ -105,7 +113,8 @@ export class DataParallelTrainer {
     const shards = shardSizes(count, this.threads);
     const xSize = x.length / count;
     const ySize = y.length / count;
-    const weights = this.workers.length > 0 ? this.model.weights.map((w) => w.read().dataSync() as Float32Array) : [];
+    const weights =
+      this.workers.length > 0 ? this.model.weights.map((w) => w.read().dataSync() as Float32Array) : [];
     let offset = shards[0]!;
     const remote = this.workers.map((worker, i) => {
       const size = shards[i + 1]!;

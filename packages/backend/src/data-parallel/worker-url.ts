@@ -16,7 +16,11 @@ export function workerScript(moduleUrl: string): WorkerScript {
   const here = fileURLToPath(moduleUrl);
   if (here.endsWith('.ts')) {
     // The ESM build of the API: its register() installs the hooks in this worker's own loader.
-    const tsx = pathToFileURL(createRequire(moduleUrl).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+    const tsx = pathToFileURL(
+      createRequire(moduleUrl)
+        .resolve('tsx/esm/api')
+        .replace(/\.cjs$/, '.mjs'),
+    ).href;
     const source = new URL('./worker.ts', moduleUrl).href;
     return {
       script: `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(source)}); });`,

@@ -1,6 +1,6 @@
+import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { parentPort } from 'node:worker_threads';
 import { lossFunction } from '../losses.js';
 import { useBestBackend } from '../select-backend.js';
 import type { FromWorker, ToWorker } from './protocol.js';
@@ -37,7 +37,14 @@ port.on('message', async (message: ToWorker) => {
       const grads = result.grads.map((g) => (g.dataSync() as Float32Array).slice());
       tf.dispose(result.grads);
       send(
-        { type: 'result', id: message.id, grads, loss: result.loss, correct: result.correct, count: message.xShape[0]! },
+        {
+          type: 'result',
+          id: message.id,
+          grads,
+          loss: result.loss,
+          correct: result.correct,
+          count: message.xShape[0]!,
+        },
         grads.map((g) => g.buffer as ArrayBuffer),
       );
     } else if (message.type === 'close') {
@@ -45,6 +52,10 @@ port.on('message', async (message: ToWorker) => {
       port.close();
     }
   } catch (error) {
-    send({ type: 'error', id: 'id' in message ? message.id : undefined, message: String((error as Error)?.stack ?? error) });
+    send({
+      type: 'error',
+      id: 'id' in message ? message.id : undefined,
+      message: String((error as Error)?.stack ?? error),
+    });
   }
 });

@@ -9,7 +9,9 @@ export function forwardConvInfo(
 ): backend_util.Conv2DInfo {
   const dataFormat = (attrs.dataFormat as string | undefined) ?? 'NHWC';
   if (dataFormat !== 'NHWC') {
-    throw new Error(`@fmnist/backend ${kernelName} on wasm: dataFormat '${dataFormat}' is not supported; use 'NHWC'`);
+    throw new Error(
+      `@fmnist/backend ${kernelName} on wasm: dataFormat '${dataFormat}' is not supported; use 'NHWC'`,
+    );
   }
   const dilations = (attrs.dilations as number | [number, number] | undefined) ?? 1;
   return backend_util.computeConv2DInfo(

@@ -15,7 +15,8 @@ export class KernelCalls {
 
   run(kernelName: string, inputs: Record<string, TensorInfo>, attrs: NamedAttrMap = {}): TensorInfo {
     const kernel = getKernel(kernelName, this.backendName);
-    if (!kernel) throw new Error(`@fmnist/backend: the ${this.backendName} backend has no ${kernelName} kernel`);
+    if (!kernel)
+      throw new Error(`@fmnist/backend: the ${this.backendName} backend has no ${kernelName} kernel`);
     const out = kernel.kernelFunc({ inputs, attrs, backend: this.backend }) as TensorInfo;
     this.intermediates.push(out);
     return out;

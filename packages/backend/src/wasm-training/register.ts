@@ -1,17 +1,44 @@
-import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import {
+  getGradient,
+  getKernel,
+  type KernelConfig,
+  registerGradient,
+  registerKernel,
+  unregisterKernel,
+} from '@tensorflow/tfjs-core';
+import { fusedBatchNormGradConfig } from './batch-norm-gradient.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
+import { leadingAxesReductionConfigs } from './leading-axes-reduce.js';
 
-const KERNELS = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig];
+let registered = false;
+
+function replaceKernel(config: KernelConfig) {
+  if (getKernel(config.kernelName, config.backendName))
+    unregisterKernel(config.kernelName, config.backendName);
+  registerKernel(config);
+}
 
 /**
- * Makes the WASM backend able to train conv nets: adds the missing `Conv2DBackpropFilter` and replaces
- * the naive `Conv2DBackpropInput`, both built on XNNPACK convolutions. Safe to call more than once.
+ * Makes the WASM backend able to train conv nets fast: adds the missing `Conv2DBackpropFilter` and
+ * replaces the naive `Conv2DBackpropInput` (both built on XNNPACK convolutions), reduces over leading
+ * axes with a matrix product, and swaps in a BatchNorm gradient that avoids a full-size tile. Every
+ * replacement computes the same values as the kernel it replaces. Safe to call more than once.
  */
 export function registerWasmTrainingKernels(): void {
-  for (const config of KERNELS) {
-    if (getKernel(config.kernelName, config.backendName)?.kernelFunc === config.kernelFunc) continue;
-    if (getKernel(config.kernelName, config.backendName)) unregisterKernel(config.kernelName, config.backendName);
-    registerKernel(config);
+  if (registered) return;
+  registered = true;
+  replaceKernel(conv2DBackpropFilterConfig);
+  replaceKernel(conv2DBackpropInputConfig);
+  for (const config of leadingAxesReductionConfigs((name) => getKernel(name, 'wasm'))) replaceKernel(config);
+  if (getGradient(fusedBatchNormGradConfig.kernelName) !== fusedBatchNormGradConfig) {
+    // Gradients are global, not per backend; tfjs warns on every override, which here is deliberate.
+    const warn = console.warn;
+    console.warn = () => {};
+    try {
+      registerGradient(fusedBatchNormGradConfig);
+    } finally {
+      console.warn = warn;
+    }
   }
 }

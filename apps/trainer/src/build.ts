@@ -1,0 +1,39 @@
+import { createAugmenter, randomCrop, randomFlip, type Transform } from '@fmnist/augment';
+import { AdamWOptimizer, adamw, amsgrad, createSeedModel, type Recipe } from '@fmnist/model';
+import type * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+
+/** The model of a recipe, compiled with its optimizer. */
+export function buildModel(recipe: Recipe, seed: number): tfl.LayersModel {
+  const model = createSeedModel({ batchNorm: recipe.model.batchNorm, dropout: recipe.model.dropout, seed });
+  model.compile({
+    optimizer: buildOptimizer(recipe),
+    loss: 'categoricalCrossentropy',
+    metrics: ['accuracy'],
+  });
+  return model;
+}
+
+function buildOptimizer(recipe: Recipe): tf.Optimizer {
+  const { type, learningRate, weightDecay } = recipe.optimizer;
+  if (type === 'amsgrad') return amsgrad({ learningRate, weightDecay });
+  if (type === 'adamw') return adamw({ learningRate, weightDecay });
+  return new AdamWOptimizer({ learningRate, weightDecay: weightDecay ?? 0 });
+}
+
+/** The augmentation pipeline of a recipe (empty for 'none'). */
+export function buildAugmentation(recipe: Recipe): Transform[] {
+  const augment = recipe.augment;
+  if (augment.type === 'none') return [];
+  if (augment.type === 'shiftFlip') {
+    return [
+      randomCrop({ padding: augment.padding }),
+      ...(augment.horizontalFlip ? [randomFlip({ horizontal: true })] : []),
+    ];
+  }
+  // Until the affine transforms land: Keras-style shifts of 10% ≈ ±3 px crops, plus flips.
+  const padding = Math.round(28 * Math.max(augment.widthShiftRange, augment.heightShiftRange));
+  return [randomCrop({ padding }), ...(augment.horizontalFlip ? [randomFlip({ horizontal: true })] : [])];
+}
+
+export { createAugmenter };

@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { BACKEND_CHOICES, type BackendChoice } from '@fmnist/backend';
+import { RECIPES, type Recipe } from '@fmnist/model';
+
+/** A bad command line or config: reported with exit code 2 before any training starts. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface RunConfig {
+  recipe: Recipe;
+  backend: BackendChoice;
+  workers: number | 'auto';
+  seed: number;
+  dataDir?: string;
+  download: boolean;
+  limit?: number;
+  out: string;
+}
+
+export interface Flags {
+  recipe?: string;
+  config?: string;
+  epochs?: string;
+  'batch-size'?: string;
+  lr?: string;
+  augment?: boolean;
+  'no-augment'?: boolean;
+  'val-split'?: string;
+  backend?: string;
+  workers?: string;
+  seed?: string;
+  'data-dir'?: string;
+  'no-download'?: boolean;
+  limit?: string;
+  out?: string;
+}
+
+function integer(flag: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`--${flag} must be an integer ≥ ${min}, got '${value}'`);
+  return n;
+}
+
+function real(flag: string, value: string | undefined, check: (n: number) => boolean, expected: string) {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || !check(n))
+    throw new UsageError(`--${flag} must be ${expected}, got '${value}'`);
+  return n;
+}
+
+function readConfigFile(path: string): Partial<Recipe> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--config ${path}: cannot read (${(error as Error).message})`);
+  }
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('not a JSON object');
+    return parsed as Partial<Recipe>;
+  } catch (error) {
+    throw new UsageError(
+      `--config ${path}: not a JSON object of recipe fields (${(error as Error).message})`,
+    );
+  }
+}
+
+/** The recipe named by --recipe, then the --config file's fields, then the individual flags. */
+export function resolveConfig(flags: Flags, now = new Date()): RunConfig {
+  const name = flags.recipe ?? 'quick';
+  const base = RECIPES[name];
+  if (!base)
+    throw new UsageError(`unknown recipe '${name}'; expected one of ${Object.keys(RECIPES).join(', ')}`);
+  const recipe: Recipe = structuredClone({ ...base, ...(flags.config ? readConfigFile(flags.config) : {}) });
+  recipe.epochs = integer('epochs', flags.epochs, 1) ?? recipe.epochs;
+  recipe.batchSize = integer('batch-size', flags['batch-size'], 1) ?? recipe.batchSize;
+  const lr = real('lr', flags.lr, (n) => n > 0, 'a positive number');
+  if (lr !== undefined) {
+    recipe.optimizer.learningRate = lr;
+    if (recipe.schedule.type === 'oneCycle') recipe.schedule.maxLR = lr;
+  }
+  recipe.validationSplit =
+    real('val-split', flags['val-split'], (n) => n >= 0 && n < 1, 'in [0, 1)') ?? recipe.validationSplit;
+  if (flags['no-augment']) recipe.augment = { type: 'none' };
+  const backend = (flags.backend ?? 'auto') as BackendChoice;
+  if (!BACKEND_CHOICES.includes(backend)) {
+    throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got '${flags.backend}'`);
+  }
+  const workers =
+    flags.workers === undefined || flags.workers === 'auto' ? 'auto' : integer('workers', flags.workers, 1)!;
+  const stamp = now.toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
+  return {
+    recipe,
+    backend,
+    workers,
+    seed: integer('seed', flags.seed, 0) ?? 42,
+    dataDir: flags['data-dir'],
+    download: !flags['no-download'],
+    limit: integer('limit', flags.limit, 1),
+    out: flags.out ?? `runs/${stamp}`,
+  };
+}

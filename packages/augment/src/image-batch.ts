@@ -1,0 +1,35 @@
+import { AugmentError } from './errors.js';
+
+export type Pixels = Uint8Array | Float32Array;
+
+/** A batch of images, channels last: `shape` is `[n, height, width, channels]`. */
+export interface ImageBatch<T extends Pixels = Pixels> {
+  data: T;
+  shape: [number, number, number, number];
+}
+
+export function checkBatch(batch: ImageBatch, where: string): void {
+  const { data, shape } = batch;
+  if (!(data instanceof Uint8Array || data instanceof Float32Array)) {
+    throw new AugmentError(`${where}: data must be a Uint8Array or Float32Array`);
+  }
+  if (!Array.isArray(shape) || shape.length !== 4 || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new AugmentError(
+      `${where}: shape must be [n, height, width, channels] of non-negative integers, got ${JSON.stringify(shape)}`,
+    );
+  }
+  const expected = shape[0] * shape[1] * shape[2] * shape[3];
+  if (data.length !== expected) {
+    throw new AugmentError(
+      `${where}: shape [${shape.join(', ')}] needs ${expected} values, data has ${data.length}`,
+    );
+  }
+}
+
+/** An empty batch of the same type and shape. */
+export function like<T extends Pixels>(batch: ImageBatch<T>): ImageBatch<T> {
+  const data = (
+    batch.data instanceof Uint8Array ? new Uint8Array(batch.data.length) : new Float32Array(batch.data.length)
+  ) as T;
+  return { data, shape: [...batch.shape] };
+}

@@ -1,0 +1,24 @@
+export {
+  type DataParallelOptions,
+  DataParallelTrainer,
+  type StepResult,
+  shardSizes,
+} from './data-parallel/trainer.js';
+export { BackendError } from './errors.js';
+export { type LossSpec, lossFunction } from './losses.js';
+export {
+  directoryLoadHandler,
+  directorySaveHandler,
+  modelArtifactsToFiles,
+  resolveSavedDirectory,
+  writeDirectoryAtomic,
+} from './model-directory.js';
+export {
+  BACKEND_CHOICES,
+  type BackendChoice,
+  type BackendName,
+  type BackendSelection,
+  type UseBestBackendOptions,
+  useBestBackend,
+} from './select-backend.js';
+export { registerWasmTrainingKernels } from './wasm-training/register.js';

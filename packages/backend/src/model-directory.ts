@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { io } from '@tensorflow/tfjs-core';
+
+const MODEL_FILE = 'model.json';
+const WEIGHTS_FILE = 'weights.bin';
+
+/** The files of the tfjs layers format for `artifacts`: `model.json` and `weights.bin`. */
+export function modelArtifactsToFiles(artifacts: io.ModelArtifacts): Record<string, Uint8Array | string> {
+  if (artifacts.modelTopology instanceof ArrayBuffer)
+    throw new Error('binary model topologies are not supported');
+  const weightData = artifacts.weightData
+    ? io.concatenateArrayBuffers(
+        Array.isArray(artifacts.weightData) ? artifacts.weightData : [artifacts.weightData],
+      )
+    : new ArrayBuffer(0);
+  const manifest = {
+    format: artifacts.format,
+    generatedBy: artifacts.generatedBy,
+    convertedBy: artifacts.convertedBy,
+    modelTopology: artifacts.modelTopology,
+    trainingConfig: artifacts.trainingConfig,
+    userDefinedMetadata: artifacts.userDefinedMetadata,
+    weightsManifest: [{ paths: [`./${WEIGHTS_FILE}`], weights: artifacts.weightSpecs ?? [] }],
+  };
+  return { [MODEL_FILE]: JSON.stringify(manifest), [WEIGHTS_FILE]: new Uint8Array(weightData) };
+}
+
+/**
+ * Writes `files` as the whole content of `dir`, atomically: they go to a sibling temporary directory
+ * that then replaces the old one, so a crash mid-save leaves the previous version intact.
+ */
+export async function writeDirectoryAtomic(
+  dir: string,
+  files: Record<string, Uint8Array | string>,
+): Promise<void> {
+  await mkdir(dirname(dir), { recursive: true });
+  const temporary = join(
+    dirname(dir),
+    `.${basename(dir)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
+  await mkdir(temporary);
+  try {
+    for (const [name, content] of Object.entries(files)) await writeFile(join(temporary, name), content);
+    await replaceDirectory(temporary, dir);
+  } catch (error) {
+    await rm(temporary, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * Saves a tfjs model in the layers format (`model.json` + `weights.bin`) into a directory, atomically.
+ * Works on every backend (tfjs-node's `file://` handler needs tfjs-node).
+ */
+export function directorySaveHandler(dir: string): io.IOHandler {
+  return {
+    async save(artifacts: io.ModelArtifacts): Promise<io.SaveResult> {
+      const files = modelArtifactsToFiles(artifacts);
+      await writeDirectoryAtomic(dir, files);
+      return {
+        modelArtifactsInfo: {
+          dateSaved: new Date(),
+          modelTopologyType: 'JSON',
+          weightDataBytes: (files[WEIGHTS_FILE] as Uint8Array).byteLength,
+        },
+      };
+    },
+  };
+}
+
+/** Moves `from` to `to`; an existing `to` is set aside first and removed only once `from` is in place. */
+async function replaceDirectory(from: string, to: string) {
+  const aside = `${to}.old`;
+  await rm(aside, { recursive: true, force: true });
+  if (existsSync(to)) await rename(to, aside);
+  await rename(from, to);
+  await rm(aside, { recursive: true, force: true });
+}
+
+/** The directory to read a save from: a crash between the two renames leaves it set aside as `.old`. */
+export function resolveSavedDirectory(dir: string): string {
+  return !existsSync(join(dir, MODEL_FILE)) && existsSync(join(`${dir}.old`, MODEL_FILE))
+    ? `${dir}.old`
+    : dir;
+}
+
+/** Loads what {@link directorySaveHandler} saved (or any `model.json` with its weight files). */
+export function directoryLoadHandler(dir: string): io.IOHandler {
+  return {
+    async load(): Promise<io.ModelArtifacts> {
+      const base = resolveSavedDirectory(dir);
+      const modelPath = join(base, MODEL_FILE);
+      let manifest: io.ModelJSON;
+      try {
+        manifest = JSON.parse(await readFile(modelPath, 'utf8')) as io.ModelJSON;
+      } catch (error) {
+        throw new Error(`cannot read a tfjs model from ${modelPath}: ${(error as Error).message}`);
+      }
+      const specs: io.WeightsManifestEntry[] = [];
+      const buffers: Uint8Array[] = [];
+      for (const group of manifest.weightsManifest ?? []) {
+        for (const path of group.paths) buffers.push(await readFile(join(base, path)));
+        specs.push(...group.weights);
+      }
+      const total = buffers.reduce((n, b) => n + b.length, 0);
+      const weightData = new Uint8Array(total);
+      let offset = 0;
+      for (const buffer of buffers) {
+        weightData.set(buffer, offset);
+        offset += buffer.length;
+      }
+      return io.getModelArtifactsForJSONSync(manifest, specs, weightData.buffer);
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import {
+  backend_util,
+  type KernelBackend,
+  type KernelConfig,
+  type KernelFunc,
+  type NamedAttrMap,
+  type TensorInfo,
+  util,
+} from '@tensorflow/tfjs-core';
+import { KernelCalls } from './kernel-call.js';
+
+/**
+ * Sum and Mean over the leading axes of a float32 tensor (per-channel reductions of NHWC activations:
+ * bias, BatchNorm and moment gradients) as one XNNPACK matrix product `ones[1, M] x X[M, C]`. tfjs-wasm
+ * transposes the whole tensor to make those axes innermost before a scalar loop; this avoids the copy.
+ * Every other case goes to the backend's original kernel.
+ */
+function leadingAxesReduction(kernelName: 'Sum' | 'Mean', original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { inputs, attrs, backend } = args as {
+      inputs: { x: TensorInfo };
+      attrs: NamedAttrMap;
+      backend: KernelBackend;
+    };
+    const { x } = inputs;
+    const rank = x.shape.length;
+    const axes = util.parseAxisParam(attrs.axis as number | number[], x.shape).sort((a, b) => a - b);
+    const leading = axes.length > 0 && axes.length < rank && axes.every((axis, i) => axis === i);
+    if (!leading || x.dtype !== 'float32') return original(args);
+    const [outShape, reduceShape] = backend_util.computeOutAndReduceShapes(x.shape, axes);
+    const rows = util.sizeFromShape(reduceShape);
+    const columns = util.sizeFromShape(outShape);
+    if (rows === 0 || columns === 0) return original(args);
+    const calls = new KernelCalls(backend, 'wasm');
+    const weight = kernelName === 'Mean' ? 1 / rows : 1;
+    const ones = calls.run('Fill', {}, { shape: [1, 1, rows], value: weight, dtype: 'float32' });
+    const matrix = calls.reshape(x, [1, rows, columns]);
+    const product = calls.run(
+      'BatchMatMul',
+      { a: ones, b: matrix },
+      { transposeA: false, transposeB: false },
+    );
+    const shape = attrs.keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
+    return calls.finish(calls.reshape(product, shape));
+  };
+}
+
+/** Configs wrapping the currently registered wasm Sum and Mean kernels. */
+export function leadingAxesReductionConfigs(
+  current: (name: string) => KernelConfig | undefined,
+): KernelConfig[] {
+  return (['Sum', 'Mean'] as const).flatMap((name) => {
+    const original = current(name);
+    if (!original) return [];
+    return [{ ...original, kernelFunc: leadingAxesReduction(name, original.kernelFunc) }];
+  });
+}

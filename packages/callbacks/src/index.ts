@@ -1,0 +1,1 @@
+export { type OneCycleOptions, oneCycleLR } from './schedules.js';
