@@ -1,7 +1,7 @@
 #!/usr/bin/env -S npx tsx
 import { parseArgs } from 'node:util';
 import { DatasetError } from '@fmnist/dataset';
-import { type Flags, resolveConfig, UsageError } from './config.js';
+import { type Flags, type RunConfig, resolveConfig, UsageError } from './config.js';
 import { hasCheckpoint, readSavedConfig, runTraining } from './run.js';
 
 const USAGE = `Usage: fmnist-train [options]
@@ -64,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   try {
-    let config;
+    let config: RunConfig;
     if (flags.resume) {
       if (!(await hasCheckpoint(flags.resume)))
         throw new UsageError(`--resume ${flags.resume}: no checkpoint there`);

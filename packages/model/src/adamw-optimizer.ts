@@ -14,6 +14,9 @@ export interface AdamWConfig {
 // Keras's Adam defaults (keras/optimizers/adam.py): lr 1e-3, beta1 0.9, beta2 0.999, epsilon 1e-7.
 export const ADAM_DEFAULTS = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
 
+/** What tfjs optimizers exchange in getWeights/setWeights (not exported by tfjs-core). */
+type NamedTensor = { name: string; tensor: tf.Tensor };
+
 interface Slots {
   m: tf.Variable;
   v: tf.Variable;
@@ -27,7 +30,7 @@ interface Slots {
  * Registered for serialization: a model saved with `includeOptimizer` reloads it with its state.
  */
 export class AdamWOptimizer extends tf.Optimizer {
-  static override get className() {
+  static get className() {
     return 'AdamW';
   }
 
@@ -65,7 +68,7 @@ export class AdamWOptimizer extends tf.Optimizer {
     }
   }
 
-  override applyGradients(variableGradients: tf.NamedTensorMap | tf.NamedTensor[]): void {
+  override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     const gradients: [string, tf.Tensor][] = Array.isArray(variableGradients)
       ? variableGradients.map((g) => [g.name, g.tensor])
       : Object.entries(variableGradients);
@@ -114,7 +117,7 @@ export class AdamWOptimizer extends tf.Optimizer {
     this.slotNames = [];
   }
 
-  override async getWeights(): Promise<tf.NamedTensor[]> {
+  override async getWeights(): Promise<NamedTensor[]> {
     const list = (key: keyof Slots, suffix: string) =>
       this.slots.map((slots, i) => ({
         name: `${this.slotNames[i]}/${suffix}`,
@@ -128,7 +131,7 @@ export class AdamWOptimizer extends tf.Optimizer {
     ];
   }
 
-  override async setWeights(weightValues: tf.NamedTensor[]): Promise<void> {
+  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     const values = await this.extractIterations(weightValues);
     const parts = this.amsgrad ? 3 : 2;
     if (values.length % parts !== 0) {

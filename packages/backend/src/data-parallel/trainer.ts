@@ -139,7 +139,7 @@ export class DataParallelTrainer {
       return { ...result, grads: result.grads.map((g) => tf.keep(g)) };
     });
     const results = await Promise.all(remote);
-    const variables = this.model.trainableWeights.map((w) => w.read());
+    const variables = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
     let lossSum = local.loss * localCount;
     let correct = local.correct;
     const averaged = tf.tidy(() =>

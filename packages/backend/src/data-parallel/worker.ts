@@ -26,7 +26,7 @@ port.on('message', async (message: ToWorker) => {
       const weights = model.weights;
       tf.tidy(() => {
         message.weights.forEach((values, i) => {
-          weights[i]!.write(tf.tensor(values, weights[i]!.shape));
+          weights[i]!.write(tf.tensor(values, weights[i]!.shape as number[]));
         });
       });
       const x = tf.tensor(message.x, message.xShape);

@@ -1,0 +1,137 @@
+import { existsSync } from 'node:fs';
+import { loadFashionMnist } from '@fmnist/dataset';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { afterAll, describe, expect, it } from 'vitest';
+import { randomArray, tf } from '../testing/tf.js';
+import { DataParallelTrainer, shardSizes } from './trainer.js';
+
+// A small conv net without dropout, so two threads and one must compute the same update.
+function smallModel(seed: number) {
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({
+        inputShape: [12, 12, 1],
+        filters: 6,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: tfl.initializers.glorotUniform({ seed }),
+      }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.conv2d({
+        filters: 8,
+        kernelSize: 3,
+        activation: 'relu',
+        kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }),
+      }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({
+        units: 10,
+        activation: 'softmax',
+        kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 2 }),
+      }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
+  return model;
+}
+
+const batch = 24;
+const x = randomArray(batch * 144, 11).map((v) => v + 0.5);
+const y = new Float32Array(batch * 10);
+for (let i = 0; i < batch; i++) y[i * 10 + (i % 10)] = 1;
+const trainers: DataParallelTrainer[] = [];
+afterAll(async () => {
+  await Promise.all(trainers.map((t) => t.dispose()));
+});
+
+async function train(threads: number, steps: number) {
+  await tf.setBackend('wasm');
+  const model = smallModel(3);
+  const trainer = await DataParallelTrainer.create(model, {
+    workers: threads,
+    loss: { type: 'categoricalCrossentropy' },
+  });
+  trainers.push(trainer);
+  const losses: number[] = [];
+  for (let i = 0; i < steps; i++)
+    losses.push((await trainer.step(x.slice(), [batch, 12, 12, 1], y.slice(), [batch, 10])).loss);
+  const weights = model.getWeights().map((w) => w.dataSync().slice());
+  return { losses, weights, trainer, model };
+}
+
+describe('DataParallelTrainer', () => {
+  it('splits batches evenly', () => {
+    expect(shardSizes(10, 3)).toEqual([4, 3, 3]);
+    expect(shardSizes(2, 3)).toEqual([1, 1, 0]);
+  });
+
+  it('gives the same losses and weights with two threads as with one', async () => {
+    const one = await train(1, 5);
+    const two = await train(2, 5);
+    expect(two.trainer.threads).toBe(2);
+    for (let i = 0; i < 5; i++) expect(two.losses[i]).toBeCloseTo(one.losses[i]!, 4);
+    one.weights.forEach((w, i) => {
+      const other = two.weights[i]!;
+      for (let k = 0; k < w.length; k++) expect(Math.abs(w[k]! - other[k]!)).toBeLessThan(1e-4);
+    });
+    expect(one.losses[4]).toBeLessThan(one.losses[0]!);
+  });
+
+  it('keeps the tensor count flat across steps', async () => {
+    const { trainer } = await train(2, 2);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) await trainer.step(x.slice(), [batch, 12, 12, 1], y.slice(), [batch, 10]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses an uncompiled model and a bad worker count', async () => {
+    await expect(
+      DataParallelTrainer.create(
+        tfl.sequential({ layers: [tfl.layers.dense({ units: 1, inputShape: [1] })] }),
+        { loss: { type: 'categoricalCrossentropy' } },
+      ),
+    ).rejects.toThrow(/compile the model first/);
+    await expect(
+      DataParallelTrainer.create(smallModel(1), { workers: 0, loss: { type: 'categoricalCrossentropy' } }),
+    ).rejects.toThrow(/workers must be a positive integer/);
+  });
+});
+
+const hasData = existsSync('/usr/share/datasets/fashion-mnist') || Boolean(process.env.FASHION_MNIST_DIR);
+describe.skipIf(!hasData)('a short real fit', () => {
+  it.each(['wasm', 'cpu'])('lowers the loss on real images on %s', async (backend) => {
+    const { train } = await loadFashionMnist({ download: false });
+    await tf.setBackend(backend);
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({
+          inputShape: [28, 28, 1],
+          filters: 8,
+          kernelSize: 3,
+          activation: 'relu',
+          kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }),
+        }),
+        tfl.layers.maxPooling2d({ poolSize: 2 }),
+        tfl.layers.flatten(),
+        tfl.layers.dense({
+          units: 10,
+          activation: 'softmax',
+          kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }),
+        }),
+      ],
+    });
+    model.compile({ optimizer: tf.train.adam(3e-3), loss: 'categoricalCrossentropy' });
+    const n = 300;
+    const xs = tf.tensor4d(
+      Float32Array.from(train.images.subarray(0, n * 784), (v) => v / 255),
+      [n, 28, 28, 1],
+    );
+    const ys = tf.oneHot(tf.tensor1d(Int32Array.from(train.labels.subarray(0, n)), 'int32'), 10);
+    const history = await model.fit(xs, ys, { epochs: 4, batchSize: 50, verbose: 0 });
+    const losses = history.history.loss as number[];
+    expect(losses[3]).toBeLessThan(losses[0]! * 0.8);
+    tf.dispose([xs, ys]);
+    model.dispose();
+  });
+});

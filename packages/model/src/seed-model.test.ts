@@ -1,0 +1,59 @@
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { createSeedModel, SEED_MODEL_BN_TRAINABLE_PARAMS, SEED_MODEL_PARAMS } from './seed-model.js';
+
+const trainable = (model: ReturnType<typeof createSeedModel>) =>
+  model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => (a ?? 1) * (b ?? 1), 1)!, 0);
+
+describe('createSeedModel', () => {
+  it("has the report's 297,898 parameters and layer sequence", async () => {
+    await tf.setBackend('cpu');
+    const model = createSeedModel();
+    expect(model.countParams()).toBe(SEED_MODEL_PARAMS);
+    expect(SEED_MODEL_PARAMS).toBe(297_898);
+    expect(model.layers.map((l) => l.name)).toEqual([
+      'image',
+      'conv1',
+      'conv2',
+      'pool1',
+      'dropout1',
+      'conv3',
+      'conv4',
+      'pool2',
+      'dropout2',
+      'flatten',
+      'dense1',
+      'dropout3',
+      'output',
+    ]);
+    expect(model.outputs[0]!.shape).toEqual([null, 10]);
+    // Two 3x3 max-pools take 28 → 9 → 3: the flatten holds 3*3*128 values.
+    expect(model.getLayer('flatten').outputShape).toEqual([null, 1152]);
+    model.dispose();
+  });
+
+  it('has 298,474 trainable parameters with BatchNorm after each conv', () => {
+    const model = createSeedModel({ batchNorm: true });
+    expect(trainable(model)).toBe(SEED_MODEL_BN_TRAINABLE_PARAMS);
+    expect(model.countParams()).toBe(SEED_MODEL_BN_TRAINABLE_PARAMS + 2 * (32 + 64 + 64 + 128));
+    expect(model.layers.map((l) => l.name)).toContain('conv4_bn');
+    model.dispose();
+  });
+
+  it('gives the same initial weights for the same seed', () => {
+    const a = createSeedModel({ seed: 7 });
+    const b = createSeedModel({ seed: 7 });
+    const c = createSeedModel({ seed: 8 });
+    const first = (m: typeof a) => Array.from(m.getWeights()[0]!.dataSync().slice(0, 20));
+    expect(first(a)).toEqual(first(b));
+    expect(first(a)).not.toEqual(first(c));
+    [a, b, c].forEach((m) => m.dispose());
+  });
+
+  it('drops dropout layers whose rate is 0', () => {
+    const model = createSeedModel({ dropout: { conv: 0, dense: 0 } });
+    expect(model.layers.some((l) => l.name.startsWith('dropout'))).toBe(false);
+    model.dispose();
+  });
+});
