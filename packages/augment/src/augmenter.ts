@@ -1,4 +1,5 @@
 import { createRng } from '@fmnist/dataset';
+import { compose } from './compose.js';
 import { checkBatch, type ImageBatch } from './image-batch.js';
 import type { Transform } from './transform.js';
 
@@ -8,18 +9,26 @@ export interface Augmenter {
   readonly state: number;
 }
 
-/** Applies `pipeline` in order to every batch, drawing from one seeded stream; never mutates its input. */
+/** Applies the pipeline to every batch, drawing from one seeded stream; never mutates its input. */
 export function createAugmenter(
-  pipeline: readonly Transform[],
+  pipeline: Transform | readonly Transform[],
   { seed = 0 }: { seed?: number } = {},
 ): Augmenter {
+  const transform = Array.isArray(pipeline) ? compose(...pipeline) : (pipeline as Transform);
   const rng = createRng(seed);
   const augment = <T extends ImageBatch>(batch: T): T => {
     checkBatch(batch, 'augmenter');
-    let out = batch;
-    for (const transform of pipeline) out = transform.apply(out, rng);
+    const out = transform.apply(batch, rng);
     return out === batch ? ({ data: batch.data.slice(), shape: [...batch.shape] } as T) : out;
   };
   Object.defineProperty(augment, 'state', { get: () => rng.state });
   return augment as Augmenter;
+}
+
+/** The seed of batch `index` in a stream seeded with `seed`: independent of how batches are scheduled. */
+export function batchSeed(seed: number, index: number): number {
+  let h = (seed ^ Math.imul(index + 1, 0x9e3779b9)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
 }

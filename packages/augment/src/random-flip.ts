@@ -17,6 +17,7 @@ export function randomFlip({ horizontal = true, vertical = false }: RandomFlipOp
   }
   return {
     name: 'randomFlip',
+    spec: { type: 'randomFlip', options: { horizontal, vertical } },
     apply<T extends ImageBatch>(batch: T, rng: Rng): T {
       const out = like(batch) as T;
       const [n, h, w, c] = batch.shape;

@@ -100,11 +100,10 @@ describe('AdamWOptimizer', () => {
     await model.fit(xs, ys, { epochs: 2, verbose: 0 });
     let saved: tf.io.ModelArtifacts | undefined;
     await model.save(
-      tf.io.withSaveHandler(
-        async (a) => (
-          (saved = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }
-        ),
-      ),
+      tf.io.withSaveHandler(async (a) => {
+        saved = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
       { includeOptimizer: true },
     );
     const loaded = await tfl.loadLayersModel(tf.io.fromMemory(saved!));

@@ -10,7 +10,7 @@ registerWasmTrainingKernels();
 export { tf };
 
 /** Runs `f` on `backend` and returns plain arrays, disposing every tensor it made. */
-export async function onBackend<T>(backend: string, f: () => tf.Tensor[]): Promise<Float32Array[]> {
+export async function onBackend(backend: string, f: () => tf.Tensor[]): Promise<Float32Array[]> {
   await tf.setBackend(backend);
   await tf.ready();
   const tensors = f();

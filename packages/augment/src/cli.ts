@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { DatasetError, loadFashionMnist, takeSamples } from '@fmnist/dataset';
+import { AugmentError } from './errors.js';
+import { imageDataGenerator } from './image-data-generator.js';
+import { writePreview } from './node/write-preview.js';
+
+const USAGE = `Usage: fmnist-augment preview [--out preview.png] [--samples 8] [--augmentations 8] [--seed 0]
+    [--rotation DEG] [--shift F] [--shear DEG] [--zoom F] [--fill-mode nearest|constant|reflect|wrap]
+    [--horizontal-flip] [--data-dir DIR]
+
+Writes a PNG grid: one Fashion-MNIST test image per row, then its augmentations (ImageDataGenerator options).`;
+
+const number = (flag: string, value: string | undefined, fallback: number) => {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || value.trim() === '')
+    throw new AugmentError(`--${flag} must be a number, got '${value}'`);
+  return n;
+};
+
+async function main(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string', default: 'preview.png' },
+      samples: { type: 'string' },
+      augmentations: { type: 'string' },
+      seed: { type: 'string' },
+      rotation: { type: 'string' },
+      shift: { type: 'string' },
+      shear: { type: 'string' },
+      zoom: { type: 'string' },
+      'fill-mode': { type: 'string' },
+      'horizontal-flip': { type: 'boolean', default: false },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help || positionals[0] !== 'preview') {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const transform = imageDataGenerator({
+    rotationRange: number('rotation', values.rotation, 10),
+    widthShiftRange: number('shift', values.shift, 0.1),
+    heightShiftRange: number('shift', values.shift, 0.1),
+    shearRange: number('shear', values.shear, 0),
+    zoomRange: number('zoom', values.zoom, 0.1),
+    fillMode: (values['fill-mode'] ?? 'nearest') as never,
+    horizontalFlip: values['horizontal-flip'],
+  });
+  const { test } = await loadFashionMnist({ dataDir: values['data-dir'] });
+  const set = takeSamples(test, number('samples', values.samples, 8));
+  await writePreview(
+    values.out!,
+    { data: set.images, shape: [set.count, set.height, set.width, 1] },
+    transform,
+    {
+      augmentations: number('augmentations', values.augmentations, 8),
+      seed: number('seed', values.seed, 0),
+    },
+  );
+  console.log(`wrote ${values.out}`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const known =
+      error instanceof AugmentError ||
+      error instanceof DatasetError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    console.error(known ? `fmnist-augment: ${(error as Error).message}` : error);
+    process.exit(known ? 2 : 1);
+  },
+);

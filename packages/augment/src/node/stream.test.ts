@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { batchSeed, createAugmenter } from '../augmenter.js';
+import type { ImageBatch } from '../image-batch.js';
+import { randomAffine } from '../random-affine.js';
+import { randomCrop } from '../random-crop.js';
+import { augmentStream } from './stream.js';
+
+const batches = (count: number): ImageBatch[] =>
+  Array.from({ length: count }, (_, b) => ({
+    data: Uint8Array.from({ length: 4 * 8 * 8 }, (_, i) => (i * 7 + b * 13) % 256),
+    shape: [4, 8, 8, 1],
+  }));
+
+describe('augmentStream', () => {
+  const pipeline = [randomCrop({ padding: 2 }), randomAffine({ rotationRange: 20 })];
+
+  it('yields every batch in order, each as its batch seed gives it, whatever the worker count', async () => {
+    const input = batches(7);
+    const expected = input.map(
+      (batch, i) => createAugmenter(pipeline, { seed: batchSeed(5, i) })(batch).data,
+    );
+    for (const workers of [1, 2]) {
+      const got: Uint8Array[] = [];
+      for await (const batch of augmentStream(input, pipeline, { workers, seed: 5, prefetch: 3 }))
+        got.push(batch.data as Uint8Array);
+      expect(got).toEqual(expected);
+    }
+    // The input batches are untouched (the stream sends copies).
+    expect(input[0]!.data).toEqual(batches(1)[0]!.data);
+  });
+
+  it('rejects a bad worker count', async () => {
+    await expect(augmentStream(batches(1), pipeline, { workers: 0 }).next()).rejects.toThrow(
+      'augmentStream: workers must be a positive integer, got 0',
+    );
+  });
+});
