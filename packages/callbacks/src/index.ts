@@ -1,1 +1,25 @@
-export { type OneCycleOptions, oneCycleLR } from './schedules.js';
+export { loadCheckpoint, type SaveCheckpointOptions, saveCheckpoint } from './checkpoint-files.js';
+export { EarlyStopping, type EarlyStoppingArgs, earlyStopping } from './early-stopping.js';
+export { getLearningRate, setLearningRate } from './learning-rate.js';
+export {
+  CsvLogger,
+  type CsvLoggerArgs,
+  csvLogger,
+  JsonHistory,
+  jsonHistory,
+  TerminateOnNaN,
+  terminateOnNaN,
+} from './loggers.js';
+export { ModelCheckpoint, type ModelCheckpointArgs, modelCheckpoint } from './model-checkpoint.js';
+export type { Mode } from './monitor.js';
+export { formatPath } from './path-template.js';
+export { ProgressBar, type ProgressBarArgs, progressBar } from './progress-bar.js';
+export { ReduceLROnPlateau, type ReduceLROnPlateauArgs, reduceLROnPlateau } from './reduce-lr-on-plateau.js';
+export {
+  cosineDecay,
+  LearningRateScheduler,
+  learningRateScheduler,
+  oneCycle,
+  StepSchedule,
+} from './schedule-callbacks.js';
+export { type CosineDecayOptions, cosineDecayLR, type OneCycleOptions, oneCycleLR } from './schedules.js';

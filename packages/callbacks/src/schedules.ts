@@ -35,3 +35,30 @@ export function oneCycleLR(step: number, options: OneCycleOptions): number {
   if (s <= peak) return cosineAnneal(initial, maxLR, peak > 0 ? s / peak : 1);
   return cosineAnneal(maxLR, minimum, (s - peak) / (last - peak));
 }
+
+export interface CosineDecayOptions {
+  initialLR: number;
+  decaySteps: number;
+  /** The floor, as a fraction of the rate decayed from. Default 0. */
+  alpha?: number;
+  warmupSteps?: number;
+  /** Rate reached at the end of a linear warmup from initialLR; the decay starts from it. */
+  warmupTarget?: number;
+}
+
+/** Keras 3's CosineDecay (keras/optimizers/schedules): optional linear warmup, then cosine to alpha. */
+export function cosineDecayLR(step: number, options: CosineDecayOptions): number {
+  const { initialLR, decaySteps, alpha = 0, warmupSteps = 0, warmupTarget } = options;
+  if (!(initialLR >= 0) || !Number.isInteger(decaySteps) || decaySteps < 1) {
+    throw new Error(
+      `cosineDecay: initialLR must be ≥ 0 and decaySteps a positive integer, got ${initialLR}, ${decaySteps}`,
+    );
+  }
+  const decay = (s: number, from: number) => {
+    const fraction = Math.min(s, decaySteps) / decaySteps;
+    return from * ((1 - alpha) * 0.5 * (1 + Math.cos(Math.PI * fraction)) + alpha);
+  };
+  if (warmupTarget === undefined) return decay(step, initialLR);
+  if (step < warmupSteps) return initialLR + (warmupTarget - initialLR) * (step / warmupSteps);
+  return decay(step - warmupSteps, warmupTarget);
+}

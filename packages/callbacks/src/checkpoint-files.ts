@@ -1,0 +1,92 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  directoryLoadHandler,
+  modelArtifactsToFiles,
+  resolveSavedDirectory,
+  writeDirectoryAtomic,
+} from '@fmnist/backend';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+
+const OPTIMIZER_WEIGHTS = 'optimizer.bin';
+const OPTIMIZER_SPECS = 'optimizer.json';
+const EXTRA_STATE = 'state.json';
+
+export interface SaveCheckpointOptions {
+  /** Also save the optimizer's state (moments, iteration), so training resumes exactly. Default true. */
+  includeOptimizer?: boolean;
+  /** Any JSON to keep beside the weights (epoch, RNG states, ...), read back by `loadCheckpoint`. */
+  state?: unknown;
+}
+
+/**
+ * Saves `model` into `dir` (tfjs layers format, plus optimizer state and `state`) as one atomic
+ * directory swap: a crash mid-save leaves the previous checkpoint whole.
+ */
+export async function saveCheckpoint(
+  dir: string,
+  model: tfl.LayersModel,
+  options: SaveCheckpointOptions = {},
+): Promise<void> {
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  const files = modelArtifactsToFiles(artifacts!);
+  if ((options.includeOptimizer ?? true) && model.optimizer) {
+    const encoded = await tf.io.encodeWeights(await model.optimizer.getWeights());
+    files[OPTIMIZER_WEIGHTS] = new Uint8Array(encoded.data as ArrayBuffer);
+    files[OPTIMIZER_SPECS] = JSON.stringify({
+      className: model.optimizer.getClassName(),
+      specs: encoded.specs,
+    });
+  }
+  if (options.state !== undefined) files[EXTRA_STATE] = JSON.stringify(options.state, null, 2);
+  await writeDirectoryAtomic(dir, files);
+}
+
+/**
+ * Loads a checkpoint's weights into `model`, and its optimizer state into `model.optimizer` (which must
+ * be of the same class); returns the saved `state`.
+ */
+export async function loadCheckpoint<S = unknown>(
+  dir: string,
+  model: tfl.LayersModel,
+): Promise<S | undefined> {
+  const saved = await tfl.loadLayersModel(directoryLoadHandler(dir));
+  model.setWeights(saved.getWeights());
+  saved.dispose();
+  const base = resolveSavedDirectory(dir);
+  try {
+    const { className, specs } = JSON.parse(await readFile(join(base, OPTIMIZER_SPECS), 'utf8')) as {
+      className: string;
+      specs: tf.io.WeightsManifestEntry[];
+    };
+    if (!model.optimizer)
+      throw new Error(`${dir}: the checkpoint has optimizer state but the model is not compiled`);
+    if (className !== model.optimizer.getClassName()) {
+      throw new Error(
+        `${dir}: optimizer state of a ${className}, but the model's optimizer is a ${model.optimizer.getClassName()}`,
+      );
+    }
+    const data = await readFile(join(base, OPTIMIZER_WEIGHTS));
+    const tensors = tf.io.decodeWeights(
+      data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
+      specs,
+    );
+    await model.optimizer.setWeights(specs.map((spec) => ({ name: spec.name, tensor: tensors[spec.name]! })));
+    tf.dispose(Object.values(tensors));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  try {
+    return JSON.parse(await readFile(join(base, EXTRA_STATE), 'utf8')) as S;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}

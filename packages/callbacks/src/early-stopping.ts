@@ -1,0 +1,105 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { Logs } from '@tensorflow/tfjs-layers/dist/logs';
+import { type Mode, monitored, resolveLogs, resolveMode } from './monitor.js';
+
+export interface EarlyStoppingArgs {
+  monitor?: string;
+  minDelta?: number;
+  patience?: number;
+  mode?: Mode;
+  /** Training stops unless the monitored value beats this. */
+  baseline?: number;
+  /** On stopping, put back the weights of the best epoch. */
+  restoreBestWeights?: boolean;
+  /** Epochs to train before watching for improvement. */
+  startFromEpoch?: number;
+  verbose?: number;
+}
+
+/**
+ * Keras's EarlyStopping (keras/callbacks.py), with a `restoreBestWeights` that works (tfjs-layers 4.22's
+ * throws). The best weights are kept as tensor copies, disposed when replaced and when training ends.
+ */
+export class EarlyStopping extends tfl.Callback {
+  readonly monitor: string;
+  readonly minDelta: number;
+  readonly patience: number;
+  readonly baseline?: number;
+  readonly restoreBestWeights: boolean;
+  readonly startFromEpoch: number;
+  readonly verbose: number;
+  private readonly higherIsBetter: boolean;
+  wait = 0;
+  stoppedEpoch = 0;
+  best = 0;
+  bestEpoch = 0;
+  private bestWeights: tf.Tensor[] | undefined;
+
+  constructor(args: EarlyStoppingArgs = {}) {
+    super();
+    this.monitor = args.monitor ?? 'val_loss';
+    this.minDelta = Math.abs(args.minDelta ?? 0);
+    this.patience = args.patience ?? 0;
+    this.baseline = args.baseline;
+    this.restoreBestWeights = args.restoreBestWeights ?? false;
+    this.startFromEpoch = args.startFromEpoch ?? 0;
+    this.verbose = args.verbose ?? 0;
+    if (!Number.isInteger(this.patience) || this.patience < 0)
+      throw new Error(`earlyStopping: patience must be an integer ≥ 0, got ${this.patience}`);
+    this.higherIsBetter = resolveMode(args.mode ?? 'auto', this.monitor, 'earlyStopping');
+  }
+
+  private isImprovement(value: number, reference: number) {
+    return this.higherIsBetter ? value - this.minDelta > reference : value + this.minDelta < reference;
+  }
+
+  private keepWeights() {
+    tf.dispose(this.bestWeights ?? []);
+    this.bestWeights = this.model.getWeights().map((w) => tf.clone(w));
+  }
+
+  override async onTrainBegin() {
+    this.wait = 0;
+    this.stoppedEpoch = 0;
+    this.best = this.higherIsBetter ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+    this.bestEpoch = 0;
+    tf.dispose(this.bestWeights ?? []);
+    this.bestWeights = undefined;
+  }
+
+  override async onEpochEnd(epoch: number, logs?: Logs) {
+    const current = monitored(await resolveLogs(logs), this.monitor);
+    if (current === undefined || epoch < this.startFromEpoch) return;
+    // As Keras: with no improvement ever, the first watched epoch's weights are the ones restored.
+    if (this.restoreBestWeights && !this.bestWeights) this.keepWeights();
+    this.wait += 1;
+    if (this.isImprovement(current, this.best)) {
+      this.best = current;
+      this.bestEpoch = epoch;
+      if (this.restoreBestWeights) this.keepWeights();
+      if (this.baseline === undefined || this.isImprovement(current, this.baseline)) this.wait = 0;
+      return;
+    }
+    if (this.wait >= this.patience && epoch > 0) {
+      this.stoppedEpoch = epoch;
+      this.model.stopTraining = true;
+      if (this.restoreBestWeights && this.bestWeights) {
+        if (this.verbose > 0)
+          console.log(`Restoring model weights from the end of the best epoch: ${this.bestEpoch + 1}.`);
+        this.model.setWeights(this.bestWeights);
+      }
+    }
+  }
+
+  override async onTrainEnd() {
+    if (this.stoppedEpoch > 0 && this.verbose > 0)
+      console.log(`Epoch ${this.stoppedEpoch + 1}: early stopping`);
+    tf.dispose(this.bestWeights ?? []);
+    this.bestWeights = undefined;
+  }
+}
+
+export function earlyStopping(args?: EarlyStoppingArgs): EarlyStopping {
+  return new EarlyStopping(args);
+}

@@ -1,0 +1,97 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { Logs } from '@tensorflow/tfjs-layers/dist/logs';
+import { resolveLogs } from './monitor.js';
+
+export interface CsvLoggerArgs {
+  path: string;
+  /** Continue an existing file (a resumed run) without writing a second header. Default false. */
+  append?: boolean;
+  separator?: string;
+}
+
+/**
+ * Keras's CSVLogger: one row per epoch, `epoch` (0-based, as Keras writes it) then the log keys in sorted
+ * order. The header is fixed by the first row; appending to a file reuses its header.
+ */
+export class CsvLogger extends tfl.Callback {
+  private columns: string[] | undefined;
+
+  constructor(private readonly args: CsvLoggerArgs) {
+    super();
+    if (!args?.path) throw new Error('csvLogger: the path option is required');
+  }
+
+  override async onTrainBegin() {
+    await mkdir(dirname(this.args.path), { recursive: true });
+    const separator = this.args.separator ?? ',';
+    if (this.args.append && existsSync(this.args.path)) {
+      const header = readFileSync(this.args.path, 'utf8').split('\n')[0];
+      this.columns = header ? header.split(separator).slice(1) : undefined;
+    } else {
+      this.columns = undefined;
+      await writeFile(this.args.path, '');
+    }
+  }
+
+  override async onEpochEnd(epoch: number, unresolved?: Logs) {
+    const logs = await resolveLogs(unresolved);
+    const separator = this.args.separator ?? ',';
+    if (!this.columns) {
+      this.columns = Object.keys(logs ?? {}).sort();
+      await appendFile(this.args.path, `${['epoch', ...this.columns].join(separator)}\n`);
+    }
+    const cells = this.columns.map((key) => (logs?.[key] === undefined ? '' : String(logs[key])));
+    await appendFile(this.args.path, `${[String(epoch), ...cells].join(separator)}\n`);
+  }
+}
+
+export function csvLogger(args: CsvLoggerArgs): CsvLogger {
+  return new CsvLogger(args);
+}
+
+/** Writes every epoch's logs as one JSON document (`{ "epoch": [...], "history": { key: [...] } }`), atomically. */
+export class JsonHistory extends tfl.Callback {
+  readonly epochs: number[] = [];
+  readonly history: Record<string, number[]> = {};
+
+  constructor(private readonly args: { path: string }) {
+    super();
+    if (!args?.path) throw new Error('jsonHistory: the path option is required');
+  }
+
+  override async onEpochEnd(epoch: number, unresolved?: Logs) {
+    const logs = await resolveLogs(unresolved);
+    this.epochs.push(epoch);
+    for (const [key, value] of Object.entries(logs ?? {})) {
+      if (typeof value !== 'number') continue;
+      const values = this.history[key] ?? (this.history[key] = []);
+      values.push(value);
+    }
+    await mkdir(dirname(this.args.path), { recursive: true });
+    const temporary = `${this.args.path}.${process.pid}.tmp`;
+    await writeFile(temporary, JSON.stringify({ epoch: this.epochs, history: this.history }, null, 2));
+    await rename(temporary, this.args.path);
+  }
+}
+
+export function jsonHistory(args: { path: string }): JsonHistory {
+  return new JsonHistory(args);
+}
+
+/** Keras's TerminateOnNaN: stops training at the first batch whose loss is NaN or infinite. */
+export class TerminateOnNaN extends tfl.Callback {
+  override async onBatchEnd(batch: number, unresolved?: Logs) {
+    const loss = (await resolveLogs(unresolved)).loss;
+    if (typeof loss === 'number' && !Number.isFinite(loss)) {
+      console.error(`Batch ${batch}: invalid loss ${loss}, terminating training`);
+      this.model.stopTraining = true;
+    }
+  }
+}
+
+export function terminateOnNaN(): TerminateOnNaN {
+  return new TerminateOnNaN();
+}

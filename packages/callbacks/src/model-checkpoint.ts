@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { Logs } from '@tensorflow/tfjs-layers/dist/logs';
+import { saveCheckpoint } from './checkpoint-files.js';
+import { type Mode, monitored, resolveLogs, resolveMode } from './monitor.js';
+import { formatPath } from './path-template.js';
+
+export interface ModelCheckpointArgs {
+  /** Directory per save; may hold `{epoch}` and metric names, e.g. `ckpt/epoch-{epoch:03d}-{val_loss:.3f}`. */
+  path: string;
+  monitor?: string;
+  mode?: Mode;
+  /** Save only when the monitored value improves. */
+  saveBestOnly?: boolean;
+  /** Leave out the optimizer state (smaller; training cannot resume exactly). */
+  saveWeightsOnly?: boolean;
+  /** 'epoch', or a number of batches between saves. */
+  saveFreq?: 'epoch' | number;
+  verbose?: number;
+}
+
+/**
+ * Keras's ModelCheckpoint for tfjs in Node: atomic saves (a crash mid-save never leaves a broken
+ * checkpoint), optimizer state included so training can resume exactly, and an unwritable path reported
+ * when training begins rather than at the first save.
+ */
+export class ModelCheckpoint extends tfl.Callback {
+  readonly path: string;
+  readonly monitor: string;
+  readonly saveBestOnly: boolean;
+  readonly saveWeightsOnly: boolean;
+  readonly saveFreq: 'epoch' | number;
+  readonly verbose: number;
+  private readonly higherIsBetter: boolean;
+  best: number;
+  private batchesSinceSave = 0;
+  private epoch = 0;
+  /** Paths written so far, in order. */
+  readonly saved: string[] = [];
+
+  constructor(args: ModelCheckpointArgs) {
+    super();
+    if (!args?.path) throw new Error('modelCheckpoint: the path option is required');
+    this.path = args.path;
+    this.monitor = args.monitor ?? 'val_loss';
+    this.saveBestOnly = args.saveBestOnly ?? false;
+    this.saveWeightsOnly = args.saveWeightsOnly ?? false;
+    this.saveFreq = args.saveFreq ?? 'epoch';
+    this.verbose = args.verbose ?? 0;
+    if (this.saveFreq !== 'epoch' && (!Number.isInteger(this.saveFreq) || this.saveFreq < 1)) {
+      throw new Error(
+        `modelCheckpoint: saveFreq must be 'epoch' or a positive integer, got ${String(this.saveFreq)}`,
+      );
+    }
+    this.higherIsBetter = resolveMode(args.mode ?? 'auto', this.monitor, 'modelCheckpoint');
+    this.best = this.higherIsBetter ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  }
+
+  /** Fails now, naming the path, if checkpoints could not be written there. */
+  override async onTrainBegin() {
+    const probeDir = dirname(this.path.replace(/\{.*$/, 'x'));
+    const probe = join(probeDir, `.fmnist-write-test-${randomBytes(4).toString('hex')}`);
+    try {
+      await mkdir(probeDir, { recursive: true });
+      await writeFile(probe, '');
+      await rm(probe, { force: true });
+    } catch (error) {
+      throw new Error(
+        `modelCheckpoint: cannot write checkpoints under ${probeDir} (${(error as Error).message})`,
+      );
+    }
+  }
+
+  override async onEpochBegin(epoch: number) {
+    this.epoch = epoch;
+  }
+
+  override async onBatchEnd(_batch: number, logs?: Logs) {
+    if (this.saveFreq === 'epoch') return;
+    this.batchesSinceSave += 1;
+    if (this.batchesSinceSave >= this.saveFreq) {
+      this.batchesSinceSave = 0;
+      await this.maybeSave(this.epoch, logs);
+    }
+  }
+
+  override async onEpochEnd(epoch: number, logs?: Logs) {
+    if (this.saveFreq === 'epoch') await this.maybeSave(epoch, logs);
+  }
+
+  private async maybeSave(epoch: number, unresolved?: Logs) {
+    const logs = await resolveLogs(unresolved);
+    const values: Record<string, number> = { epoch: epoch + 1 };
+    for (const [key, value] of Object.entries(logs ?? {})) if (typeof value === 'number') values[key] = value;
+    if (this.saveBestOnly) {
+      const current = monitored(logs, this.monitor);
+      if (current === undefined) {
+        console.warn(`modelCheckpoint: can save best model only with '${this.monitor}' available, skipping`);
+        return;
+      }
+      const better = this.higherIsBetter ? current > this.best : current < this.best;
+      if (!better) return;
+      if (this.verbose > 0)
+        console.log(`Epoch ${epoch + 1}: ${this.monitor} improved from ${this.best} to ${current}, saving`);
+      this.best = current;
+    }
+    const path = formatPath(this.path, values);
+    await saveCheckpoint(path, this.model, {
+      includeOptimizer: !this.saveWeightsOnly,
+      state: { epoch: epoch + 1, logs: values },
+    });
+    this.saved.push(path);
+  }
+}
+
+export function modelCheckpoint(args: ModelCheckpointArgs): ModelCheckpoint {
+  return new ModelCheckpoint(args);
+}

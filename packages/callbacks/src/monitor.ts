@@ -1,0 +1,37 @@
+import type { Logs, UnresolvedLogs } from '@tensorflow/tfjs-layers/dist/logs';
+
+export type Mode = 'auto' | 'min' | 'max';
+
+/**
+ * 'auto' watches for a maximum when the monitored name is an accuracy (Keras: "acc" in the name), else
+ * a minimum. Returns whether larger is better.
+ */
+export function resolveMode(mode: Mode, monitor: string, where: string): boolean {
+  if (mode !== 'auto' && mode !== 'min' && mode !== 'max') {
+    throw new Error(`${where}: mode must be 'auto', 'min' or 'max', got '${String(mode)}'`);
+  }
+  return mode === 'max' || (mode === 'auto' && monitor.includes('acc'));
+}
+
+/** tfjs hands callbacks logs whose values may still be scalar tensors: read them as numbers. */
+export async function resolveLogs(logs: UnresolvedLogs | undefined): Promise<Logs> {
+  const out: Logs = {};
+  for (const [key, value] of Object.entries(logs ?? {})) {
+    if (typeof value === 'number') out[key] = value;
+    else if (value && typeof (value as { data?: unknown }).data === 'function') {
+      out[key] = ((await (value as { data(): Promise<ArrayLike<number>> }).data()) as ArrayLike<number>)[0]!;
+    }
+  }
+  return out;
+}
+
+/** The value of `monitor` in tfjs logs, which name accuracy `acc`: 'val_accuracy' also finds 'val_acc'. */
+export function monitored(logs: Logs | undefined, monitor: string): number | undefined {
+  if (!logs) return undefined;
+  const keys = [monitor, monitor.replace(/accuracy$/, 'acc'), monitor.replace(/acc$/, 'accuracy')];
+  for (const key of keys) {
+    const value = logs[key];
+    if (typeof value === 'number') return value;
+  }
+  return undefined;
+}
