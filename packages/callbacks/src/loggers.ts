@@ -67,8 +67,7 @@ export class JsonHistory extends tfl.Callback {
     this.epochs.push(epoch);
     for (const [key, value] of Object.entries(logs ?? {})) {
       if (typeof value !== 'number') continue;
-      const values = this.history[key] ?? (this.history[key] = []);
-      values.push(value);
+      this.history[key] = [...(this.history[key] ?? []), value];
     }
     await mkdir(dirname(this.args.path), { recursive: true });
     const temporary = `${this.args.path}.${process.pid}.tmp`;
