@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+import { writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BACKEND_CHOICES, type BackendChoice, directoryLoadHandler, useBestBackend } from '@fmnist/backend';
+import { CLASS_NAMES, DatasetError, loadFashionMnist } from '@fmnist/dataset';
+import { EvalError } from './errors.js';
+import { renderHtml } from './render-html.js';
+import { renderJson, renderText } from './render-text.js';
+import { evaluateClassifier } from './tfjs.js';
+
+const USAGE = `Usage: fmnist-eval <model-dir | model.json> [--data-dir DIR] [--html report.html] [--json report.json]
+                  [--backend auto|tensorflow|wasm|cpu] [--batch-size 256]
+
+Evaluates a saved tfjs layers model on the Fashion-MNIST test set and prints scikit-learn's report.`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'data-dir': { type: 'string' },
+      html: { type: 'string' },
+      json: { type: 'string' },
+      backend: { type: 'string', default: 'auto' },
+      'batch-size': { type: 'string', default: '256' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const target = positionals[0];
+  if (!target) throw new EvalError(`a model path is required\n\n${USAGE}`);
+  if (!BACKEND_CHOICES.includes(values.backend as BackendChoice))
+    throw new EvalError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
+  const batchSize = Number(values['batch-size']);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new EvalError(`--batch-size must be a positive integer, got '${values['batch-size']}'`);
+  await useBestBackend(values.backend as BackendChoice, { importModule: (s) => import(s) });
+  const tfl = await import('@tensorflow/tfjs-layers');
+  const dir = target.endsWith('.json') ? dirname(target) : target;
+  const model = await tfl.loadLayersModel(directoryLoadHandler(dir));
+  const { test } = await loadFashionMnist({ dataDir: values['data-dir'] });
+  const result = await evaluateClassifier(model, test, test.labels, { classNames: CLASS_NAMES, batchSize });
+  console.log(renderText(result.report));
+  console.log(
+    `${test.count} images in ${result.seconds.toFixed(1)} s (${result.imagesPerSecond.toFixed(0)} images/s)`,
+  );
+  if (values.json) await writeFile(values.json, renderJson(result.report));
+  if (values.html) {
+    await writeFile(
+      values.html,
+      renderHtml({
+        report: result.report,
+        title: `Fashion-MNIST test set: ${target}`,
+        mistakes: {
+          items: result.misclassified,
+          images: { data: test.images, shape: [test.count, 28, 28, 1] },
+        },
+        metadata: {
+          model: target,
+          parameters: model.countParams(),
+          'images/s': result.imagesPerSecond.toFixed(0),
+        },
+      }),
+    );
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const known =
+      error instanceof EvalError ||
+      error instanceof DatasetError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    console.error(known ? `fmnist-eval: ${(error as Error).message}` : error);
+    process.exit(known ? 2 : 1);
+  },
+);

@@ -1,0 +1,12 @@
+export { compareReports, type ReportComparison, renderComparison } from './compare.js';
+export { EvalError } from './errors.js';
+export { type HtmlReportInput, type Mistake, renderHtml, type TrainingHistory } from './render-html.js';
+export { renderJson, renderMarkdown, renderText } from './render-text.js';
+export {
+  type Average,
+  type ClassificationReport,
+  type ClassMetrics,
+  type ConfusedPair,
+  classificationReport,
+  type ReportOptions,
+} from './report.js';

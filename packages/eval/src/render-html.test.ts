@@ -1,0 +1,89 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decode } from 'fast-png';
+import { describe, expect, it } from 'vitest';
+import { renderHtml } from './render-html.js';
+import { classificationReport } from './report.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+if (!available)
+  console.warn(
+    `SKIPPED the HTML report browser test: no Chromium at ${CHROMIUM} (apt-get install chromium; CI installs it)`,
+  );
+
+const names = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress'];
+const yTrue = Array.from({ length: 200 }, (_, i) => i % 4);
+const yPred = yTrue.map((t, i) => (i % 7 === 0 ? (t + 1) % 4 : t));
+const probabilities = yPred.flatMap((p) => names.map((_, c) => (c === p ? 0.85 : 0.05)));
+const report = classificationReport(yTrue, yPred, { classNames: names, probabilities });
+const html = renderHtml({
+  report,
+  title: 'Test <report>',
+  history: {
+    loss: [1.2, 0.8, 0.6],
+    val_loss: [1.1, 0.9, 0.7],
+    acc: [0.6, 0.7, 0.8],
+    val_acc: [0.55, 0.68, 0.77],
+  },
+  mistakes: {
+    items: yPred.flatMap((p, i) =>
+      p === yTrue[i] ? [] : [{ index: i, trueClass: yTrue[i]!, predictedClass: p, confidence: 0.85 }],
+    ),
+    images: { data: Uint8Array.from({ length: 200 * 16 }, (_, i) => (i * 11) % 256), shape: [200, 4, 4, 1] },
+  },
+  metadata: { backend: 'wasm', epochs: 3 },
+});
+
+describe('renderHtml', () => {
+  it('is one file with no external references and escapes text', () => {
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+    expect(html).not.toContain('<script');
+    expect(html).toContain('Test &#60;report&#62;');
+    expect(html).toContain('id="confusion-matrix"');
+    expect(html.match(/<img /g)?.length).toBe(24);
+  });
+
+  it.skipIf(!available)(
+    'opens in headless Chromium with no console errors or requests, and shows the heatmap',
+    async () => {
+      const { chromium } = await import('playwright-core');
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      });
+      try {
+        const page = await browser.newPage();
+        const errors: string[] = [];
+        const requests: string[] = [];
+        page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+        page.on('pageerror', (e) => errors.push(e.message));
+        page.on('request', (r) => requests.push(r.url()));
+        await page.setContent(html, { waitUntil: 'load' });
+        expect(errors).toEqual([]);
+        expect(requests.filter((u) => !u.startsWith('data:') && u !== 'about:blank')).toEqual([]);
+        const shot = await page.locator('#confusion-matrix').screenshot();
+        const dir = join(new URL('../', import.meta.url).pathname, 'artifacts');
+        await mkdir(dir, { recursive: true });
+        await writeFile(join(dir, 'confusion-matrix.png'), shot);
+        await page.screenshot({ path: join(dir, 'report.png'), fullPage: true });
+        // The heatmap draws its diagonal in green and its errors in red: both hues are on screen.
+        const image = decode(shot);
+        let green = 0;
+        let red = 0;
+        const step = image.channels ?? 4;
+        for (let i = 0; i < image.data.length; i += step) {
+          const [r, g, b] = [image.data[i]!, image.data[i + 1]!, image.data[i + 2]!];
+          if (g > r + 40 && g > b + 40) green++;
+          if (r > g + 40 && r > b + 40) red++;
+        }
+        expect(green).toBeGreaterThan(500);
+        expect(red).toBeGreaterThan(100);
+      } finally {
+        await browser.close();
+      }
+    },
+    60_000,
+  );
+});

@@ -1,0 +1,209 @@
+import { encode } from 'fast-png';
+import { toBase64 } from './base64.js';
+import type { ClassificationReport } from './report.js';
+
+/** Per-epoch values by log key (`loss`, `acc`, `val_loss`, `val_acc`, ...), as tfjs's History keeps them. */
+export type TrainingHistory = Record<string, number[]>;
+
+export interface Mistake {
+  index: number;
+  trueClass: number;
+  predictedClass: number;
+  confidence: number;
+}
+
+export interface HtmlReportInput {
+  report: ClassificationReport;
+  title?: string;
+  history?: TrainingHistory;
+  /** Misclassified samples with their pixels (`[n, h, w, c]`, 0–255 or 0–1) to draw the most confident ones. */
+  mistakes?: {
+    items: Mistake[];
+    images: { data: ArrayLike<number>; shape: [number, number, number, number] };
+    max?: number;
+  };
+  /** Shown as a table: run configuration, timings, backend, ... */
+  metadata?: Record<string, string | number | boolean>;
+}
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function heatmap(report: ClassificationReport): string {
+  const k = report.classNames.length;
+  const cell = 44;
+  const label = 110;
+  const size = label + k * cell;
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Confusion matrix" id="confusion-matrix" width="${size + 10}" height="${size + 10}" font-size="11" font-family="sans-serif">`,
+  ];
+  report.confusionMatrix.forEach((row, t) => {
+    const total = row.reduce((a, b) => a + b, 0) || 1;
+    parts.push(
+      `<text x="${label - 6}" y="${label + t * cell + cell / 2 + 4}" text-anchor="end">${escape(report.classNames[t]!)}</text>`,
+    );
+    row.forEach((count, p) => {
+      const share = count / total;
+      const hue = t === p ? 140 : 0;
+      // Any non-zero cell stands out from the white zeros; darker with its share of the row.
+      const light = count === 0 ? 100 : 90 - Math.round(share * 50);
+      const x = label + p * cell;
+      const y = label + t * cell;
+      parts.push(
+        `<rect x="${x}" y="${y}" width="${cell - 1}" height="${cell - 1}" fill="hsl(${hue},70%,${light}%)"><title>${escape(report.classNames[t]!)} → ${escape(report.classNames[p]!)}: ${count}</title></rect>`,
+        `<text x="${x + cell / 2}" y="${y + cell / 2 + 4}" text-anchor="middle">${count}</text>`,
+      );
+    });
+  });
+  report.classNames.forEach((name, p) => {
+    const x = label + p * cell + cell / 2;
+    parts.push(`<text transform="translate(${x},${label - 6}) rotate(-45)">${escape(name)}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+function classBars(report: ClassificationReport): string {
+  const rowHeight = 22;
+  const label = 110;
+  const scale = 300;
+  const height = report.perClass.length * rowHeight + 24;
+  const colors = { precision: '#4477aa', recall: '#ee6677', f1: '#228833' } as const;
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Per-class metrics" width="${label + scale + 60}" height="${height}" font-size="11" font-family="sans-serif">`,
+  ];
+  report.perClass.forEach((m, i) => {
+    const y = i * rowHeight;
+    parts.push(`<text x="${label - 6}" y="${y + 14}" text-anchor="end">${escape(m.className)}</text>`);
+    (['precision', 'recall', 'f1'] as const).forEach((key, j) => {
+      parts.push(
+        `<rect x="${label}" y="${y + 2 + j * 6}" width="${(m[key] * scale).toFixed(1)}" height="5" fill="${colors[key]}"><title>${key} ${m[key].toFixed(4)}</title></rect>`,
+      );
+    });
+    parts.push(`<text x="${label + scale + 6}" y="${y + 14}">${m.f1.toFixed(3)}</text>`);
+  });
+  const legendY = height - 6;
+  Object.entries(colors).forEach(([key, color], j) => {
+    parts.push(
+      `<rect x="${label + j * 90}" y="${legendY - 9}" width="10" height="10" fill="${color}"/><text x="${label + j * 90 + 14}" y="${legendY}">${key}</text>`,
+    );
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+function curve(history: TrainingHistory, keys: string[], title: string): string {
+  const series = keys.filter((k) => (history[k]?.length ?? 0) > 0);
+  if (series.length === 0) return '';
+  const width = 420;
+  const height = 220;
+  const pad = 36;
+  const values = series.flatMap((k) => history[k]!);
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const span = hi - lo || 1;
+  const epochs = Math.max(...series.map((k) => history[k]!.length));
+  const x = (i: number) =>
+    pad + (epochs > 1 ? (i / (epochs - 1)) * (width - 2 * pad) : (width - 2 * pad) / 2);
+  const y = (v: number) => height - pad - ((v - lo) / span) * (height - 2 * pad);
+  const colors = ['#4477aa', '#ee6677', '#228833', '#ccbb44'];
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escape(title)}" width="${width}" height="${height}" font-size="11" font-family="sans-serif">`,
+  ];
+  parts.push(`<text x="${width / 2}" y="14" text-anchor="middle" font-weight="bold">${escape(title)}</text>`);
+  parts.push(
+    `<line x1="${pad}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}" stroke="#888"/><line x1="${pad}" y1="${pad}" x2="${pad}" y2="${height - pad}" stroke="#888"/>`,
+  );
+  parts.push(
+    `<text x="${pad - 4}" y="${y(hi) + 4}" text-anchor="end">${hi.toPrecision(3)}</text><text x="${pad - 4}" y="${y(lo) + 4}" text-anchor="end">${lo.toPrecision(3)}</text>`,
+  );
+  parts.push(`<text x="${width - pad}" y="${height - pad + 16}" text-anchor="end">epoch ${epochs}</text>`);
+  series.forEach((key, s) => {
+    const points = history[key]!.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+    parts.push(
+      `<polyline fill="none" stroke="${colors[s % colors.length]}" stroke-width="2" points="${points}"/>`,
+    );
+    parts.push(
+      `<text x="${pad + 8 + s * 90}" y="${pad - 6}" fill="${colors[s % colors.length]}">${escape(key)}</text>`,
+    );
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+function mistakeGrid(input: NonNullable<HtmlReportInput['mistakes']>, names: string[]): string {
+  const { images, items } = input;
+  const [, h, w, c] = images.shape;
+  let max = 0;
+  for (let i = 0; i < images.data.length; i++) max = Math.max(max, images.data[i]!);
+  const scale = max > 1 ? 1 : 255;
+  const chosen = [...items].sort((a, b) => b.confidence - a.confidence).slice(0, input.max ?? 24);
+  const cells = chosen.map((m) => {
+    const pixels = new Uint8Array(h * w * 3);
+    for (let p = 0; p < h * w; p++) {
+      for (let k = 0; k < 3; k++)
+        pixels[p * 3 + k] = Math.round(images.data[(m.index * h * w + p) * c + (c === 3 ? k : 0)]! * scale);
+    }
+    const png = toBase64(encode({ width: w, height: h, data: pixels, channels: 3, depth: 8 }));
+    return `<figure><img src="data:image/png;base64,${png}" width="${w * 3}" height="${h * 3}" alt="sample ${m.index}"><figcaption>${escape(names[m.trueClass]!)} → <b>${escape(names[m.predictedClass]!)}</b><br>${(100 * m.confidence).toFixed(1)}% · #${m.index}</figcaption></figure>`;
+  });
+  return `<div class="grid">${cells.join('')}</div>`;
+}
+
+/**
+ * One self-contained HTML file (inline CSS and SVG, images as data URIs, no script, no network): summary,
+ * confusion-matrix heatmap, per-class bars, training curves, most confident mistakes, metadata.
+ */
+export function renderHtml(input: HtmlReportInput): string {
+  const { report } = input;
+  const title = input.title ?? 'Classification report';
+  const summary = [
+    ['accuracy', `${(100 * report.accuracy).toFixed(2)}%`],
+    ['samples', String(report.count)],
+    ['macro F1', report.macroAvg.f1.toFixed(4)],
+    ...Object.entries(report.topKAccuracy ?? {}).map(([k, v]) => [
+      `top-${k} accuracy`,
+      `${(100 * v).toFixed(2)}%`,
+    ]),
+    ...(report.logLoss !== undefined ? [['log loss', report.logLoss.toFixed(4)]] : []),
+    ...(report.expectedCalibrationError !== undefined
+      ? [['calibration error (ECE)', report.expectedCalibrationError.toFixed(4)]]
+      : []),
+  ];
+  const history = input.history;
+  const curves = history
+    ? `<h2>Training curves</h2><div class="row">${curve(history, ['loss', 'val_loss'], 'loss')}${curve(history, ['acc', 'val_acc', 'accuracy', 'val_accuracy'], 'accuracy')}</div>`
+    : '';
+  const mistakes =
+    input.mistakes && input.mistakes.items.length > 0
+      ? `<h2>Most confident mistakes</h2>${mistakeGrid(input.mistakes, report.classNames)}`
+      : '';
+  const metadata = input.metadata
+    ? `<h2>Run</h2><table>${Object.entries(input.metadata)
+        .map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(String(v))}</td></tr>`)
+        .join('')}</table>`
+    : '';
+  const confused = report.mostConfused
+    .slice(0, 8)
+    .map((p) => `<li>${escape(p.trueName)} → ${escape(p.predictedName)}: ${p.count}</li>`)
+    .join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escape(title)}</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1100px}
+h1{font-size:22px}h2{font-size:17px;margin-top:28px}
+table{border-collapse:collapse}td,th{padding:3px 10px;text-align:left;border-bottom:1px solid #ddd}
+.row{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}
+.grid{display:flex;flex-wrap:wrap;gap:10px}figure{margin:0;font-size:11px;text-align:center;width:96px}
+img{image-rendering:pixelated;border:1px solid #ccc}
+</style></head>
+<body>
+<h1>${escape(title)}</h1>
+<table id="summary">${summary.map(([k, v]) => `<tr><th>${escape(k!)}</th><td>${escape(v!)}</td></tr>`).join('')}</table>
+<h2>Confusion matrix</h2><p>Rows: true class; columns: predicted. Colour: share of the row.</p>
+<div class="row">${heatmap(report)}<div><h3>Most confused</h3><ul>${confused}</ul></div></div>
+<h2>Per class</h2>${classBars(report)}
+${curves}${mistakes}${metadata}
+</body></html>
+`;
+}

@@ -1,0 +1,104 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { EvalError } from './errors.js';
+import type { Mistake } from './render-html.js';
+import { type ClassificationReport, classificationReport } from './report.js';
+
+/** Anything with `predict`: a tfjs `LayersModel` or `GraphModel`. */
+export interface Predictor {
+  predict(x: tf.Tensor, config?: object): tf.Tensor | tf.Tensor[];
+}
+
+export type Images =
+  | { data: Uint8Array | Float32Array; shape: [number, number, number, number] }
+  | { images: Uint8Array; count: number; height: number; width: number; channels: number };
+
+export interface EvaluateOptions {
+  classNames: readonly string[];
+  /** Default 256. */
+  batchSize?: number;
+  topK?: number[];
+  /** Divide uint8 pixels by 255 before predicting. Default true. */
+  normalize?: boolean;
+}
+
+export interface Evaluation {
+  report: ClassificationReport;
+  predictions: Uint8Array;
+  probabilities: Float32Array;
+  misclassified: Mistake[];
+  seconds: number;
+  imagesPerSecond: number;
+}
+
+function asBatch(images: Images): {
+  data: Uint8Array | Float32Array;
+  shape: [number, number, number, number];
+} {
+  if ('shape' in images) return images;
+  return { data: images.images, shape: [images.count, images.height, images.width, images.channels] };
+}
+
+/**
+ * Streams `images` through `model` in batches (bounded memory, no tensor left behind) and builds the
+ * classification report, with the misclassified samples and the throughput.
+ */
+export async function evaluateClassifier(
+  model: Predictor,
+  images: Images,
+  labels: ArrayLike<number>,
+  options: EvaluateOptions,
+): Promise<Evaluation> {
+  const { data, shape } = asBatch(images);
+  const [n, h, w, c] = shape;
+  const size = h * w * c;
+  if (data.length !== n * size)
+    throw new EvalError(
+      `evaluateClassifier: images of shape [${shape.join(', ')}] need ${n * size} values, got ${data.length}`,
+    );
+  if (labels.length !== n) throw new EvalError(`evaluateClassifier: ${n} images but ${labels.length} labels`);
+  const batchSize = options.batchSize ?? 256;
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new EvalError(`evaluateClassifier: batchSize must be a positive integer, got ${batchSize}`);
+  const k = options.classNames.length;
+  const scale = data instanceof Uint8Array && (options.normalize ?? true) ? 1 / 255 : 1;
+  const probabilities = new Float32Array(n * k);
+  const started = performance.now();
+  for (let start = 0; start < n; start += batchSize) {
+    const count = Math.min(batchSize, n - start);
+    const output = tf.tidy(() => {
+      const pixels = new Float32Array(count * size);
+      for (let i = 0; i < pixels.length; i++) pixels[i] = data[start * size + i]! * scale;
+      const prediction = model.predict(tf.tensor4d(pixels, [count, h, w, c]));
+      return Array.isArray(prediction) ? prediction[0]! : prediction;
+    });
+    const values = (await output.data()) as Float32Array;
+    output.dispose();
+    if (values.length !== count * k) {
+      throw new EvalError(
+        `evaluateClassifier: the model gave ${values.length / count} outputs per image, classNames has ${k}`,
+      );
+    }
+    probabilities.set(values, start * k);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const predictions = new Uint8Array(n);
+  const misclassified: Mistake[] = [];
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (probabilities[i * k + j]! > probabilities[i * k + best]!) best = j;
+    predictions[i] = best;
+    if (best !== labels[i])
+      misclassified.push({
+        index: i,
+        trueClass: labels[i]!,
+        predictedClass: best,
+        confidence: probabilities[i * k + best]!,
+      });
+  }
+  const report = classificationReport(labels, predictions, {
+    classNames: options.classNames,
+    probabilities,
+    topK: options.topK,
+  });
+  return { report, predictions, probabilities, misclassified, seconds, imagesPerSecond: n / seconds };
+}
