@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKEND_CHOICES, type BackendChoice, directoryLoadHandler, useBestBackend } from '@fmnist/backend';
 import { CLASS_NAMES, DatasetError, loadFashionMnist } from '@fmnist/dataset';
-import { EvalError } from './errors.js';
+import { EvaluationError } from './errors.js';
 import { renderHtml } from './render-html.js';
 import { renderJson, renderText } from './render-text.js';
 import { evaluateClassifier } from './tfjs.js';
@@ -32,12 +32,12 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const target = positionals[0];
-  if (!target) throw new EvalError(`a model path is required\n\n${USAGE}`);
+  if (!target) throw new EvaluationError(`a model path is required\n\n${USAGE}`);
   if (!BACKEND_CHOICES.includes(values.backend as BackendChoice))
-    throw new EvalError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
+    throw new EvaluationError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
   const batchSize = Number(values['batch-size']);
   if (!Number.isInteger(batchSize) || batchSize < 1)
-    throw new EvalError(`--batch-size must be a positive integer, got '${values['batch-size']}'`);
+    throw new EvaluationError(`--batch-size must be a positive integer, got '${values['batch-size']}'`);
   await useBestBackend(values.backend as BackendChoice, { importModule: (s) => import(s) });
   const tfl = await import('@tensorflow/tfjs-layers');
   const dir = target.endsWith('.json') ? dirname(target) : target;
@@ -74,7 +74,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     const known =
-      error instanceof EvalError ||
+      error instanceof EvaluationError ||
       error instanceof DatasetError ||
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     console.error(known ? `fmnist-eval: ${(error as Error).message}` : error);

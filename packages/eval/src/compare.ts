@@ -1,4 +1,4 @@
-import { EvalError } from './errors.js';
+import { EvaluationError } from './errors.js';
 import type { ClassificationReport } from './report.js';
 
 export interface ReportComparison {
@@ -17,7 +17,7 @@ export interface ReportComparison {
 /** What changed from report `a` (before) to report `b` (after) over the same classes. */
 export function compareReports(a: ClassificationReport, b: ClassificationReport): ReportComparison {
   if (a.classNames.join('\u0000') !== b.classNames.join('\u0000')) {
-    throw new EvalError('compareReports: the two reports have different class names');
+    throw new EvaluationError('compareReports: the two reports have different class names');
   }
   const confusionChanges: ReportComparison['confusionChanges'] = [];
   a.confusionMatrix.forEach((row, t) =>

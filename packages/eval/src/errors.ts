@@ -1,4 +1,4 @@
 /** Bad inputs to the evaluation kit: the message names the argument and what was wrong. */
-export class EvalError extends Error {
-  override name = 'EvalError';
+export class EvaluationError extends Error {
+  override name = 'EvaluationError';
 }

@@ -1,5 +1,5 @@
 export { compareReports, type ReportComparison, renderComparison } from './compare.js';
-export { EvalError } from './errors.js';
+export { EvaluationError } from './errors.js';
 export { type HtmlReportInput, type Mistake, renderHtml, type TrainingHistory } from './render-html.js';
 export { renderJson, renderMarkdown, renderText } from './render-text.js';
 export {

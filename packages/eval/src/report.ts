@@ -1,4 +1,4 @@
-import { EvalError } from './errors.js';
+import { EvaluationError } from './errors.js';
 
 export interface ClassMetrics {
   className: string;
@@ -59,7 +59,7 @@ function checkLabels(name: string, labels: ArrayLike<number>, classes: number) {
   for (let i = 0; i < labels.length; i++) {
     const label = labels[i]!;
     if (!Number.isInteger(label) || label < 0 || label >= classes) {
-      throw new EvalError(
+      throw new EvaluationError(
         `classificationReport: ${name}[${i}] is ${label}, outside the ${classes} classes 0–${classes - 1}`,
       );
     }
@@ -81,11 +81,11 @@ export function classificationReport(
 ): ClassificationReport {
   const classNames = [...(options?.classNames ?? [])];
   const k = classNames.length;
-  if (k < 2) throw new EvalError('classificationReport: classNames must name at least 2 classes');
+  if (k < 2) throw new EvaluationError('classificationReport: classNames must name at least 2 classes');
   const n = yTrue.length;
   if (yPred.length !== n)
-    throw new EvalError(`classificationReport: yTrue has ${n} labels but yPred has ${yPred.length}`);
-  if (n === 0) throw new EvalError('classificationReport: no samples');
+    throw new EvaluationError(`classificationReport: yTrue has ${n} labels but yPred has ${yPred.length}`);
+  if (n === 0) throw new EvaluationError('classificationReport: no samples');
   checkLabels('yTrue', yTrue, k);
   checkLabels('yPred', yPred, k);
 
@@ -152,14 +152,16 @@ function probabilityMetrics(
 ) {
   const n = yTrue.length;
   if (probabilities.length !== n * k) {
-    throw new EvalError(
+    throw new EvaluationError(
       `classificationReport: probabilities has ${probabilities.length} values; ${n} samples × ${k} classes need ${n * k}`,
     );
   }
   for (let i = 0; i < probabilities.length; i++) {
     const p = probabilities[i]!;
     if (!Number.isFinite(p) || p < 0)
-      throw new EvalError(`classificationReport: probabilities[${i}] is ${p}; expected a finite value ≥ 0`);
+      throw new EvaluationError(
+        `classificationReport: probabilities[${i}] is ${p}; expected a finite value ≥ 0`,
+      );
   }
   const ks = (options.topK ?? [1, 3]).filter((v) => v >= 1 && v <= k);
   const topHits = new Map(ks.map((v) => [v, 0]));

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { EvalError } from './errors.js';
+import { EvaluationError } from './errors.js';
 import type { Mistake } from './render-html.js';
 import { type ClassificationReport, classificationReport } from './report.js';
 
@@ -52,13 +52,14 @@ export async function evaluateClassifier(
   const [n, h, w, c] = shape;
   const size = h * w * c;
   if (data.length !== n * size)
-    throw new EvalError(
+    throw new EvaluationError(
       `evaluateClassifier: images of shape [${shape.join(', ')}] need ${n * size} values, got ${data.length}`,
     );
-  if (labels.length !== n) throw new EvalError(`evaluateClassifier: ${n} images but ${labels.length} labels`);
+  if (labels.length !== n)
+    throw new EvaluationError(`evaluateClassifier: ${n} images but ${labels.length} labels`);
   const batchSize = options.batchSize ?? 256;
   if (!Number.isInteger(batchSize) || batchSize < 1)
-    throw new EvalError(`evaluateClassifier: batchSize must be a positive integer, got ${batchSize}`);
+    throw new EvaluationError(`evaluateClassifier: batchSize must be a positive integer, got ${batchSize}`);
   const k = options.classNames.length;
   const scale = data instanceof Uint8Array && (options.normalize ?? true) ? 1 / 255 : 1;
   const probabilities = new Float32Array(n * k);
@@ -74,7 +75,7 @@ export async function evaluateClassifier(
     const values = (await output.data()) as Float32Array;
     output.dispose();
     if (values.length !== count * k) {
-      throw new EvalError(
+      throw new EvaluationError(
         `evaluateClassifier: the model gave ${values.length / count} outputs per image, classNames has ${k}`,
       );
     }
