@@ -26,7 +26,7 @@ export interface HtmlReportInput {
   metadata?: Record<string, string | number | boolean>;
 }
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function heatmap(report: ClassificationReport): string {
   const k = report.classNames.length;
@@ -39,7 +39,7 @@ function heatmap(report: ClassificationReport): string {
   report.confusionMatrix.forEach((row, t) => {
     const total = row.reduce((a, b) => a + b, 0) || 1;
     parts.push(
-      `<text x="${label - 6}" y="${label + t * cell + cell / 2 + 4}" text-anchor="end">${escape(report.classNames[t]!)}</text>`,
+      `<text x="${label - 6}" y="${label + t * cell + cell / 2 + 4}" text-anchor="end">${escapeHtml(report.classNames[t]!)}</text>`,
     );
     row.forEach((count, p) => {
       const share = count / total;
@@ -49,14 +49,14 @@ function heatmap(report: ClassificationReport): string {
       const x = label + p * cell;
       const y = label + t * cell;
       parts.push(
-        `<rect x="${x}" y="${y}" width="${cell - 1}" height="${cell - 1}" fill="hsl(${hue},70%,${light}%)"><title>${escape(report.classNames[t]!)} → ${escape(report.classNames[p]!)}: ${count}</title></rect>`,
+        `<rect x="${x}" y="${y}" width="${cell - 1}" height="${cell - 1}" fill="hsl(${hue},70%,${light}%)"><title>${escapeHtml(report.classNames[t]!)} → ${escapeHtml(report.classNames[p]!)}: ${count}</title></rect>`,
         `<text x="${x + cell / 2}" y="${y + cell / 2 + 4}" text-anchor="middle">${count}</text>`,
       );
     });
   });
   report.classNames.forEach((name, p) => {
     const x = label + p * cell + cell / 2;
-    parts.push(`<text transform="translate(${x},${label - 6}) rotate(-45)">${escape(name)}</text>`);
+    parts.push(`<text transform="translate(${x},${label - 6}) rotate(-45)">${escapeHtml(name)}</text>`);
   });
   parts.push('</svg>');
   return parts.join('');
@@ -73,7 +73,7 @@ function classBars(report: ClassificationReport): string {
   ];
   report.perClass.forEach((m, i) => {
     const y = i * rowHeight;
-    parts.push(`<text x="${label - 6}" y="${y + 14}" text-anchor="end">${escape(m.className)}</text>`);
+    parts.push(`<text x="${label - 6}" y="${y + 14}" text-anchor="end">${escapeHtml(m.className)}</text>`);
     (['precision', 'recall', 'f1'] as const).forEach((key, j) => {
       parts.push(
         `<rect x="${label}" y="${y + 2 + j * 6}" width="${(m[key] * scale).toFixed(1)}" height="5" fill="${colors[key]}"><title>${key} ${m[key].toFixed(4)}</title></rect>`,
@@ -107,9 +107,9 @@ function curve(history: TrainingHistory, keys: string[], title: string): string 
   const y = (v: number) => height - pad - ((v - lo) / span) * (height - 2 * pad);
   const colors = ['#4477aa', '#ee6677', '#228833', '#ccbb44'];
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escape(title)}" width="${width}" height="${height}" font-size="11" font-family="sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeHtml(title)}" width="${width}" height="${height}" font-size="11" font-family="sans-serif">`,
   ];
-  parts.push(`<text x="${width / 2}" y="14" text-anchor="middle" font-weight="bold">${escape(title)}</text>`);
+  parts.push(`<text x="${width / 2}" y="14" text-anchor="middle" font-weight="bold">${escapeHtml(title)}</text>`);
   parts.push(
     `<line x1="${pad}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}" stroke="#888"/><line x1="${pad}" y1="${pad}" x2="${pad}" y2="${height - pad}" stroke="#888"/>`,
   );
@@ -123,7 +123,7 @@ function curve(history: TrainingHistory, keys: string[], title: string): string 
       `<polyline fill="none" stroke="${colors[s % colors.length]}" stroke-width="2" points="${points}"/>`,
     );
     parts.push(
-      `<text x="${pad + 8 + s * 90}" y="${pad - 6}" fill="${colors[s % colors.length]}">${escape(key)}</text>`,
+      `<text x="${pad + 8 + s * 90}" y="${pad - 6}" fill="${colors[s % colors.length]}">${escapeHtml(key)}</text>`,
     );
   });
   parts.push('</svg>');
@@ -144,7 +144,7 @@ function mistakeGrid(input: NonNullable<HtmlReportInput['mistakes']>, names: str
         pixels[p * 3 + k] = Math.round(images.data[(m.index * h * w + p) * c + (c === 3 ? k : 0)]! * scale);
     }
     const png = toBase64(encode({ width: w, height: h, data: pixels, channels: 3, depth: 8 }));
-    return `<figure><img src="data:image/png;base64,${png}" width="${w * 3}" height="${h * 3}" alt="sample ${m.index}"><figcaption>${escape(names[m.trueClass]!)} → <b>${escape(names[m.predictedClass]!)}</b><br>${(100 * m.confidence).toFixed(1)}% · #${m.index}</figcaption></figure>`;
+    return `<figure><img src="data:image/png;base64,${png}" width="${w * 3}" height="${h * 3}" alt="sample ${m.index}"><figcaption>${escapeHtml(names[m.trueClass]!)} → <b>${escapeHtml(names[m.predictedClass]!)}</b><br>${(100 * m.confidence).toFixed(1)}% · #${m.index}</figcaption></figure>`;
   });
   return `<div class="grid">${cells.join('')}</div>`;
 }
@@ -179,16 +179,16 @@ export function renderHtml(input: HtmlReportInput): string {
       : '';
   const metadata = input.metadata
     ? `<h2>Run</h2><table>${Object.entries(input.metadata)
-        .map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(String(v))}</td></tr>`)
+        .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(String(v))}</td></tr>`)
         .join('')}</table>`
     : '';
   const confused = report.mostConfused
     .slice(0, 8)
-    .map((p) => `<li>${escape(p.trueName)} → ${escape(p.predictedName)}: ${p.count}</li>`)
+    .map((p) => `<li>${escapeHtml(p.trueName)} → ${escapeHtml(p.predictedName)}: ${p.count}</li>`)
     .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(title)}</title>
+<title>${escapeHtml(title)}</title>
 <style>
 body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1100px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px}
@@ -198,8 +198,8 @@ table{border-collapse:collapse}td,th{padding:3px 10px;text-align:left;border-bot
 img{image-rendering:pixelated;border:1px solid #ccc}
 </style></head>
 <body>
-<h1>${escape(title)}</h1>
-<table id="summary">${summary.map(([k, v]) => `<tr><th>${escape(k!)}</th><td>${escape(v!)}</td></tr>`).join('')}</table>
+<h1>${escapeHtml(title)}</h1>
+<table id="summary">${summary.map(([k, v]) => `<tr><th>${escapeHtml(k!)}</th><td>${escapeHtml(v!)}</td></tr>`).join('')}</table>
 <h2>Confusion matrix</h2><p>Rows: true class; columns: predicted. Colour: share of the row.</p>
 <div class="row">${heatmap(report)}<div><h3>Most confused</h3><ul>${confused}</ul></div></div>
 <h2>Per class</h2>${classBars(report)}
