@@ -1,13 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import {
-  directoryLoadHandler,
-  modelArtifactsToFiles,
-  resolveSavedDirectory,
-  writeDirectoryAtomic,
-} from '@fmnist/backend';
-import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
+import { loadCheckpoint as load, saveCheckpoint as save } from '@fmnist/callbacks';
+import type * as tfl from '@tensorflow/tfjs-layers';
 
 /** Where a run stands: enough to continue it exactly. */
 export interface TrainingState {
@@ -16,53 +8,17 @@ export interface TrainingState {
   batchInEpoch: number;
   globalStep: number;
   augmentState: number;
-  bestMetric?: number;
   trainSeconds: number;
   imagesSeen: number;
 }
 
-const OPTIMIZER_FILE = 'optimizer.bin';
-const OPTIMIZER_SPECS = 'optimizer.json';
-const STATE_FILE = 'state.json';
-
-/** Saves model, optimizer state and training state into `dir` as one atomic directory swap. */
-export async function saveCheckpoint(
-  dir: string,
-  model: tfl.LayersModel,
-  state: TrainingState,
-): Promise<void> {
-  let artifacts: tf.io.ModelArtifacts | undefined;
-  await model.save(
-    tf.io.withSaveHandler(async (a) => {
-      artifacts = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  const optimizerWeights = await model.optimizer.getWeights();
-  const encoded = await tf.io.encodeWeights(optimizerWeights);
-  await writeDirectoryAtomic(dir, {
-    ...modelArtifactsToFiles(artifacts!),
-    [OPTIMIZER_FILE]: new Uint8Array(encoded.data as ArrayBuffer),
-    [OPTIMIZER_SPECS]: JSON.stringify(encoded.specs),
-    [STATE_FILE]: JSON.stringify(state, null, 2),
-  });
+/** Model, optimizer state and training state in `dir`, as one atomic directory swap. */
+export function saveCheckpoint(dir: string, model: tfl.LayersModel, state: TrainingState): Promise<void> {
+  return save(dir, model, { state });
 }
 
-/** Loads the weights into `model` and the optimizer state into `model.optimizer`; returns the state. */
 export async function loadCheckpoint(dir: string, model: tfl.LayersModel): Promise<TrainingState> {
-  const saved = await tfl.loadLayersModel(directoryLoadHandler(dir));
-  model.setWeights(saved.getWeights());
-  saved.dispose();
-  const base = resolveSavedDirectory(dir);
-  const specs = JSON.parse(
-    await readFile(join(base, OPTIMIZER_SPECS), 'utf8'),
-  ) as tf.io.WeightsManifestEntry[];
-  const data = await readFile(join(base, OPTIMIZER_FILE));
-  const tensors = tf.io.decodeWeights(
-    data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
-    specs,
-  );
-  await model.optimizer.setWeights(specs.map((spec) => ({ name: spec.name, tensor: tensors[spec.name]! })));
-  tf.dispose(Object.values(tensors));
-  return JSON.parse(await readFile(join(base, STATE_FILE), 'utf8')) as TrainingState;
+  const state = await load<TrainingState>(dir, model);
+  if (!state) throw new Error(`${dir}: checkpoint has no training state`);
+  return state;
 }

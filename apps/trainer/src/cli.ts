@@ -54,9 +54,16 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   let stopRequested = false;
+  let firstSignalAt = 0;
   const onSignal = (signal: string) => {
-    if (stopRequested) process.exit(130);
+    // Ctrl-C reaches every process of the group, and launchers (pnpm, tsx) relay it again: copies within
+    // a second are the same request. A later one means "quit now".
+    if (stopRequested) {
+      if (Date.now() - firstSignalAt > 1000) process.exit(130);
+      return;
+    }
     stopRequested = true;
+    firstSignalAt = Date.now();
     console.error(
       `\n${signal}: finishing the current batch, then saving a checkpoint (again to quit at once)`,
     );

@@ -5,7 +5,7 @@ export interface SeedModelOptions {
   batchNorm?: boolean;
   /** Dropout rates after each conv block and after the hidden dense layer. Default 0.2 and 0.4. */
   dropout?: { conv?: number; dense?: number };
-  /** Seed of the weight initializers, for reproducible runs. */
+  /** Seed of the weight initializers, for reproducible starts (dropout masks stay random). */
   seed?: number;
   /** Image size and channels. Default 28x28x1. */
   inputShape?: [number, number, number];
