@@ -1,47 +1,68 @@
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DataParallelTrainer, directorySaveHandler, useBestBackend } from '@fmnist/backend';
-import { oneCycleLR } from '@fmnist/callbacks';
-import { batches, type ImageSet, loadFashionMnist, splitValidation, takeSamples } from '@fmnist/dataset';
-import type { AdamWOptimizer } from '@fmnist/model';
+import {
+  DataParallelTrainer,
+  directorySaveHandler,
+  fitDataParallel,
+  type TrainingBatch,
+  useBestBackend,
+} from '@fmnist/backend';
+import {
+  csvLogger,
+  earlyStopping,
+  modelCheckpoint,
+  oneCycle,
+  progressBar,
+  reduceLROnPlateau,
+  terminateOnNaN,
+} from '@fmnist/callbacks';
+import {
+  batches,
+  CLASS_NAMES,
+  type ImageSet,
+  loadFashionMnist,
+  splitValidation,
+  takeSamples,
+} from '@fmnist/dataset';
+import { renderHtml, renderJson, renderText } from '@fmnist/eval';
+import { evaluateClassifier } from '@fmnist/eval/tfjs';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { buildAugmentation, buildModel, createAugmenter } from './build.js';
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';
-import type { RunConfig } from './config.js';
-import { evaluate } from './evaluate.js';
-import { Progress } from './progress.js';
+import { type RunConfig, UsageError } from './config.js';
+import { readHistoryCsv } from './history.js';
 
 export interface RunResult {
   testAccuracy: number;
   interrupted: boolean;
 }
 
-const HISTORY_HEADER = 'epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds,images_per_second\n';
-
-/** Trains and evaluates as `config` says, in `config.out`; continues the run there if it has a checkpoint. */
+/** Trains and evaluates as `config` says, in `config.out`; with `resume`, continues from its checkpoint. */
 export async function runTraining(
   config: RunConfig,
   options: { resume: boolean; stop: () => boolean },
 ): Promise<RunResult> {
   const out = resolve(config.out);
   const { recipe } = config;
-  await mkdir(out, { recursive: true });
-  await writeFile(join(out, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
-
-  const data = await loadFashionMnist({ dataDir: config.dataDir, download: config.download });
+  await checkWritable(out);
+  const data = await loadFashionMnist({
+    dataDir: config.dataDir,
+    onlyDataDir: Boolean(config.dataDir),
+    download: config.download,
+  });
+  if (!options.resume) await writeFile(join(out, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   console.log(
     `data: ${data.train.count} train / ${data.test.count} test images from ${data.source.dir} (${data.source.origin})`,
   );
   let train: ImageSet = config.limit ? takeSamples(data.train, config.limit) : data.train;
   let validation: ImageSet | undefined;
-  if (recipe.validationSplit > 0) {
+  if (recipe.validationSplit > 0)
     ({ train, validation } = splitValidation(train, recipe.validationSplit, { seed: config.seed }));
-  }
 
   // Resolved from the app, where tfjs-node is an optional dependency (the backend package only peers it).
   const backend = await useBestBackend(config.backend, { importModule: (specifier) => import(specifier) });
   const model = buildModel(recipe, config.seed);
-  const optimizer = model.optimizer as AdamWOptimizer;
   const lastDir = join(out, 'checkpoints', 'last');
   let state: TrainingState = {
     epoch: 0,
@@ -54,8 +75,6 @@ export async function runTraining(
   if (options.resume) {
     state = await loadCheckpoint(lastDir, model);
     console.log(`resumed from ${lastDir}: epoch ${state.epoch + 1}, batch ${state.batchInEpoch}`);
-  } else {
-    await writeFile(join(out, 'history.csv'), HISTORY_HEADER);
   }
   const trainer = await DataParallelTrainer.create(model, {
     workers: config.workers,
@@ -66,111 +85,181 @@ export async function runTraining(
     `model: ${params} parameters; recipe ${recipe.name}; ${trainer.threads} thread(s) on ${backend.name}; ` +
       `${recipe.epochs} epochs of ${train.count} images, batch ${recipe.batchSize}`,
   );
-  const stepsPerEpoch = Math.ceil(train.count / recipe.batchSize);
-  const totalSteps = stepsPerEpoch * recipe.epochs;
-  const pipeline = buildAugmentation(recipe);
-  const size = train.height * train.width * train.channels;
-  let interrupted = false;
 
-  try {
-    for (let epoch = state.epoch; epoch < recipe.epochs && !interrupted; epoch++) {
-      const augment = createAugmenter(pipeline, { seed: state.augmentState });
-      const progress = new Progress(epoch, recipe.epochs, stepsPerEpoch);
-      let lossSum = 0;
-      let correctSum = 0;
-      let seen = 0;
-      const epochStarted = performance.now();
-      let step = 0;
-      for (const batch of batches(train, recipe.batchSize, {
-        shuffle: true,
-        seed: config.seed * 1000 + epoch,
-      })) {
-        if (step++ < state.batchInEpoch) continue;
-        if (recipe.schedule.type === 'oneCycle') {
-          optimizer.learningRate = oneCycleLR(state.globalStep, { ...recipe.schedule, totalSteps });
-        }
-        const augmented = augment({
-          data: batch.images,
-          shape: [batch.count, train.height, train.width, train.channels],
-        });
-        const x = new Float32Array(batch.count * size);
-        for (let i = 0; i < x.length; i++) x[i] = augmented.data[i]! / 255;
-        const y = new Float32Array(batch.count * 10);
-        for (let i = 0; i < batch.count; i++) y[i * 10 + batch.labels[i]!] = 1;
-        const started = performance.now();
-        const result = await trainer.step(x, [batch.count, train.height, train.width, train.channels], y, [
-          batch.count,
-          10,
-        ]);
-        const seconds = (performance.now() - started) / 1000;
-        lossSum += result.loss * batch.count;
-        correctSum += result.accuracy * batch.count;
-        seen += batch.count;
-        state.globalStep++;
-        state.batchInEpoch = step;
-        state.trainSeconds += seconds;
-        state.imagesSeen += batch.count;
-        state.augmentState = augment.state;
-        progress.update(step, {
-          loss: lossSum / seen,
-          accuracy: correctSum / seen,
-          lr: optimizer.learningRate,
-        });
-        if (!Number.isFinite(result.loss))
-          throw new Error(`loss became ${result.loss} at step ${state.globalStep}`);
-        if (options.stop()) {
-          interrupted = true;
-          break;
-        }
-      }
-      if (interrupted) break;
-      const epochSeconds = (performance.now() - epochStarted) / 1000;
-      const val = validation ? evaluate(model, validation) : undefined;
-      const row = [
-        epoch + 1,
-        (lossSum / Math.max(seen, 1)).toFixed(5),
-        (correctSum / Math.max(seen, 1)).toFixed(5),
-        val ? val.loss.toFixed(5) : '',
-        val ? val.accuracy.toFixed(5) : '',
-        optimizer.learningRate.toExponential(4),
-        epochSeconds.toFixed(1),
-        (seen / epochSeconds).toFixed(1),
-      ];
-      await appendFile(join(out, 'history.csv'), `${row.join(',')}\n`);
-      progress.finish({ loss: lossSum / Math.max(seen, 1), accuracy: correctSum / Math.max(seen, 1), val });
+  const stepsPerEpoch = Math.ceil(train.count / recipe.batchSize);
+  const pipeline = buildAugmentation(recipe);
+  const [h, w, c] = [train.height, train.width, train.channels];
+  const size = h * w * c;
+  const monitor = validation ? 'val_loss' : 'loss';
+  const callbacks: tfl.Callback[] = [];
+  if (recipe.schedule.type === 'oneCycle') {
+    callbacks.push(
+      oneCycle({
+        ...recipe.schedule,
+        totalSteps: stepsPerEpoch * recipe.epochs,
+        initialStep: state.globalStep,
+      }),
+    );
+  } else if (recipe.schedule.type === 'reduceOnPlateau') {
+    const { factor, patience, minLR } = recipe.schedule;
+    callbacks.push(
+      reduceLROnPlateau({
+        monitor: validation ? recipe.schedule.monitor : 'loss',
+        factor,
+        patience,
+        minLR,
+        verbose: 1,
+      }),
+    );
+  }
+  if (recipe.earlyStopping) {
+    const { patience, restoreBestWeights } = recipe.earlyStopping;
+    callbacks.push(
+      earlyStopping({
+        monitor: validation ? recipe.earlyStopping.monitor : 'loss',
+        patience,
+        restoreBestWeights,
+        verbose: 1,
+      }),
+    );
+  }
+  let stepStarted = 0;
+  const tracker = new (class extends tfl.Callback {
+    override async onBatchBegin() {
+      stepStarted = performance.now();
+    }
+    override async onBatchEnd(batch: number, logs?: { size?: number }) {
+      state.globalStep += 1;
+      state.batchInEpoch = batch + 1;
+      state.trainSeconds += (performance.now() - stepStarted) / 1000;
+      state.imagesSeen += logs?.size ?? 0;
+    }
+    override async onEpochEnd(epoch: number) {
       state = { ...state, epoch: epoch + 1, batchInEpoch: 0 };
       await saveCheckpoint(lastDir, model, state);
     }
-    if (interrupted) {
+  })();
+  callbacks.push(
+    terminateOnNaN(),
+    tracker,
+    csvLogger({ path: join(out, 'history.csv'), append: options.resume }),
+    modelCheckpoint({ path: join(out, 'checkpoints', 'best'), monitor, saveBestOnly: true }),
+    progressBar(),
+  );
+
+  let augment = createAugmenter(pipeline, { seed: state.augmentState });
+  function* epochBatches(epoch: number): Generator<TrainingBatch> {
+    const skip = epoch === state.epoch ? state.batchInEpoch : 0;
+    let index = 0;
+    for (const batch of batches(train, recipe.batchSize, {
+      shuffle: true,
+      seed: config.seed * 1000 + epoch,
+    })) {
+      if (index++ < skip) continue;
+      const augmented = augment({ data: batch.images, shape: [batch.count, h, w, c] });
+      // The augmentation stream's state after this batch: a checkpoint taken now continues from here.
+      state.augmentState = augment.state;
+      const x = new Float32Array(batch.count * size);
+      for (let i = 0; i < x.length; i++) x[i] = augmented.data[i]! / 255;
+      const y = new Float32Array(batch.count * 10);
+      for (let i = 0; i < batch.count; i++) y[i * 10 + batch.labels[i]!] = 1;
+      yield { x, xShape: [batch.count, h, w, c], y, yShape: [batch.count, 10] };
+    }
+  }
+
+  try {
+    const result = await fitDataParallel(trainer, {
+      epochs: recipe.epochs,
+      initialEpoch: state.epoch,
+      initialBatch: state.batchInEpoch,
+      stepsPerEpoch,
+      batches: (epoch) => {
+        augment = createAugmenter(pipeline, { seed: state.augmentState });
+        return epochBatches(epoch);
+      },
+      callbacks,
+      validate: validation
+        ? async () => {
+            const v = await evaluateClassifier(model, validation!, validation!.labels, {
+              classNames: CLASS_NAMES,
+            });
+            return { val_loss: v.report.logLoss!, val_acc: v.report.accuracy };
+          }
+        : undefined,
+      shouldStop: options.stop,
+    });
+    if (result.interrupted) {
       await saveCheckpoint(lastDir, model, state);
       return { testAccuracy: Number.NaN, interrupted: true };
     }
-    const test = evaluate(model, data.test);
-    await model.save(directorySaveHandler(join(out, 'model')));
-    const summary = {
-      testAccuracy: test.accuracy,
-      testLoss: test.loss,
-      parameters: params,
-      trainSeconds: state.trainSeconds,
-      imagesPerSecond: state.imagesSeen / Math.max(state.trainSeconds, 1e-9),
-      backend: backend.name,
-      threads: trainer.threads,
-      recipe: recipe.name,
-      epochs: recipe.epochs,
-    };
-    await writeFile(join(out, 'report.json'), `${JSON.stringify(summary, null, 2)}\n`);
-    console.log(
-      `test accuracy ${(100 * test.accuracy).toFixed(2)}% | ${params} parameters | ` +
-        `${(state.trainSeconds / 60).toFixed(1)} min training | ${summary.imagesPerSecond.toFixed(0)} images/s | ` +
-        `${backend.name} x${trainer.threads}`,
-    );
-    return { testAccuracy: test.accuracy, interrupted: false };
+    return await finish(out, config, model, data.test, state, backend.name, trainer.threads);
   } finally {
     await trainer.dispose();
   }
 }
 
-export async function hasCheckpoint(out: string): Promise<boolean> {
+/** Test-set evaluation, the final model and the reports. */
+async function finish(
+  out: string,
+  config: RunConfig,
+  model: tfl.LayersModel,
+  test: ImageSet,
+  state: TrainingState,
+  backend: string,
+  threads: number,
+): Promise<RunResult> {
+  const evaluation = await evaluateClassifier(model, test, test.labels, { classNames: CLASS_NAMES });
+  const { report } = evaluation;
+  await model.save(directorySaveHandler(join(out, 'model')));
+  const summary = {
+    testAccuracy: report.accuracy,
+    parameters: model.countParams(),
+    trainSeconds: Number(state.trainSeconds.toFixed(1)),
+    imagesPerSecond: Number((state.imagesSeen / Math.max(state.trainSeconds, 1e-9)).toFixed(1)),
+    epochs: state.epoch,
+    backend,
+    threads,
+    recipe: config.recipe.name,
+    seed: config.seed,
+  };
+  await writeFile(join(out, 'report.json'), renderJson({ summary, report }));
+  await writeFile(
+    join(out, 'report.html'),
+    renderHtml({
+      report,
+      title: `Fashion-MNIST: ${config.recipe.name} recipe, test set`,
+      history: readHistoryCsv(join(out, 'history.csv')),
+      mistakes: {
+        items: evaluation.misclassified,
+        images: { data: test.images, shape: [test.count, test.height, test.width, test.channels] },
+      },
+      metadata: {
+        ...summary,
+        command: `fmnist-train ${process.argv.slice(2).join(' ')}`,
+        date: new Date().toISOString(),
+      },
+    }),
+  );
+  console.log(renderText(report));
+  console.log(
+    `test accuracy ${(100 * report.accuracy).toFixed(2)}% | ${summary.parameters} parameters | ` +
+      `${(state.trainSeconds / 60).toFixed(1)} min training | ${summary.imagesPerSecond.toFixed(0)} images/s | ${backend} x${threads}`,
+  );
+  return { testAccuracy: report.accuracy, interrupted: false };
+}
+
+/** A UsageError now, before any data is loaded, if the run directory cannot be written. */
+async function checkWritable(out: string) {
+  try {
+    await mkdir(out, { recursive: true });
+    await writeFile(join(out, '.write-test'), '');
+    await rm(join(out, '.write-test'));
+  } catch (error) {
+    throw new UsageError(`--out ${out}: cannot write there (${(error as Error).message})`);
+  }
+}
+
+export function hasCheckpoint(out: string): boolean {
   const dir = join(resolve(out), 'checkpoints', 'last');
   return existsSync(join(dir, 'state.json')) || existsSync(join(`${dir}.old`, 'state.json'));
 }

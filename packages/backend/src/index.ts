@@ -1,3 +1,4 @@
+export { type FitOptions, type FitResult, fitDataParallel, type TrainingBatch } from './data-parallel/fit.js';
 export {
   type DataParallelOptions,
   DataParallelTrainer,

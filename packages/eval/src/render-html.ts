@@ -109,7 +109,9 @@ function curve(history: TrainingHistory, keys: string[], title: string): string 
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeHtml(title)}" width="${width}" height="${height}" font-size="11" font-family="sans-serif">`,
   ];
-  parts.push(`<text x="${width / 2}" y="14" text-anchor="middle" font-weight="bold">${escapeHtml(title)}</text>`);
+  parts.push(
+    `<text x="${width / 2}" y="14" text-anchor="middle" font-weight="bold">${escapeHtml(title)}</text>`,
+  );
   parts.push(
     `<line x1="${pad}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}" stroke="#888"/><line x1="${pad}" y1="${pad}" x2="${pad}" y2="${height - pad}" stroke="#888"/>`,
   );

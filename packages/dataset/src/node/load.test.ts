@@ -73,6 +73,16 @@ describe('loadIdxDataset from local places', () => {
     );
   });
 
+  it('looks nowhere else with onlyDataDir', async () => {
+    const cacheDir = freshDir();
+    await writeFixture(join(cacheDir, spec.name), fixture);
+    const dataDir = freshDir();
+    await expect(
+      loadIdxDataset(spec, { dataDir, cacheDir, download: false, onlyDataDir: true }),
+    ).rejects.toThrow(`${dataDir} (dataDir option): missing`);
+    expect((await loadIdxDataset(spec, { dataDir, cacheDir, download: false })).source.origin).toBe('cache');
+  });
+
   it('remembers verified files and only re-hashes when asked', async () => {
     const dir = freshDir();
     const cacheDir = freshDir();

@@ -27,6 +27,8 @@ export interface LoadOptions {
   fetch?: typeof fetch;
   /** Hash every file even if it was verified before. Default false. */
   rehash?: boolean;
+  /** Look in `dataDir` only (then download, if allowed), not in the other places. Default false. */
+  onlyDataDir?: boolean;
 }
 
 export interface LoadedDataset {
@@ -51,7 +53,10 @@ export async function loadIdxDataset(
   const verification = await VerificationCache.open(options.rehash ? undefined : cacheDir);
   const tried: string[] = [];
   try {
-    for (const place of placesToLook(spec, options.dataDir, cacheDir)) {
+    if (options.onlyDataDir && !options.dataDir)
+      throw new DatasetError('onlyDataDir needs the dataDir option');
+    const places = placesToLook(spec, options.dataDir, cacheDir);
+    for (const place of options.onlyDataDir ? places.slice(0, 1) : places) {
       options.signal?.throwIfAborted();
       const found = await findFiles(place.dir, spec);
       if ('missing' in found) {
@@ -61,7 +66,8 @@ export async function loadIdxDataset(
       const cacheCopyDir = resolve(place.dir) === datasetCache ? undefined : datasetCache;
       return { ...(await readAll(found.files, spec, verification, cacheCopyDir)), source: place };
     }
-    if (spec.envVar && !process.env[spec.envVar]) tried.push(`${spec.envVar}: not set`);
+    if (spec.envVar && !process.env[spec.envVar] && !options.onlyDataDir)
+      tried.push(`${spec.envVar}: not set`);
     if (options.download === false) {
       tried.push('download: disabled');
     } else {

@@ -1,0 +1,140 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { directoryLoadHandler } from '@fmnist/backend';
+import { loadFashionMnist } from '@fmnist/dataset';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { resolveConfig } from './config.js';
+import { main } from './main.js';
+import { runTraining } from './run.js';
+
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'fmnist-train-'));
+});
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+async function run(args: string[]) {
+  const errors: string[] = [];
+  const spy = vi.spyOn(console, 'error').mockImplementation((...parts) => {
+    errors.push(parts.join(' '));
+  });
+  try {
+    return { code: await main(args), errors: errors.join('\n') };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+describe('fmnist-train bad input: exit 2 before training', () => {
+  it.each([
+    [['--bogus'], /Unknown option '--bogus'/],
+    [['--recipe', 'fast'], /unknown recipe 'fast'; expected one of seed, seed-bn, quick/],
+    [['--epochs', '0'], /--epochs must be an integer ≥ 1, got '0'/],
+    [['--batch-size', 'x'], /--batch-size must be an integer ≥ 1, got 'x'/],
+    [['--lr=-1'], /--lr must be a positive number, got '-1'/],
+    [['--val-split', '1'], /--val-split must be in \[0, 1\), got '1'/],
+    [['--backend', 'gpu'], /--backend must be one of auto, tensorflow, wasm, cpu, got 'gpu'/],
+    [['--workers', 'many'], /--workers must be an integer ≥ 1, got 'many'/],
+    [['--resume', '/nonexistent/run'], /--resume \/nonexistent\/run: no checkpoint there/],
+    [['--config', '/nonexistent.json'], /--config \/nonexistent.json: cannot read/],
+  ])('%j', async (args, message) => {
+    const { code, errors } = await run(args as string[]);
+    expect(code).toBe(2);
+    expect(errors).toMatch(message);
+  });
+
+  it('rejects an unwritable --out', async () => {
+    const blocker = join(root, 'file');
+    await writeFile(blocker, '');
+    const { code, errors } = await run(['--out', join(blocker, 'run'), '--epochs', '1']);
+    expect(code).toBe(2);
+    expect(errors).toContain(`--out ${join(blocker, 'run')}: cannot write there`);
+  });
+
+  it('rejects missing data with --no-download, saying where it looked', async () => {
+    const empty = join(root, 'empty');
+    const { code, errors } = await run(['--data-dir', empty, '--no-download', '--out', join(root, 'nodata')]);
+    expect(code).toBe(2);
+    expect(errors).toContain(`${empty} (dataDir option): missing train-images-idx3-ubyte[.gz]`);
+    expect(errors).toContain('download: disabled');
+  });
+});
+
+const hasData = existsSync('/usr/share/datasets/fashion-mnist') || Boolean(process.env.FASHION_MNIST_DIR);
+if (!hasData) console.warn('SKIPPED trainer runs on real data: Fashion-MNIST not installed (CI installs it)');
+
+describe.skipIf(!hasData)('fmnist-train on real data', () => {
+  it('a smoke run (--limit 2000 --epochs 1) writes every file, and the saved model reproduces its evaluation', async () => {
+    const out = join(root, 'smoke');
+    const logs = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const { code } = await run(['--limit', '2000', '--epochs', '1', '--out', out, '--seed', '3']);
+    logs.mockRestore();
+    expect(code).toBe(0);
+    for (const file of [
+      'config.json',
+      'history.csv',
+      'report.json',
+      'report.html',
+      'model/model.json',
+      'model/weights.bin',
+      'checkpoints/last/optimizer.bin',
+      'checkpoints/best/model.json',
+    ]) {
+      expect(existsSync(join(out, file)), file).toBe(true);
+    }
+    const saved = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
+    expect(saved.summary.parameters).toBe(297_898);
+    const model = await tfl.loadLayersModel(directoryLoadHandler(join(out, 'model')));
+    const { test } = await loadFashionMnist({ download: false });
+    const predictions = tf.tidy(() => {
+      const x = tf.div(tf.tensor4d(test.images, [test.count, 28, 28, 1], 'float32'), 255);
+      return tf.argMax(model.predict(x) as tf.Tensor, -1).dataSync();
+    });
+    const matrix = saved.report.confusionMatrix as number[][];
+    const counts = Array.from({ length: 10 }, () => new Array(10).fill(0));
+    predictions.forEach((p, i) => {
+      counts[test.labels[i]!]![p]! += 1;
+    });
+    expect(counts).toEqual(matrix);
+    expect((await readFile(join(out, 'history.csv'), 'utf8')).split('\n')[0]).toBe('epoch,acc,loss,lr');
+  }, 300_000);
+
+  it('stopped mid-epoch and resumed, a run ends where an uninterrupted one does', async () => {
+    const configFile = join(root, 'no-dropout.json');
+    await writeFile(
+      configFile,
+      JSON.stringify({ model: { batchNorm: false, dropout: { conv: 0, dense: 0 } } }),
+    );
+    const flags = {
+      config: configFile,
+      limit: '400',
+      epochs: '2',
+      'batch-size': '100',
+      seed: '5',
+      workers: '1',
+    };
+    const quiet = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const straight = resolveConfig({ ...flags, out: join(root, 'straight') });
+    await runTraining(straight, { resume: false, stop: () => false });
+    const split = resolveConfig({ ...flags, out: join(root, 'split') });
+    let polls = 0;
+    const first = await runTraining(split, { resume: false, stop: () => ++polls >= 6 });
+    expect(first.interrupted).toBe(true);
+    const state = JSON.parse(
+      await readFile(join(root, 'split', 'checkpoints', 'last', 'state.json'), 'utf8'),
+    );
+    expect(state).toMatchObject({ epoch: 1, batchInEpoch: 2, globalStep: 6 });
+    const resumed = await runTraining(split, { resume: true, stop: () => false });
+    quiet.mockRestore();
+    const a = JSON.parse(await readFile(join(root, 'straight', 'report.json'), 'utf8'));
+    const b = JSON.parse(await readFile(join(root, 'split', 'report.json'), 'utf8'));
+    expect(b.report.confusionMatrix).toEqual(a.report.confusionMatrix);
+    expect(resumed.testAccuracy).toBe(a.summary.testAccuracy);
+    const rows = (await readFile(join(root, 'split', 'history.csv'), 'utf8')).trim().split('\n');
+    expect(rows.map((r) => r.split(',')[0])).toEqual(['epoch', '0', '1']);
+  }, 300_000);
+});

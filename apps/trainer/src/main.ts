@@ -1,0 +1,94 @@
+import { parseArgs } from 'node:util';
+import { DatasetError } from '@fmnist/dataset';
+import { type Flags, type RunConfig, resolveConfig, UsageError } from './config.js';
+import { hasCheckpoint, readSavedConfig, runTraining } from './run.js';
+
+const USAGE = `Usage: fmnist-train [options]
+
+  --recipe NAME        seed | seed-bn | quick (default quick)
+  --config FILE        JSON file of recipe fields to override
+  --epochs N           --batch-size N     --lr X     --val-split F
+  --augment / --no-augment
+  --backend B          auto | tensorflow | wasm | cpu (default auto)
+  --workers N|auto     threads computing gradients (default auto: one per core)
+  --seed N             (default 42)
+  --data-dir DIR       use the Fashion-MNIST files there (default: search the usual places)
+  --no-download        never download the data
+  --limit N            train on the first N images (smoke runs)
+  --out DIR            run directory (default runs/<timestamp>)
+  --resume DIR         continue the run in DIR from its last checkpoint
+  --help`;
+
+export async function main(argv: string[]): Promise<number> {
+  let flags: Flags & { resume?: string; help?: boolean };
+  try {
+    flags = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        recipe: { type: 'string' },
+        config: { type: 'string' },
+        epochs: { type: 'string' },
+        'batch-size': { type: 'string' },
+        lr: { type: 'string' },
+        augment: { type: 'boolean' },
+        'no-augment': { type: 'boolean' },
+        'val-split': { type: 'string' },
+        backend: { type: 'string' },
+        workers: { type: 'string' },
+        seed: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'no-download': { type: 'boolean' },
+        limit: { type: 'string' },
+        out: { type: 'string' },
+        resume: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    }).values as Flags & { resume?: string; help?: boolean };
+  } catch (error) {
+    console.error(`fmnist-train: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (flags.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  let stopRequested = false;
+  let firstSignalAt = 0;
+  const onSignal = (signal: string) => {
+    // Ctrl-C reaches every process of the group, and launchers (pnpm, tsx) relay it again: copies within
+    // a second are the same request. A later one means "quit now".
+    if (stopRequested) {
+      if (Date.now() - firstSignalAt > 1000) process.exit(130);
+      return;
+    }
+    stopRequested = true;
+    firstSignalAt = Date.now();
+    console.error(
+      `\n${signal}: finishing the current batch, then saving a checkpoint (again to quit at once)`,
+    );
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  try {
+    let config: RunConfig;
+    if (flags.resume) {
+      if (!hasCheckpoint(flags.resume)) throw new UsageError(`--resume ${flags.resume}: no checkpoint there`);
+      config = await readSavedConfig(flags.resume);
+    } else {
+      config = resolveConfig(flags);
+    }
+    const result = await runTraining(config, { resume: Boolean(flags.resume), stop: () => stopRequested });
+    if (result.interrupted) {
+      console.error(`stopped; checkpoint saved. Resume with: pnpm train --resume ${config.out}`);
+      return 130;
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof DatasetError) {
+      console.error(`fmnist-train: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,101 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { DataParallelTrainer } from './trainer.js';
+
+export interface TrainingBatch {
+  /** `[n, ...inputShape]` flat float32. */
+  x: Float32Array;
+  xShape: number[];
+  /** One-hot `[n, classes]` flat float32. */
+  y: Float32Array;
+  yShape: number[];
+}
+
+export interface FitOptions {
+  epochs: number;
+  /** First epoch to run (0-based), to continue a run. Default 0. */
+  initialEpoch?: number;
+  /** Batches already done in `initialEpoch` (a run stopped mid-epoch): batch indices start there. */
+  initialBatch?: number;
+  /** The batches of an epoch, in order (for a mid-epoch resume, without the ones already done). */
+  batches: (epoch: number) => Iterable<TrainingBatch> | AsyncIterable<TrainingBatch>;
+  stepsPerEpoch: number;
+  /** tfjs callbacks: tfjs-layers' own and @fmnist/callbacks'. */
+  callbacks?: tfl.Callback[];
+  /** Extra epoch logs (e.g. `val_loss`, `val_acc`) computed after each epoch. */
+  validate?: (epoch: number) => Promise<Record<string, number>> | Record<string, number>;
+  /** Polled after every batch: true stops training after this batch (e.g. on SIGINT). */
+  shouldStop?: () => boolean;
+}
+
+export interface FitResult {
+  epoch: number[];
+  history: Record<string, number[]>;
+  /** Stopped by `shouldStop` (not by a callback or the epoch count). */
+  interrupted: boolean;
+  /** Where training stopped: the epoch in progress and batches done in it. */
+  stoppedAt: { epoch: number; batch: number };
+}
+
+/**
+ * `model.fit` for a {@link DataParallelTrainer}: the same callback protocol (train, epoch and batch
+ * begin/end, with `loss`/`acc` logs and `model.stopTraining`), so tfjs callbacks work unchanged.
+ */
+export async function fitDataParallel(trainer: DataParallelTrainer, options: FitOptions): Promise<FitResult> {
+  const model = trainer.model;
+  const callbacks = new tfl.CallbackList(options.callbacks ?? []);
+  const initialEpoch = options.initialEpoch ?? 0;
+  callbacks.setModel(model);
+  callbacks.setParams({
+    epochs: options.epochs,
+    initialEpoch,
+    steps: options.stepsPerEpoch,
+    verbose: 0,
+    doValidation: Boolean(options.validate),
+    metrics: ['loss', 'acc'],
+  });
+  model.stopTraining = false;
+  const result: FitResult = {
+    epoch: [],
+    history: {},
+    interrupted: false,
+    stoppedAt: { epoch: initialEpoch, batch: options.initialBatch ?? 0 },
+  };
+  await callbacks.onTrainBegin();
+  for (let epoch = initialEpoch; epoch < options.epochs; epoch++) {
+    await callbacks.onEpochBegin(epoch);
+    let batch = epoch === initialEpoch ? (options.initialBatch ?? 0) : 0;
+    let lossSum = 0;
+    let correctSum = 0;
+    let seen = 0;
+    for await (const data of options.batches(epoch)) {
+      const size = data.xShape[0]!;
+      await callbacks.onBatchBegin(batch, { batch, size });
+      const step = await trainer.step(data.x, data.xShape, data.y, data.yShape);
+      lossSum += step.loss * size;
+      correctSum += step.accuracy * size;
+      seen += size;
+      await callbacks.onBatchEnd(batch, { batch, size, loss: step.loss, acc: step.accuracy });
+      batch++;
+      result.stoppedAt = { epoch, batch };
+      if (options.shouldStop?.()) {
+        result.interrupted = true;
+        break;
+      }
+      if (model.stopTraining) break;
+    }
+    if (result.interrupted) break;
+    const logs: Record<string, number> = {
+      loss: lossSum / Math.max(seen, 1),
+      acc: correctSum / Math.max(seen, 1),
+    };
+    if (options.validate) Object.assign(logs, await options.validate(epoch));
+    await callbacks.onEpochEnd(epoch, logs);
+    result.epoch.push(epoch);
+    for (const [key, value] of Object.entries(logs))
+      result.history[key] = [...(result.history[key] ?? []), value];
+    result.stoppedAt = { epoch: epoch + 1, batch: 0 };
+    if (model.stopTraining) break;
+  }
+  await callbacks.onTrainEnd();
+  return result;
+}
