@@ -32,6 +32,7 @@ import { buildAugmentation, buildModel, createAugmenter } from './build.js';
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';
 import { type RunConfig, UsageError } from './config.js';
 import { readHistoryCsv } from './history.js';
+import { writeProvenance } from './provenance.js';
 
 export interface RunResult {
   testAccuracy: number;
@@ -222,6 +223,18 @@ async function finish(
     recipe: config.recipe.name,
     seed: config.seed,
   };
+  await writeProvenance(join(out, 'model'), {
+    command: `fmnist-train ${process.argv.slice(2).join(' ')}`.trim(),
+    recipe: config.recipe,
+    epochs: state.epoch,
+    seed: config.seed,
+    backend,
+    threads,
+    trainSeconds: summary.trainSeconds,
+    testAccuracy: report.accuracy,
+    parameters: summary.parameters,
+    date: new Date().toISOString(),
+  });
   await writeFile(join(out, 'report.json'), renderJson({ summary, report }));
   await writeFile(
     join(out, 'report.html'),

@@ -1,8 +1,2 @@
-export { ADAM_DEFAULTS, type AdamWConfig, AdamWOptimizer, adamw, amsgrad } from './adamw-optimizer.js';
-export { QUICK_RECIPE, RECIPES, type Recipe, SEED_BN_RECIPE, SEED_RECIPE } from './recipes.js';
-export {
-  createSeedModel,
-  SEED_MODEL_BN_TRAINABLE_PARAMS,
-  SEED_MODEL_PARAMS,
-  type SeedModelOptions,
-} from './seed-model.js';
+export { type LoadClassifierOptions, loadClassifier, loadClassifierFrom } from './load-classifier.js';
+export * from './shared.js';

@@ -1,0 +1,32 @@
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface Provenance {
+  command: string;
+  recipe: unknown;
+  epochs: number;
+  seed: number;
+  backend: string;
+  threads: number;
+  trainSeconds: number;
+  testAccuracy: number;
+  parameters: number;
+  date: string;
+  /** SHA-256 of `weights.bin`. */
+  weightsSha256: string;
+}
+
+/** Writes `provenance.json` beside a saved model: how it was made, how good it is, and its weights' hash. */
+export async function writeProvenance(
+  modelDir: string,
+  fields: Omit<Provenance, 'weightsSha256'>,
+): Promise<Provenance> {
+  const weights = await readFile(join(modelDir, 'weights.bin'));
+  const provenance: Provenance = {
+    ...fields,
+    weightsSha256: createHash('sha256').update(weights).digest('hex'),
+  };
+  await writeFile(join(modelDir, 'provenance.json'), `${JSON.stringify(provenance, null, 2)}\n`);
+  return provenance;
+}

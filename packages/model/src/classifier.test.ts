@@ -1,0 +1,120 @@
+import '@tensorflow/tfjs-backend-cpu';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { directorySaveHandler } from '@fmnist/backend';
+import * as tf from '@tensorflow/tfjs-core';
+import { encode } from 'fast-png';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadClassifier, type NodeClassifier } from './node/load.js';
+import { toModelInput } from './preprocess.js';
+import { createSeedModel } from './seed-model.js';
+
+let root: string;
+let classifier: NodeClassifier;
+const image = Uint8Array.from({ length: 784 }, (_, i) => ((i % 28) * 9 + Math.floor(i / 28) * 3) % 256);
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  root = await mkdtemp(join(tmpdir(), 'fmnist-classifier-'));
+  const model = createSeedModel({ seed: 4 });
+  await model.save(directorySaveHandler(join(root, 'model')));
+  model.dispose();
+  classifier = await loadClassifier({ model: join(root, 'model') });
+});
+afterAll(async () => {
+  classifier.dispose();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('toModelInput', () => {
+  it('area-averages down to 28x28 and keeps a dark background', () => {
+    const big = new Uint8Array(56 * 56);
+    for (let y = 20; y < 36; y++) for (let x = 20; x < 36; x++) big[y * 56 + x] = 255;
+    const out = toModelInput({ data: big, width: 56, height: 56, channels: 1 });
+    expect(out[14 * 28 + 14]).toBe(1);
+    expect(out[0]).toBe(0);
+    expect(out[9 * 28 + 10]).toBe(0);
+  });
+
+  it('inverts a photo with a light background, so the garment is light on black', () => {
+    const rgb = new Uint8Array(28 * 28 * 3).fill(250);
+    for (let y = 10; y < 18; y++)
+      for (let x = 10; x < 18; x++) rgb.fill(20, (y * 28 + x) * 3, (y * 28 + x) * 3 + 3);
+    const out = toModelInput({ data: rgb, width: 28, height: 28, channels: 3 });
+    expect(out[0]).toBeCloseTo(1 - 250 / 255, 5);
+    expect(out[14 * 28 + 14]).toBeCloseTo(1 - 20 / 255, 5);
+  });
+
+  it('rejects a size that does not match the data', () => {
+    expect(() => toModelInput({ data: new Uint8Array(10), width: 4, height: 4, channels: 1 })).toThrow(
+      'a 4x4x1 image needs 16 values, got 10',
+    );
+  });
+});
+
+describe('Classifier.classify', () => {
+  it('gives the top 3 classes of one image, most probable first', () => {
+    const top = classifier.classify(image) as {
+      classIndex: number;
+      className: string;
+      probability: number;
+    }[];
+    expect(top).toHaveLength(3);
+    expect(top[0]!.probability).toBeGreaterThanOrEqual(top[1]!.probability);
+    const { probabilities } = classifier.predict(image);
+    expect(top[0]!.probability).toBe(Math.max(...probabilities));
+    expect(top[0]!.className).toBe(classifier.classNames[top[0]!.classIndex]);
+  });
+
+  it('takes uint8, float, tensors and batches alike, without leaking tensors', () => {
+    const before = tf.memory().numTensors;
+    const fromUint8 = classifier.predict(image).probabilities;
+    const fromFloat = classifier.predict(Float32Array.from(image, (v) => v / 255)).probabilities;
+    const tensor = tf.tensor3d(
+      Float32Array.from(image, (v) => v / 255),
+      [28, 28, 1],
+    );
+    const fromTensor = classifier.predict(tensor).probabilities;
+    tensor.dispose();
+    expect(Array.from(fromFloat)).toEqual(Array.from(fromUint8));
+    expect(Array.from(fromTensor)).toEqual(Array.from(fromUint8));
+    const batch = classifier.classify([image, image], { topK: 2 }) as unknown[][];
+    expect(batch).toHaveLength(2);
+    expect(batch[0]).toHaveLength(2);
+    const twoInOne = new Uint8Array(784 * 2);
+    twoInOne.set(image);
+    twoInOne.set(image, 784);
+    expect(classifier.classify(twoInOne)).toHaveLength(2);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('decodes PNG bytes of any size as the model expects them', () => {
+    const big = new Uint8Array(56 * 56);
+    for (let y = 0; y < 56; y++)
+      for (let x = 0; x < 56; x++) big[y * 56 + x] = image[Math.floor(y / 2) * 28 + Math.floor(x / 2)]!;
+    const png = encode({ width: 56, height: 56, data: big, channels: 1, depth: 8 });
+    const expected = classifier.predict(
+      toModelInput({ data: big, width: 56, height: 56, channels: 1 }),
+    ).probabilities;
+    expect(Array.from(classifier.predict(png).probabilities)).toEqual(Array.from(expected));
+  });
+
+  it.each([
+    [new Uint8Array(100), 'a typed array must hold 28x28 = 784 pixels per image, got 100 values'],
+    [new Float32Array(784).fill(Number.NaN), 'Float32Array value 0 is NaN'],
+    [new Float32Array(784).fill(3), 'Float32Array value 0 is 3, outside [0, 1]'],
+    [[], 'classify: empty batch'],
+    [Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3, 4, 5, 6]), 'classify: unreadable image bytes'],
+    [tf.zeros([2, 2]), 'a tensor must be [28,28], [28,28,1] or [n,28,28,1], got [2,2]'],
+  ])('rejects bad input %#', (input, message) => {
+    expect(() => classifier.classify(input as never)).toThrow(message);
+  });
+
+  it('rejects a bad topK and a model path without model.json', async () => {
+    expect(() => classifier.classify(image, { topK: 11 })).toThrow(
+      'classify: topK must be an integer in 1–10, got 11',
+    );
+    await expect(loadClassifier({ model: root })).rejects.toThrow(`loadClassifier: no model.json in ${root}`);
+  });
+});

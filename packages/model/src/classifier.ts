@@ -1,0 +1,173 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { ClassifierError } from './errors.js';
+import { IMAGE_SIZE, type RawImage, toModelInput } from './preprocess.js';
+
+/** Label order of Fashion-MNIST. */
+export const FASHION_MNIST_CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+] as const;
+
+export interface Prediction {
+  classIndex: number;
+  className: string;
+  probability: number;
+}
+
+/**
+ * What `classify` takes: a tensor (`[28,28]`, `[28,28,1]` or `[n,28,28,1]`, values in [0, 1]); 28x28 grey
+ * pixels as a `Uint8Array` (0–255) or `Float32Array` (0–1), one image or several back to back; a
+ * `RawImage` of any size (converted as `toModelInput` says); an array of those; and in browsers
+ * `ImageData`, canvas and image elements.
+ */
+export type ClassifierInput =
+  | tf.Tensor
+  | Uint8Array
+  | Uint8ClampedArray
+  | Float32Array
+  | RawImage
+  | BrowserImage
+  | ClassifierInput[];
+type BrowserImage = { width: number; height: number } & ({ data: Uint8ClampedArray } | object);
+
+const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
+
+function isRawImage(input: unknown): input is RawImage {
+  return typeof input === 'object' && input !== null && 'data' in input && 'channels' in input;
+}
+
+function isBrowserImage(input: unknown): boolean {
+  const g = globalThis as Record<string, unknown>;
+  return [
+    'ImageData',
+    'HTMLCanvasElement',
+    'HTMLImageElement',
+    'OffscreenCanvas',
+    'ImageBitmap',
+    'HTMLVideoElement',
+  ].some((name) => typeof g[name] === 'function' && input instanceof (g[name] as new () => unknown));
+}
+
+/** Normalizes any accepted input to `[n, 28, 28, 1]` float pixels in [0, 1]. */
+export function toBatch(input: ClassifierInput): { pixels: Float32Array; count: number } {
+  if (Array.isArray(input)) {
+    if (input.length === 0) throw new ClassifierError('classify: empty batch');
+    const parts = input.map(toBatch);
+    const pixels = new Float32Array(parts.reduce((n, p) => n + p.pixels.length, 0));
+    let offset = 0;
+    for (const p of parts) {
+      pixels.set(p.pixels, offset);
+      offset += p.pixels.length;
+    }
+    return { pixels, count: pixels.length / PIXELS };
+  }
+  if (input instanceof tf.Tensor) {
+    const shape = input.shape;
+    const ok =
+      (shape.length === 2 && shape[0] === IMAGE_SIZE && shape[1] === IMAGE_SIZE) ||
+      (shape.length === 3 && shape[0] === IMAGE_SIZE && shape[1] === IMAGE_SIZE && shape[2] === 1) ||
+      (shape.length === 4 && shape[1] === IMAGE_SIZE && shape[2] === IMAGE_SIZE && shape[3] === 1);
+    if (!ok)
+      throw new ClassifierError(
+        `classify: a tensor must be [28,28], [28,28,1] or [n,28,28,1], got [${shape.join(',')}]`,
+      );
+    if (input.size === 0) throw new ClassifierError('classify: empty batch');
+    return check(Float32Array.from(input.dataSync()), 1, 'tensor');
+  }
+  if (input instanceof Uint8Array || input instanceof Uint8ClampedArray || input instanceof Float32Array) {
+    if (input.length === 0) throw new ClassifierError('classify: empty batch');
+    if (input.length % PIXELS !== 0) {
+      throw new ClassifierError(
+        `classify: a typed array must hold 28x28 = 784 pixels per image, got ${input.length} values`,
+      );
+    }
+    return input instanceof Float32Array
+      ? check(input, 1, 'Float32Array')
+      : check(
+          Float32Array.from(input, (v) => v / 255),
+          1,
+          'Uint8Array',
+        );
+  }
+  if (isRawImage(input)) return { pixels: toModelInput(input), count: 1 };
+  if (isBrowserImage(input)) {
+    const pixels = tf.tidy(() => tf.browser.fromPixels(input as ImageData, 4).dataSync());
+    const { width, height } = input as { width: number; height: number };
+    return { pixels: toModelInput({ data: pixels, width, height, channels: 4 }), count: 1 };
+  }
+  throw new ClassifierError(
+    'classify: unsupported input; pass a tensor, 28x28 typed array, RawImage, ImageData, canvas or image element',
+  );
+}
+
+function check(pixels: Float32Array, max: number, what: string) {
+  for (let i = 0; i < pixels.length; i++) {
+    const v = pixels[i]!;
+    if (!Number.isFinite(v)) throw new ClassifierError(`classify: ${what} value ${i} is ${v}`);
+    if (v < 0 || v > max + 1e-6)
+      throw new ClassifierError(`classify: ${what} value ${i} is ${v}, outside [0, ${max}]`);
+  }
+  return { pixels, count: pixels.length / PIXELS };
+}
+
+/** A loaded model with its class names: `classify` and `predict`, no tensors left behind. */
+export class Classifier {
+  constructor(
+    readonly model: tfl.LayersModel,
+    readonly classNames: readonly string[] = FASHION_MNIST_CLASSES,
+  ) {}
+
+  /** Class probabilities, `count * classes` values, row-major. */
+  predict(input: ClassifierInput): { probabilities: Float32Array; count: number } {
+    const { pixels, count } = toBatch(input);
+    const probabilities = tf.tidy(
+      () =>
+        (
+          this.model.predict(tf.tensor4d(pixels, [count, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor
+        ).dataSync() as Float32Array,
+    );
+    return { probabilities: Float32Array.from(probabilities), count };
+  }
+
+  /**
+   * The `topK` most probable classes: for one image an array of predictions, for several (an array
+   * input, a batched tensor or typed array) one such array per image.
+   */
+  classify(input: ClassifierInput, { topK = 3 }: { topK?: number } = {}): Prediction[] | Prediction[][] {
+    const k = this.classNames.length;
+    if (!Number.isInteger(topK) || topK < 1 || topK > k)
+      throw new ClassifierError(`classify: topK must be an integer in 1–${k}, got ${topK}`);
+    const { probabilities, count } = this.predict(input);
+    const rows = Array.from({ length: count }, (_, i) =>
+      Array.from(probabilities.subarray(i * k, (i + 1) * k), (probability, classIndex) => ({
+        classIndex,
+        className: this.classNames[classIndex]!,
+        probability,
+      }))
+        .sort((a, b) => b.probability - a.probability)
+        .slice(0, topK),
+    );
+    const single =
+      !Array.isArray(input) &&
+      !(input instanceof tf.Tensor && input.rank === 4) &&
+      !(isTypedArray(input) && count > 1);
+    return single ? rows[0]! : rows;
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+function isTypedArray(input: unknown): boolean {
+  return input instanceof Uint8Array || input instanceof Uint8ClampedArray || input instanceof Float32Array;
+}

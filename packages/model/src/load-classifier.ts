@@ -1,0 +1,43 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { Classifier, FASHION_MNIST_CLASSES } from './classifier.js';
+import { ClassifierError } from './errors.js';
+
+export interface LoadClassifierOptions {
+  /**
+   * Where the model is: a URL of its `model.json`, or any `tf.io.IOHandler`. In Node, a directory or
+   * `model.json` path works too; the default there is the weights shipped in this package.
+   */
+  model?: string | URL | tf.io.IOHandler;
+  classNames?: readonly string[];
+}
+
+/** Loads a tfjs layers model as a {@link Classifier}, checking it outputs one probability per class. */
+export async function loadClassifierFrom(
+  source: string | tf.io.IOHandler,
+  classNames: readonly string[] = FASHION_MNIST_CLASSES,
+) {
+  let model: tfl.LayersModel;
+  try {
+    model = await tfl.loadLayersModel(source);
+  } catch (error) {
+    const where = typeof source === 'string' ? source : 'the given IOHandler';
+    throw new ClassifierError(
+      `loadClassifier: cannot load a tfjs layers model from ${where} (${(error as Error).message})`,
+    );
+  }
+  const outputs = model.outputs[0]?.shape.at(-1);
+  if (outputs !== classNames.length) {
+    model.dispose();
+    throw new ClassifierError(
+      `loadClassifier: the model has ${outputs} outputs but ${classNames.length} class names`,
+    );
+  }
+  return new Classifier(model, classNames);
+}
+
+/** Browser build: the shipped weights resolved next to this module, unless `model` says otherwise. */
+export function loadClassifier(options: LoadClassifierOptions = {}): Promise<Classifier> {
+  const source = options.model ?? new URL('../weights/fmnist/model.json', import.meta.url);
+  return loadClassifierFrom(source instanceof URL ? source.href : source, options.classNames);
+}

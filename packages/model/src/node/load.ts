@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { directoryLoadHandler } from '@fmnist/backend';
+import type * as tf from '@tensorflow/tfjs-core';
+import { Classifier, type ClassifierInput, type Prediction, toBatch } from '../classifier.js';
+import { ClassifierError } from '../errors.js';
+import { type LoadClassifierOptions, loadClassifierFrom } from '../load-classifier.js';
+import { toModelInput } from '../preprocess.js';
+import { decodeImage, isEncodedImage } from './decode-image.js';
+
+/** The weights shipped in this package: `weights/fmnist` beside `dist/` (or `src/`). */
+export function shippedWeightsDir(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', 'weights', 'fmnist');
+}
+
+/** In Node, `classify` also takes PNG and JPEG bytes of any size (a Buffer or Uint8Array). */
+export class NodeClassifier extends Classifier {
+  override predict(input: ClassifierInput | Uint8Array): { probabilities: Float32Array; count: number } {
+    return super.predict(decodeEncoded(input));
+  }
+
+  override classify(
+    input: ClassifierInput | Uint8Array,
+    options?: { topK?: number },
+  ): Prediction[] | Prediction[][] {
+    return super.classify(decodeEncoded(input), options);
+  }
+}
+
+function decodeEncoded(input: ClassifierInput): ClassifierInput {
+  if (Array.isArray(input)) return input.map(decodeEncoded);
+  if (input instanceof Uint8Array && isEncodedImage(input)) {
+    return new Float32Array(toModelInput(decodeImage(input)));
+  }
+  return input;
+}
+
+function sourceFor(model: LoadClassifierOptions['model']): string | tf.io.IOHandler {
+  if (model === undefined) return directoryLoadHandler(shippedWeightsDir());
+  if (model instanceof URL)
+    return model.protocol === 'file:' ? directoryLoadHandler(dirname(fileURLToPath(model))) : model.href;
+  if (typeof model !== 'string') return model;
+  if (/^https?:\/\//.test(model)) return model;
+  const dir = model.endsWith('.json') ? dirname(model) : model;
+  if (!existsSync(join(dir, 'model.json')))
+    throw new ClassifierError(`loadClassifier: no model.json in ${dir}`);
+  return directoryLoadHandler(dir);
+}
+
+/**
+ * Loads the classifier: by default the weights shipped in this package, read from disk with no network.
+ * `model` may be a directory, a `model.json` path, an http(s) URL or a `tf.io.IOHandler`.
+ */
+export async function loadClassifier(options: LoadClassifierOptions = {}): Promise<NodeClassifier> {
+  const classifier = await loadClassifierFrom(sourceFor(options.model), options.classNames);
+  return new NodeClassifier(classifier.model, classifier.classNames);
+}
+
+export { toBatch };

@@ -1,0 +1,11 @@
+export { ADAM_DEFAULTS, type AdamWConfig, AdamWOptimizer, adamw, amsgrad } from './adamw-optimizer.js';
+export { Classifier, type ClassifierInput, FASHION_MNIST_CLASSES, type Prediction } from './classifier.js';
+export { ClassifierError } from './errors.js';
+export { IMAGE_SIZE, type RawImage, toModelInput } from './preprocess.js';
+export { QUICK_RECIPE, RECIPES, type Recipe, SEED_BN_RECIPE, SEED_RECIPE } from './recipes.js';
+export {
+  createSeedModel,
+  SEED_MODEL_BN_TRAINABLE_PARAMS,
+  SEED_MODEL_PARAMS,
+  type SeedModelOptions,
+} from './seed-model.js';
