@@ -9,9 +9,15 @@ import { type LoadClassifierOptions, loadClassifierFrom } from '../load-classifi
 import { toModelInput } from '../preprocess.js';
 import { decodeImage, isEncodedImage } from './decode-image.js';
 
-/** The weights shipped in this package: `weights/fmnist` beside `dist/` (or `src/`). */
+/** The weights shipped in this package: `weights/fmnist` at the package root (above `dist/` or `src/node/`). */
 export function shippedWeightsDir(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', 'weights', 'fmnist');
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 3; up++, dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'weights', 'fmnist');
+  }
+  throw new ClassifierError(
+    `@fmnist/model: cannot find the package root above ${fileURLToPath(import.meta.url)}`,
+  );
 }
 
 /** In Node, `classify` also takes PNG and JPEG bytes of any size (a Buffer or Uint8Array). */

@@ -1,0 +1,33 @@
+// Inference with the shipped weights: batch-1 latency and batch-1024 throughput, wasm and cpu.
+import { useBestBackend } from '@fmnist/backend';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadClassifier } from '../src/index.node.js';
+
+const emit = (record: Record<string, unknown>) => console.log(JSON.stringify(record));
+for (const backend of ['wasm', 'cpu'] as const) {
+  await useBestBackend(backend, { log: null });
+  const classifier = await loadClassifier();
+  const one = new Uint8Array(784).map((_, i) => i % 256);
+  const many = new Uint8Array(784 * 1024).map((_, i) => (i * 7) % 256);
+  classifier.classify(one);
+  const runs = backend === 'cpu' ? 10 : 100;
+  let started = performance.now();
+  for (let i = 0; i < runs; i++) classifier.classify(one);
+  emit({
+    name: 'classify.batch1.latency',
+    value: Number(((performance.now() - started) / runs).toFixed(2)),
+    unit: 'ms',
+    backend,
+  });
+  const batch = backend === 'cpu' ? 128 : 1024;
+  started = performance.now();
+  classifier.predict(many.subarray(0, batch * 784));
+  emit({
+    name: `classify.batch${batch}.throughput`,
+    value: Number((batch / ((performance.now() - started) / 1000)).toFixed(1)),
+    unit: 'img/s',
+    backend,
+  });
+  classifier.dispose();
+  tf.disposeVariables();
+}

@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { useBestBackend } from '@fmnist/backend';
+import { CLASS_NAMES, loadFashionMnist } from '@fmnist/dataset';
+import { evaluateClassifier } from '@fmnist/eval/tfjs';
+import { describe, expect, it } from 'vitest';
+import { loadClassifier, shippedWeightsDir } from './node/load.js';
+
+const dir = shippedWeightsDir();
+const shipped = existsSync(join(dir, 'provenance.json'));
+const hasData = existsSync('/usr/share/datasets/fashion-mnist') || Boolean(process.env.FASHION_MNIST_DIR);
+if (!shipped) console.warn(`SKIPPED shipped-weights tests: no weights in ${dir} yet`);
+if (shipped && !hasData)
+  console.warn('SKIPPED the shipped-weights accuracy test: Fashion-MNIST not installed (CI installs it)');
+
+describe.skipIf(!shipped)('the shipped weights', () => {
+  it('match the SHA-256 in their provenance, which records how they were made', async () => {
+    const provenance = JSON.parse(await readFile(join(dir, 'provenance.json'), 'utf8'));
+    const sha = createHash('sha256')
+      .update(await readFile(join(dir, 'weights.bin')))
+      .digest('hex');
+    expect(sha).toBe(provenance.weightsSha256);
+    for (const key of [
+      'command',
+      'recipe',
+      'epochs',
+      'seed',
+      'backend',
+      'trainSeconds',
+      'testAccuracy',
+      'parameters',
+      'date',
+    ]) {
+      expect(provenance, key).toHaveProperty(key);
+    }
+  });
+
+  it.skipIf(!hasData)(
+    'reach their provenance accuracy on the real test set',
+    async () => {
+      await useBestBackend('wasm', { log: null });
+      const provenance = JSON.parse(await readFile(join(dir, 'provenance.json'), 'utf8'));
+      const classifier = await loadClassifier();
+      expect(classifier.model.countParams()).toBe(provenance.parameters);
+      const { test } = await loadFashionMnist({ download: false });
+      const { report } = await evaluateClassifier(classifier.model, test, test.labels, {
+        classNames: CLASS_NAMES,
+      });
+      expect(report.accuracy).toBeCloseTo(provenance.testAccuracy, 4);
+      classifier.dispose();
+    },
+    180_000,
+  );
+});
