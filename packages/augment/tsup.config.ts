@@ -1,12 +1,7 @@
-import { getTsupConfig } from '../../tsup.base';
+import { BUNDLE_FAST_PNG, getTsupConfig } from '../../tsup.base';
 
-// fast-png is ESM-only: bundled, so the CommonJS build works too.
+// The stream worker is its own entry; shims give the CommonJS build the import.meta.url that finds it.
 export default getTsupConfig(
-  {
-    index: 'src/index.ts',
-    node: 'src/node/index.ts',
-    'stream-worker': 'src/node/stream-worker.ts',
-    cli: 'src/cli.ts',
-  },
-  { noExternal: ['fast-png'] },
+  { index: 'src/index.ts', node: 'src/node/index.ts', 'stream-worker': 'src/node/stream-worker.ts', cli: 'src/cli.ts' },
+  { ...BUNDLE_FAST_PNG, shims: true },
 );

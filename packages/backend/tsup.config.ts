@@ -1,3 +1,7 @@
 import { getTsupConfig } from '../../tsup.base';
 
-export default getTsupConfig({ index: 'src/index.ts' });
+// The worker is its own entry; shims give the CommonJS build the import.meta.url it locates it by.
+export default getTsupConfig(
+  { index: 'src/index.ts', 'data-parallel-worker': 'src/data-parallel/worker.ts' },
+  { shims: true },
+);

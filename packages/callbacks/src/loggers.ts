@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { Logs } from '@tensorflow/tfjs-layers/dist/logs';
+import type { Logs } from './logs.js';
 import { resolveLogs } from './monitor.js';
 
 export interface CsvLoggerArgs {

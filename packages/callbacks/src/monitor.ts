@@ -1,4 +1,4 @@
-import type { Logs, UnresolvedLogs } from '@tensorflow/tfjs-layers/dist/logs';
+import type { Logs } from './logs.js';
 
 export type Mode = 'auto' | 'min' | 'max';
 
@@ -14,8 +14,8 @@ export function resolveMode(mode: Mode, monitor: string, where: string): boolean
 }
 
 /** tfjs hands callbacks logs whose values may still be scalar tensors: read them as numbers. */
-export async function resolveLogs(logs: UnresolvedLogs | undefined): Promise<Logs> {
-  const out: Logs = {};
+export async function resolveLogs(logs: Logs | undefined): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
   for (const [key, value] of Object.entries(logs ?? {})) {
     if (typeof value === 'number') out[key] = value;
     else if (value && typeof (value as { data?: unknown }).data === 'function') {
@@ -26,7 +26,7 @@ export async function resolveLogs(logs: UnresolvedLogs | undefined): Promise<Log
 }
 
 /** The value of `monitor` in tfjs logs, which name accuracy `acc`: 'val_accuracy' also finds 'val_acc'. */
-export function monitored(logs: Logs | undefined, monitor: string): number | undefined {
+export function monitored(logs: Record<string, unknown> | undefined, monitor: string): number | undefined {
   if (!logs) return undefined;
   const keys = [monitor, monitor.replace(/accuracy$/, 'acc'), monitor.replace(/acc$/, 'accuracy')];
   for (const key of keys) {

@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { Logs } from '@tensorflow/tfjs-layers/dist/logs';
+import type { Logs } from './logs.js';
 import { getLearningRate, setLearningRate } from './learning-rate.js';
 import { type CosineDecayOptions, cosineDecayLR, type OneCycleOptions, oneCycleLR } from './schedules.js';
 

@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { Logs } from '@tensorflow/tfjs-layers/dist/logs';
+import type { Logs } from '../logs.js';
 
 export { tf, tfl };
 

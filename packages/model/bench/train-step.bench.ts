@@ -1,8 +1,8 @@
 // Training-step and inference throughput of the seed model. Prints one JSON object per line.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import { createSeedModel } from '@fmnist/model';
-import { DataParallelTrainer, useBestBackend } from '../src/index.js';
+import { createSeedModel } from '../src/index.node.js';
+import { DataParallelTrainer, useBestBackend } from '@fmnist/backend';
 
 const emit = (record: Record<string, unknown>) => console.log(JSON.stringify(record));
 

@@ -1,0 +1,27 @@
+/** What each published package needs beside itself, and a few names it must export. */
+export interface PackageCase {
+  name: string;
+  dir: string;
+  /** Registry packages a consumer installs with it (peers and the tools of this check). */
+  peers: string[];
+  /** Internal packages it depends on at run time (installed from their tarballs too). */
+  internal: string[];
+  exports: string[];
+  /** Bundled for the browser in this check. */
+  browser: boolean;
+}
+
+const TFJS = '4.22.0';
+const core = `@tensorflow/tfjs-core@${TFJS}`;
+const layers = `@tensorflow/tfjs-layers@${TFJS}`;
+const cpu = `@tensorflow/tfjs-backend-cpu@${TFJS}`;
+const wasm = `@tensorflow/tfjs-backend-wasm@${TFJS}`;
+
+export const PACKAGES: PackageCase[] = [
+  { name: '@fmnist/dataset', dir: 'packages/dataset', peers: [core, cpu], internal: [], exports: ['loadFashionMnist', 'parseIdx', 'CLASS_NAMES'], browser: true },
+  { name: '@fmnist/augment', dir: 'packages/augment', peers: [], internal: ['@fmnist/dataset'], exports: ['createAugmenter', 'imageDataGenerator', 'randomAffine'], browser: true },
+  { name: '@fmnist/backend', dir: 'packages/backend', peers: [core, layers, cpu, wasm], internal: [], exports: ['useBestBackend', 'DataParallelTrainer', 'registerWasmTrainingKernels'], browser: false },
+  { name: '@fmnist/model', dir: 'packages/model', peers: [core, layers, cpu], internal: ['@fmnist/backend'], exports: ['createSeedModel', 'amsgrad', 'loadClassifier'], browser: true },
+  { name: '@fmnist/callbacks', dir: 'packages/callbacks', peers: [core, layers, cpu], internal: ['@fmnist/backend'], exports: ['reduceLROnPlateau', 'earlyStopping', 'modelCheckpoint'], browser: false },
+  { name: '@fmnist/eval', dir: 'packages/eval', peers: [core], internal: ['@fmnist/backend', '@fmnist/dataset'], exports: ['classificationReport', 'renderHtml', 'renderText'], browser: true },
+];
