@@ -1,4 +1,4 @@
-import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
+import { type ExecFileSyncOptions, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,20 +16,27 @@ function run(command: string, args: string[], options: ExecFileSyncOptions = {})
     return execFileSync(command, args, { encoding: 'utf8', stdio: 'pipe', ...options }) as string;
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${command} ${args.join(' ')} failed:\n${e.stdout ?? ''}\n${e.stderr ?? ''}\n${e.message}`);
+    throw new Error(
+      `${command} ${args.join(' ')} failed:\n${e.stdout ?? ''}\n${e.stderr ?? ''}\n${e.message}`,
+    );
   }
 }
 
 beforeAll(async () => {
   for (const p of PACKAGES) {
-    if (!existsSync(join(root, p.dir, 'dist'))) throw new Error(`${p.name} is not built: run pnpm build first`);
+    if (!existsSync(join(root, p.dir, 'dist')))
+      throw new Error(`${p.name} is not built: run pnpm build first`);
   }
   work = await mkdtemp(join(tmpdir(), 'fmnist-consumers-'));
   const packs = join(work, 'tarballs');
   await mkdir(packs);
   for (const p of PACKAGES) {
     run('pnpm', ['pack', '--pack-destination', packs], { cwd: join(root, p.dir) });
-    const file = readdirSync(packs).find((f) => f.startsWith(p.name.replace('@', '').replace('/', '-')) && !Array.from(tarballs.values()).includes(join(packs, f)));
+    const file = readdirSync(packs).find(
+      (f) =>
+        f.startsWith(p.name.replace('@', '').replace('/', '-')) &&
+        !Array.from(tarballs.values()).includes(join(packs, f)),
+    );
     if (!file) throw new Error(`no tarball for ${p.name}`);
     tarballs.set(p.name, join(packs, file));
   }
@@ -66,11 +73,18 @@ describe.each(PACKAGES)('$name installed from its tarball into a fresh project',
   it('installs with npm, with one tfjs engine', async () => {
     dir = join(work, p.name.replace('/', '__'));
     await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+    await writeFile(
+      join(dir, 'package.json'),
+      JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }),
+    );
     const local = closure(p).map((name) => tarballs.get(name)!);
-    run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...local, ...p.peers, ...TOOLS], { cwd: dir });
+    run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...local, ...p.peers, ...TOOLS], {
+      cwd: dir,
+    });
     if (p.peers.some((peer) => peer.startsWith('@tensorflow/tfjs-core'))) {
-      const copies = run('npm', ['ls', '@tensorflow/tfjs-core', '--all', '--parseable'], { cwd: dir }).trim().split('\n');
+      const copies = run('npm', ['ls', '@tensorflow/tfjs-core', '--all', '--parseable'], { cwd: dir })
+        .trim()
+        .split('\n');
       expect(new Set(copies).size).toBe(1);
     }
   });
@@ -82,24 +96,41 @@ describe.each(PACKAGES)('$name installed from its tarball into a fresh project',
     run('node', ['-e', `const m = require('${p.name}'); ${check}`], { cwd: dir });
   });
 
-  it.each(['node16', 'bundler'])('typechecks a TypeScript consumer under moduleResolution %s', async (resolution) => {
-    const consumer = `import { ${p.exports.join(', ')} } from '${p.name}';\nexport const used: unknown[] = [${p.exports.join(', ')}];\n`;
-    await writeFile(join(dir, 'consumer.mts'), consumer);
-    const module = resolution === 'node16' ? 'node16' : 'esnext';
-    await writeFile(
-      join(dir, `tsconfig.${resolution}.json`),
-      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module, moduleResolution: resolution, target: 'es2022', lib: ['es2022', 'dom'], types: ['node'], skipLibCheck: false }, files: ['consumer.mts'] }),
-    );
-    // tfjs's own declarations do not pass a strict check (tfjs-core, tfjs-layers); ours and the consumer's must.
-    let output = '';
-    try {
-      run(join(dir, 'node_modules', '.bin', 'tsc'), ['-p', `tsconfig.${resolution}.json`], { cwd: dir });
-    } catch (error) {
-      output = (error as Error).message;
-    }
-    const ours = output.split('\n').filter((line) => /error TS/.test(line) && !line.startsWith('node_modules/@tensorflow/'));
-    expect(ours).toEqual([]);
-  });
+  it.each(['node16', 'bundler'])(
+    'typechecks a TypeScript consumer under moduleResolution %s',
+    async (resolution) => {
+      const consumer = `import { ${p.exports.join(', ')} } from '${p.name}';\nexport const used: unknown[] = [${p.exports.join(', ')}];\n`;
+      await writeFile(join(dir, 'consumer.mts'), consumer);
+      const module = resolution === 'node16' ? 'node16' : 'esnext';
+      await writeFile(
+        join(dir, `tsconfig.${resolution}.json`),
+        JSON.stringify({
+          compilerOptions: {
+            strict: true,
+            noEmit: true,
+            module,
+            moduleResolution: resolution,
+            target: 'es2022',
+            lib: ['es2022', 'dom'],
+            types: ['node'],
+            skipLibCheck: false,
+          },
+          files: ['consumer.mts'],
+        }),
+      );
+      // tfjs's own declarations do not pass a strict check (tfjs-core, tfjs-layers); ours and the consumer's must.
+      let output = '';
+      try {
+        run(join(dir, 'node_modules', '.bin', 'tsc'), ['-p', `tsconfig.${resolution}.json`], { cwd: dir });
+      } catch (error) {
+        output = (error as Error).message;
+      }
+      const ours = output
+        .split('\n')
+        .filter((line) => /error TS/.test(line) && !line.startsWith('node_modules/@tensorflow/'));
+      expect(ours).toEqual([]);
+    },
+  );
 
   it("runs the example from the package's README", async () => {
     await writeFile(join(dir, 'example.mts'), await readmeExample(p));
@@ -108,8 +139,22 @@ describe.each(PACKAGES)('$name installed from its tarball into a fresh project',
 
   if (!p.browser) return;
   it('bundles for the browser without Node built-ins', async () => {
-    await writeFile(join(dir, 'browser.mjs'), `import { ${p.exports[0]} } from '${p.name}';\nconsole.log(typeof ${p.exports[0]});\n`);
-    run(join(dir, 'node_modules', '.bin', 'esbuild'), ['browser.mjs', '--bundle', '--platform=browser', '--format=esm', '--outfile=out.js', '--log-level=error'], { cwd: dir });
+    await writeFile(
+      join(dir, 'browser.mjs'),
+      `import { ${p.exports[0]} } from '${p.name}';\nconsole.log(typeof ${p.exports[0]});\n`,
+    );
+    run(
+      join(dir, 'node_modules', '.bin', 'esbuild'),
+      [
+        'browser.mjs',
+        '--bundle',
+        '--platform=browser',
+        '--format=esm',
+        '--outfile=out.js',
+        '--log-level=error',
+      ],
+      { cwd: dir },
+    );
     const bundle = await readFile(join(dir, 'out.js'), 'utf8');
     expect(bundle).not.toMatch(/require\(["'](node:)?(fs|path|crypto|worker_threads|zlib)["']\)/);
   });

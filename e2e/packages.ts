@@ -18,10 +18,52 @@ const cpu = `@tensorflow/tfjs-backend-cpu@${TFJS}`;
 const wasm = `@tensorflow/tfjs-backend-wasm@${TFJS}`;
 
 export const PACKAGES: PackageCase[] = [
-  { name: '@fmnist/dataset', dir: 'packages/dataset', peers: [core, cpu], internal: [], exports: ['loadFashionMnist', 'parseIdx', 'CLASS_NAMES'], browser: true },
-  { name: '@fmnist/augment', dir: 'packages/augment', peers: [], internal: ['@fmnist/dataset'], exports: ['createAugmenter', 'imageDataGenerator', 'randomAffine'], browser: true },
-  { name: '@fmnist/backend', dir: 'packages/backend', peers: [core, layers, cpu, wasm], internal: [], exports: ['useBestBackend', 'DataParallelTrainer', 'registerWasmTrainingKernels'], browser: false },
-  { name: '@fmnist/model', dir: 'packages/model', peers: [core, layers, cpu], internal: ['@fmnist/backend'], exports: ['createSeedModel', 'amsgrad', 'loadClassifier'], browser: true },
-  { name: '@fmnist/callbacks', dir: 'packages/callbacks', peers: [core, layers, cpu], internal: ['@fmnist/backend'], exports: ['reduceLROnPlateau', 'earlyStopping', 'modelCheckpoint'], browser: false },
-  { name: '@fmnist/eval', dir: 'packages/eval', peers: [core], internal: ['@fmnist/backend', '@fmnist/dataset'], exports: ['classificationReport', 'renderHtml', 'renderText'], browser: true },
+  {
+    name: '@fmnist/dataset',
+    dir: 'packages/dataset',
+    peers: [core, cpu],
+    internal: [],
+    exports: ['loadFashionMnist', 'parseIdx', 'CLASS_NAMES'],
+    browser: true,
+  },
+  {
+    name: '@fmnist/augment',
+    dir: 'packages/augment',
+    peers: [],
+    internal: ['@fmnist/dataset'],
+    exports: ['createAugmenter', 'imageDataGenerator', 'randomAffine'],
+    browser: true,
+  },
+  {
+    name: '@fmnist/backend',
+    dir: 'packages/backend',
+    peers: [core, layers, cpu, wasm],
+    internal: [],
+    exports: ['useBestBackend', 'DataParallelTrainer', 'registerWasmTrainingKernels'],
+    browser: false,
+  },
+  {
+    name: '@fmnist/model',
+    dir: 'packages/model',
+    peers: [core, layers, cpu],
+    internal: ['@fmnist/backend'],
+    exports: ['createSeedModel', 'amsgrad', 'loadClassifier'],
+    browser: true,
+  },
+  {
+    name: '@fmnist/callbacks',
+    dir: 'packages/callbacks',
+    peers: [core, layers, cpu],
+    internal: ['@fmnist/backend'],
+    exports: ['reduceLROnPlateau', 'earlyStopping', 'modelCheckpoint'],
+    browser: false,
+  },
+  {
+    name: '@fmnist/eval',
+    dir: 'packages/eval',
+    peers: [core],
+    internal: ['@fmnist/backend', '@fmnist/dataset'],
+    exports: ['classificationReport', 'renderHtml', 'renderText'],
+    browser: true,
+  },
 ];

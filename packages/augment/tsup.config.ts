@@ -2,6 +2,11 @@ import { BUNDLE_FAST_PNG, getTsupConfig } from '../../tsup.base';
 
 // The stream worker is its own entry; shims give the CommonJS build the import.meta.url that finds it.
 export default getTsupConfig(
-  { index: 'src/index.ts', node: 'src/node/index.ts', 'stream-worker': 'src/node/stream-worker.ts', cli: 'src/cli.ts' },
+  {
+    index: 'src/index.ts',
+    node: 'src/node/index.ts',
+    'stream-worker': 'src/node/stream-worker.ts',
+    cli: 'src/cli.ts',
+  },
   { ...BUNDLE_FAST_PNG, shims: true },
 );

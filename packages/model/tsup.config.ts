@@ -1,3 +1,6 @@
 import { BUNDLE_FAST_PNG, getTsupConfig } from '../../tsup.base';
 
-export default getTsupConfig({ index: 'src/index.ts', 'index.node': 'src/index.node.ts' }, { ...BUNDLE_FAST_PNG, shims: true });
+export default getTsupConfig(
+  { index: 'src/index.ts', 'index.node': 'src/index.node.ts' },
+  { ...BUNDLE_FAST_PNG, shims: true },
+);

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { Logs } from './logs.js';
 import { saveCheckpoint } from './checkpoint-files.js';
+import type { Logs } from './logs.js';
 import { type Mode, monitored, resolveLogs, resolveMode } from './monitor.js';
 import { formatPath } from './path-template.js';
 

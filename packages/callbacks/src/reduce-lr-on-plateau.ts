@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { Logs } from './logs.js';
 import { getLearningRate, setLearningRate } from './learning-rate.js';
+import type { Logs } from './logs.js';
 import { type Mode, monitored, resolveLogs, resolveMode } from './monitor.js';
 
 export interface ReduceLROnPlateauArgs {

@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { Logs } from './logs.js';
 import { getLearningRate, setLearningRate } from './learning-rate.js';
+import type { Logs } from './logs.js';
 import { type CosineDecayOptions, cosineDecayLR, type OneCycleOptions, oneCycleLR } from './schedules.js';
 
 /** Keras's LearningRateScheduler: `schedule(epoch, lr)` sets the rate at the start of each epoch. */

@@ -1,8 +1,8 @@
 // Training-step and inference throughput of the seed model. Prints one JSON object per line.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import { createSeedModel } from '../src/index.node.js';
 import { DataParallelTrainer, useBestBackend } from '@fmnist/backend';
+import { createSeedModel } from '../src/index.node.js';
 
 const emit = (record: Record<string, unknown>) => console.log(JSON.stringify(record));
 
