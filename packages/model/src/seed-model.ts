@@ -50,12 +50,9 @@ export function createSeedModel(options: SeedModelOptions = {}): tf.LayersModel 
       .activation({ name: `${name}_relu`, activation: 'relu' })
       .apply(normalized) as tf.SymbolicTensor;
   };
+  // No seed for dropout: a seeded tfjs Dropout draws the same mask at every step.
   const dropout = (x: tf.SymbolicTensor, name: string, rate: number) =>
-    rate > 0
-      ? (tf.layers
-          .dropout({ name, rate, seed: seed === undefined ? undefined : seedCounter++ })
-          .apply(x) as tf.SymbolicTensor)
-      : x;
+    rate > 0 ? (tf.layers.dropout({ name, rate }).apply(x) as tf.SymbolicTensor) : x;
 
   let x = conv(input, 'conv1', 32, 3);
   x = conv(x, 'conv2', 64, 3);
