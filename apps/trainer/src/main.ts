@@ -19,7 +19,8 @@ const USAGE = `Usage: fmnist-train [options]
   --resume DIR         continue the run in DIR from its last checkpoint
   --help`;
 
-export async function main(argv: string[]): Promise<number> {
+/** The CLI without process wiring: returns the exit code; `stop()` true asks training to checkpoint and stop. */
+export async function main(argv: string[], stop: () => boolean = () => false): Promise<number> {
   let flags: Flags & { resume?: string; help?: boolean };
   try {
     flags = parseArgs({
@@ -53,32 +54,16 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  let stopRequested = false;
-  let firstSignalAt = 0;
-  const onSignal = (signal: string) => {
-    // Ctrl-C reaches every process of the group, and launchers (pnpm, tsx) relay it again: copies within
-    // a second are the same request. A later one means "quit now".
-    if (stopRequested) {
-      if (Date.now() - firstSignalAt > 1000) process.exit(130);
-      return;
-    }
-    stopRequested = true;
-    firstSignalAt = Date.now();
-    console.error(
-      `\n${signal}: finishing the current batch, then saving a checkpoint (again to quit at once)`,
-    );
-  };
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
   try {
     let config: RunConfig;
     if (flags.resume) {
       if (!hasCheckpoint(flags.resume)) throw new UsageError(`--resume ${flags.resume}: no checkpoint there`);
-      config = await readSavedConfig(flags.resume);
+      // The run directory may have moved since it was created: it is where the checkpoint is now.
+      config = { ...(await readSavedConfig(flags.resume)), out: flags.resume };
     } else {
       config = resolveConfig(flags);
     }
-    const result = await runTraining(config, { resume: Boolean(flags.resume), stop: () => stopRequested });
+    const result = await runTraining(config, { resume: Boolean(flags.resume), stop });
     if (result.interrupted) {
       console.error(`stopped; checkpoint saved. Resume with: pnpm train --resume ${config.out}`);
       return 130;

@@ -54,7 +54,9 @@ describe('createSeedModel', () => {
   it('draws new dropout masks at every training step, seeded or not', () => {
     const model = createSeedModel({ seed: 7, batchNorm: true });
     const x = tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 1);
-    const [a, b] = [0, 1].map(() => tf.tidy(() => Array.from((model.apply(x, { training: true }) as tf.Tensor).dataSync())));
+    const [a, b] = [0, 1].map(() =>
+      tf.tidy(() => Array.from((model.apply(x, { training: true }) as tf.Tensor).dataSync())),
+    );
     expect(a).not.toEqual(b);
     const [c, d] = [0, 1].map(() => tf.tidy(() => Array.from((model.predict(x) as tf.Tensor).dataSync())));
     expect(c).toEqual(d);
