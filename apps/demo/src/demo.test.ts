@@ -1,0 +1,124 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize } from 'node:path';
+import { useBestBackend } from '@fmnist/backend';
+import { loadClassifier, type Prediction } from '@fmnist/model';
+import { encode } from 'fast-png';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+if (!available)
+  console.warn(
+    `SKIPPED the demo browser test: no Chromium at ${CHROMIUM} (apt-get install chromium; CI installs it)`,
+  );
+const app = new URL('..', import.meta.url).pathname;
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.bin': 'application/octet-stream',
+};
+
+let server: Server;
+let origin: string;
+
+beforeAll(async () => {
+  if (!available) return;
+  execFileSync('pnpm', ['run', 'build'], { cwd: app, stdio: 'pipe' });
+  const dist = join(app, 'dist');
+  server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url!, 'http://x').pathname)).replace(
+      /^(\.\.[/\\])+/,
+      '',
+    );
+    const file = join(dist, path.endsWith('/') ? `${path}index.html` : path);
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}, 300_000);
+afterAll(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+describe.skipIf(!available)('the demo in headless Chromium', () => {
+  it('classifies gallery images and an upload as the Node classifier does, offline, without console errors', async () => {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    const errors: string[] = [];
+    const external: string[] = [];
+    try {
+      const page = await browser.newPage({ viewport: { width: 390, height: 900 } });
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.route('**/*', (route) => {
+        const url = route.request().url();
+        if (url.startsWith(origin) || url.startsWith('data:') || url.startsWith('blob:'))
+          return route.continue();
+        external.push(url);
+        return route.abort();
+      });
+      await page.goto(`${origin}/`);
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+      expect(await page.textContent('#status')).toMatch(/WebAssembly backend, SIMD (on|off)/);
+
+      await useBestBackend('wasm', { log: null });
+      const node = await loadClassifier();
+      const images = new Uint8Array(await readFile(join(app, 'public', 'samples', 'test-images.bin')));
+      for (let index = 0; index < 12; index++) {
+        await page.click(`#gallery button[data-index="${index}"]`);
+        await page.waitForSelector(`#predictions[data-source^="test image ${index + 1} "]`);
+        const shown = await page.$$eval('#predictions li', (items) =>
+          items.map((li) => Number((li as HTMLElement).dataset.classIndex)),
+        );
+        const expected = (node.classify(images.subarray(index * 784, (index + 1) * 784)) as Prediction[]).map(
+          (p) => p.classIndex,
+        );
+        expect(shown).toEqual(expected);
+      }
+
+      // An upload: test image 5 at 56x56 as a PNG file.
+      const big = new Uint8Array(56 * 56);
+      for (let y = 0; y < 56; y++)
+        for (let x = 0; x < 56; x++)
+          big[y * 56 + x] = images[4 * 784 + Math.floor(y / 2) * 28 + Math.floor(x / 2)]!;
+      const png = encode({ width: 56, height: 56, data: big, channels: 1, depth: 8 });
+      await page.setInputFiles('#upload', {
+        name: 'garment.png',
+        mimeType: 'image/png',
+        buffer: Buffer.from(png),
+      });
+      await page.waitForSelector('#predictions[data-source="upload garment.png"]');
+      const uploaded = await page.$eval('#predictions li', (li) =>
+        Number((li as HTMLElement).dataset.classIndex),
+      );
+      expect(uploaded).toBe((node.classify(png) as Prediction[])[0]!.classIndex);
+
+      const timings = await page.evaluate(() => ({
+        first: Number(document.body.dataset.firstPredictionMs),
+        inference: Number(document.body.dataset.inferenceMs),
+      }));
+      console.log(JSON.stringify({ name: 'demo.firstPrediction', value: timings.first, unit: 'ms' }));
+      console.log(JSON.stringify({ name: 'demo.inference', value: timings.inference, unit: 'ms' }));
+      await mkdir(join(app, 'artifacts'), { recursive: true });
+      await page.screenshot({ path: join(app, 'artifacts', 'demo.png'), fullPage: true });
+      node.dispose();
+      expect(errors).toEqual([]);
+      expect(external).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 300_000);
+});
