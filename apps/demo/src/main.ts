@@ -69,7 +69,6 @@ async function buildGallery() {
   meta.labels.forEach((label, index) => {
     const button = document.createElement('button');
     button.type = 'button';
-    button.setAttribute('role', 'listitem');
     button.dataset.index = String(index);
     button.dataset.label = String(label);
     button.setAttribute('aria-label', `Test image ${index + 1}: ${classifier.classNames[label]}`);
@@ -93,9 +92,11 @@ async function buildGallery() {
         `test image ${index + 1} (${classifier.classNames[label]})`,
       );
     });
-    gallery.append(button);
+    const item = document.createElement('li');
+    item.append(button);
+    gallery.append(item);
   });
-  (gallery.firstElementChild as HTMLButtonElement | null)?.click();
+  gallery.querySelector('button')?.click();
 }
 
 function setUpSketch() {
