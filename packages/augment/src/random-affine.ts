@@ -132,8 +132,11 @@ export function warpImage(
   bilinear: boolean,
 ): void {
   // Assigning to a clamped view rounds and clamps to 0–255 for uint8 output, without per-pixel calls.
-  const target =
-    out instanceof Uint8Array ? new Uint8ClampedArray(out.buffer, out.byteOffset, out.length) : out;
+  const target = out instanceof Uint8Array ? new Uint8ClampedArray(out.buffer, out.byteOffset, out.length) : out;
+  if (channels === 1 && bilinear) {
+    warpGreyBilinear(input, target, offset, height, width, m, fillMode, cval);
+    return;
+  }
   const [a, b, c, d, e, f] = m;
   const constant = fillMode === 'constant';
   const rowStride = width * channels;
@@ -162,14 +165,6 @@ export function warpImage(
       let c0: number;
       let c1: number;
       if (y0 >= 0 && y0 < height - 1 && x0 >= 0 && x0 < width - 1) {
-        if (channels === 1) {
-          // The common case (grey image, interior sample) without the channel loop.
-          const p = offset + y0 * width + x0;
-          const top = input[p]! + (input[p + 1]! - input[p]!) * wx;
-          const bottom = input[p + width]! + (input[p + width + 1]! - input[p + width]!) * wx;
-          target[to] = top + (bottom - top) * wy;
-          continue;
-        }
         r0 = offset + y0 * rowStride;
         r1 = r0 + rowStride;
         c0 = x0 * channels;
@@ -185,6 +180,62 @@ export function warpImage(
         const bottom = input[r1 + c0 + k]! + (input[r1 + c1 + k]! - input[r1 + c0 + k]!) * wx;
         target[to + k] = top + (bottom - top) * wy;
       }
+    }
+  }
+}
+
+/**
+ * The common case (one channel, bilinear) on its own, so the engine compiles a tight loop: interior
+ * samples read their four neighbours directly; only border samples go through the fill mode.
+ */
+function warpGreyBilinear(
+  input: Pixels,
+  target: Uint8ClampedArray | Float32Array,
+  offset: number,
+  height: number,
+  width: number,
+  m: Matrix,
+  fillMode: FillMode,
+  cval: number,
+): void {
+  const [a, b, c, d, e, f] = m;
+  const constant = fillMode === 'constant';
+  const maxY = height - 1;
+  const maxX = width - 1;
+  let to = offset;
+  for (let y = 0; y < height; y++) {
+    let sy = a * y + c;
+    let sx = d * y + f;
+    for (let x = 0; x < width; x++, sy += b, sx += e, to++) {
+      if (sy >= 0 && sx >= 0 && sy < maxY && sx < maxX) {
+        const y0 = sy | 0;
+        const x0 = sx | 0;
+        const wy = sy - y0;
+        const wx = sx - x0;
+        const p = offset + y0 * width + x0;
+        const p00 = input[p]!;
+        const p01 = input[p + 1]!;
+        const p10 = input[p + width]!;
+        const p11 = input[p + width + 1]!;
+        const top = p00 + (p01 - p00) * wx;
+        target[to] = top + (p10 + (p11 - p10) * wx - top) * wy;
+        continue;
+      }
+      if (constant && (sy < -1e-6 || sy > maxY + 1e-6 || sx < -1e-6 || sx > maxX + 1e-6)) {
+        target[to] = cval;
+        continue;
+      }
+      const y0 = Math.floor(sy);
+      const x0 = Math.floor(sx);
+      const wy = sy - y0;
+      const wx = sx - x0;
+      const r0 = offset + mapIndex(y0, height, fillMode) * width;
+      const r1 = offset + mapIndex(y0 + 1, height, fillMode) * width;
+      const c0 = mapIndex(x0, width, fillMode);
+      const c1 = mapIndex(x0 + 1, width, fillMode);
+      const top = input[r0 + c0]! + (input[r0 + c1]! - input[r0 + c0]!) * wx;
+      const bottom = input[r1 + c0]! + (input[r1 + c1]! - input[r1 + c0]!) * wx;
+      target[to] = top + (bottom - top) * wy;
     }
   }
 }
