@@ -98,17 +98,20 @@ describe('kerasAffineMatrix (keras_preprocessing/image/affine_transformations.py
 });
 
 describe('the single-channel bilinear fast path', () => {
-  it.each(['constant', 'nearest', 'reflect', 'wrap'] as const)('gives what the general path gives per channel, fill %s', (fillMode) => {
-    const grey = Float32Array.from({ length: 64 }, (_, i) => (i * 37) % 255);
-    const rgb = new Float32Array(64 * 3);
-    grey.forEach((v, i) => rgb.set([v, v, v], i * 3));
-    const m = kerasAffineMatrix({ theta: 23, tx: 1.3, ty: -2.2, shear: 7, zx: 0.9, zy: 1.2 }, 8, 8)!;
-    const one = new Float32Array(64);
-    const three = new Float32Array(64 * 3);
-    warpImage(grey, one, 0, 8, 8, 1, m, fillMode, 5, true);
-    warpImage(rgb, three, 0, 8, 8, 3, m, fillMode, 5, true);
-    one.forEach((v, i) => expect(three[i * 3]).toBeCloseTo(v, 4));
-  });
+  it.each(['constant', 'nearest', 'reflect', 'wrap'] as const)(
+    'gives what the general path gives per channel, fill %s',
+    (fillMode) => {
+      const grey = Float32Array.from({ length: 64 }, (_, i) => (i * 37) % 255);
+      const rgb = new Float32Array(64 * 3);
+      grey.forEach((v, i) => rgb.set([v, v, v], i * 3));
+      const m = kerasAffineMatrix({ theta: 23, tx: 1.3, ty: -2.2, shear: 7, zx: 0.9, zy: 1.2 }, 8, 8)!;
+      const one = new Float32Array(64);
+      const three = new Float32Array(64 * 3);
+      warpImage(grey, one, 0, 8, 8, 1, m, fillMode, 5, true);
+      warpImage(rgb, three, 0, 8, 8, 3, m, fillMode, 5, true);
+      one.forEach((v, i) => expect(three[i * 3]).toBeCloseTo(v, 4));
+    },
+  );
 });
 
 describe('mapIndex (scipy.ndimage modes)', () => {

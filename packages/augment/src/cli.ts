@@ -7,7 +7,7 @@ import { writePreview } from './node/write-preview.js';
 
 const USAGE = `Usage: fmnist-augment preview [--out preview.png] [--samples 8] [--augmentations 8] [--seed 0]
     [--rotation DEG] [--shift F] [--shear DEG] [--zoom F] [--fill-mode nearest|constant|reflect|wrap]
-    [--horizontal-flip] [--data-dir DIR]
+    [--horizontal-flip] [--data-dir DIR] [--no-download]
 
 Writes a PNG grid: one Fashion-MNIST test image per row, then its augmentations (ImageDataGenerator options).`;
 
@@ -35,6 +35,7 @@ async function main(argv: string[]) {
       'fill-mode': { type: 'string' },
       'horizontal-flip': { type: 'boolean', default: false },
       'data-dir': { type: 'string' },
+      'no-download': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -51,7 +52,7 @@ async function main(argv: string[]) {
     fillMode: (values['fill-mode'] ?? 'nearest') as never,
     horizontalFlip: values['horizontal-flip'],
   });
-  const { test } = await loadFashionMnist({ dataDir: values['data-dir'] });
+  const { test } = await loadFashionMnist({ dataDir: values['data-dir'], download: !values['no-download'] });
   const set = takeSamples(test, number('samples', values.samples, 8));
   await writePreview(
     values.out!,

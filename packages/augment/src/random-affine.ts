@@ -132,7 +132,8 @@ export function warpImage(
   bilinear: boolean,
 ): void {
   // Assigning to a clamped view rounds and clamps to 0–255 for uint8 output, without per-pixel calls.
-  const target = out instanceof Uint8Array ? new Uint8ClampedArray(out.buffer, out.byteOffset, out.length) : out;
+  const target =
+    out instanceof Uint8Array ? new Uint8ClampedArray(out.buffer, out.byteOffset, out.length) : out;
   if (channels === 1 && bilinear) {
     warpGreyBilinear(input, target, offset, height, width, m, fillMode, cval);
     return;
