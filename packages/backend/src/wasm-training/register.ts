@@ -10,6 +10,7 @@ import { fusedBatchNormGradConfig } from './batch-norm-gradient.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { leadingAxesReductionConfigs } from './leading-axes-reduce.js';
+import { maxPoolGradConfig } from './max-pool-grad.js';
 
 let registered = false;
 
@@ -22,7 +23,7 @@ function replaceKernel(config: KernelConfig) {
 /**
  * Makes the WASM backend able to train conv nets fast: adds the missing `Conv2DBackpropFilter` and
  * replaces the naive `Conv2DBackpropInput` (both built on XNNPACK convolutions), reduces over leading
- * axes with a matrix product, and swaps in a BatchNorm gradient that avoids a full-size tile. Every
+ * axes with a matrix product, computes non-overlapping max-pool gradients with whole-tensor kernels, and swaps in a BatchNorm gradient that avoids a full-size tile. Every
  * replacement computes the same values as the kernel it replaces. Safe to call more than once.
  */
 export function registerWasmTrainingKernels(): void {
@@ -31,6 +32,7 @@ export function registerWasmTrainingKernels(): void {
   replaceKernel(conv2DBackpropFilterConfig);
   replaceKernel(conv2DBackpropInputConfig);
   for (const config of leadingAxesReductionConfigs((name) => getKernel(name, 'wasm'))) replaceKernel(config);
+  for (const config of maxPoolGradConfig(getKernel('MaxPoolGrad', 'wasm'))) replaceKernel(config);
   if (getGradient(fusedBatchNormGradConfig.kernelName) !== fusedBatchNormGradConfig) {
     // Gradients are global, not per backend; tfjs warns on every override, which here is deliberate.
     const warn = console.warn;
