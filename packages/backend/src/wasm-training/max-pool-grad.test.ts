@@ -13,7 +13,7 @@ describe('MaxPoolGrad on wasm', () => {
     'matches cpu for input %j, window %i, stride %i, %s, ties included',
     async (shape, size, stride, pad) => {
       // Small integers make ties common: the first maximum of each window must get the gradient.
-      const count = shape.reduce((a, b) => a * b, 1);
+      const count = (shape as readonly number[]).reduce((a, b) => a * b, 1);
       const values = Float32Array.from({ length: count }, (_, i) => (i * 7919) % 5);
       const run = async (backend: string) => {
         await tf.setBackend(backend);
