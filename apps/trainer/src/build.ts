@@ -1,4 +1,4 @@
-import { createAugmenter, randomCrop, randomFlip, type Transform } from '@fmnist/augment';
+import { createAugmenter, imageDataGenerator, randomCrop, randomFlip, type Transform } from '@fmnist/augment';
 import { AdamWOptimizer, adamw, amsgrad, createSeedModel, type Recipe } from '@fmnist/model';
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -31,9 +31,11 @@ export function buildAugmentation(recipe: Recipe): Transform[] {
       ...(augment.horizontalFlip ? [randomFlip({ horizontal: true })] : []),
     ];
   }
-  // Until the affine transforms land: Keras-style shifts of 10% ≈ ±3 px crops, plus flips.
-  const padding = Math.round(28 * Math.max(augment.widthShiftRange, augment.heightShiftRange));
-  return [randomCrop({ padding }), ...(augment.horizontalFlip ? [randomFlip({ horizontal: true })] : [])];
+  // Keras's ImageDataGenerator, as the report used it (nearest fill, Keras's default).
+  const { rotationRange, widthShiftRange, heightShiftRange, zoomRange, horizontalFlip } = augment;
+  return [
+    imageDataGenerator({ rotationRange, widthShiftRange, heightShiftRange, zoomRange, horizontalFlip }),
+  ];
 }
 
 export { createAugmenter };

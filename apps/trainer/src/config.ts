@@ -87,7 +87,12 @@ export function resolveConfig(flags: Flags, now = new Date()): RunConfig {
   }
   recipe.validationSplit =
     real('val-split', flags['val-split'], (n) => n >= 0 && n < 1, 'in [0, 1)') ?? recipe.validationSplit;
+  if (flags.augment && flags['no-augment'])
+    throw new UsageError('--augment and --no-augment contradict each other');
   if (flags['no-augment']) recipe.augment = { type: 'none' };
+  // --augment turns augmentation back on for a config that switched it off: the best-known shifts and flips.
+  if (flags.augment && recipe.augment.type === 'none')
+    recipe.augment = { type: 'shiftFlip', padding: 2, horizontalFlip: true };
   const backend = (flags.backend ?? 'auto') as BackendChoice;
   if (!BACKEND_CHOICES.includes(backend)) {
     throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got '${flags.backend}'`);
