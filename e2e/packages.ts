@@ -46,7 +46,7 @@ export const PACKAGES: PackageCase[] = [
     name: '@fmnist/model',
     dir: 'packages/model',
     peers: [core, layers, cpu],
-    internal: ['@fmnist/backend'],
+    internal: ['@fmnist/backend', '@fmnist/dataset'],
     exports: ['createSeedModel', 'amsgrad', 'loadClassifier'],
     browser: true,
   },

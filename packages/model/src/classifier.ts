@@ -1,21 +1,11 @@
+import { CLASS_NAMES } from '@fmnist/dataset';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ClassifierError } from './errors.js';
 import { IMAGE_SIZE, type RawImage, toModelInput } from './preprocess.js';
 
-/** Label order of Fashion-MNIST. */
-export const FASHION_MNIST_CLASSES = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-] as const;
+/** Label order of Fashion-MNIST (the dataset package's list). */
+export const FASHION_MNIST_CLASSES = CLASS_NAMES;
 
 export interface Prediction {
   classIndex: number;
