@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { BACKEND_CHOICES, type BackendChoice } from '@fmnist/backend';
 import { RECIPES, type Recipe } from '@fmnist/model';
 
@@ -108,6 +109,6 @@ export function resolveConfig(flags: Flags, now = new Date()): RunConfig {
     dataDir: flags['data-dir'],
     download: !flags['no-download'],
     limit: integer('limit', flags.limit, 1),
-    out: flags.out ?? `runs/${stamp}`,
+    out: flags.out ?? resolve(process.env.INIT_CWD ?? process.cwd(), 'runs', stamp),
   };
 }

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DatasetError } from '@fmnist/dataset';
 import { type Flags, type RunConfig, resolveConfig, UsageError } from './config.js';
@@ -49,6 +50,11 @@ export async function main(argv: string[], stop: () => boolean = () => false): P
   } catch (error) {
     console.error(`fmnist-train: ${(error as Error).message}\n\n${USAGE}`);
     return 2;
+  }
+  // Paths are relative to where the user typed the command (pnpm runs scripts from the package directory).
+  const base = process.env.INIT_CWD ?? process.cwd();
+  for (const key of ['out', 'resume', 'config', 'data-dir'] as const) {
+    if (flags[key]) flags[key] = resolve(base, flags[key]);
   }
   if (flags.help) {
     console.log(USAGE);
