@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const cwd = new URL('..', import.meta.url).pathname;
 const cli = (...args: string[]) =>
@@ -14,19 +16,23 @@ describe('fmnist-data', () => {
     expect(result.stderr).toContain("fmnist-data: unknown command 'explode'");
   });
 
+  // A fresh cache each time: a load copies the data into its cache, which must not carry over.
+  const cache = mkdtempSync(join(tmpdir(), 'fmnist-cli-cache-'));
+  afterAll(() => rmSync(cache, { recursive: true, force: true }));
+
   it('says where it looked when the data is missing and downloads are off', () => {
     const result = cli(
       'verify',
       '--data-dir',
-      '/nonexistent/dir',
+      join(cache, 'nothing-here'),
       '--cache-dir',
-      '/nonexistent/cache',
+      join(cache, 'empty'),
       '--no-download',
     );
     // Other places (Debian's package) may still hold the data; either way the outcome is explicit.
     if (result.status === 0)
       expect(result.stdout).toMatch(/Fashion-MNIST from \S+ \((system data|FASHION_MNIST_DIR)\)/);
-    else expect(result.stderr).toContain('/nonexistent/dir (dataDir option): missing');
+    else expect(result.stderr).toContain(`${join(cache, 'nothing-here')} (dataDir option): missing`);
   });
 
   it.skipIf(!hasData)('describes the real data', () => {
