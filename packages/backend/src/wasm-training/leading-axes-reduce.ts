@@ -11,8 +11,9 @@ import { KernelCalls } from './kernel-call.js';
 
 /**
  * Sum and Mean over the leading axes of a float32 tensor (per-channel reductions of NHWC activations:
- * bias, BatchNorm and moment gradients) as one XNNPACK matrix product `ones[1, M] x X[M, C]`. tfjs-wasm
- * transposes the whole tensor to make those axes innermost before a scalar loop; this avoids the copy.
+ * bias, BatchNorm and moment gradients) as one XNNPACK average pooling of the `[1, rows, 1, channels]`
+ * view, which reads the tensor once. tfjs-wasm transposes the whole tensor to make those axes innermost
+ * before a scalar loop, and a matrix product with ones would repack the tensor as weights every call.
  * Every other case goes to the backend's original kernel.
  */
 function leadingAxesReduction(kernelName: 'Sum' | 'Mean', original: KernelFunc): KernelFunc {
@@ -30,18 +31,17 @@ function leadingAxesReduction(kernelName: 'Sum' | 'Mean', original: KernelFunc):
     const [outShape, reduceShape] = backend_util.computeOutAndReduceShapes(x.shape, axes);
     const rows = util.sizeFromShape(reduceShape);
     const columns = util.sizeFromShape(outShape);
-    if (rows === 0 || columns === 0) return original(args);
+    // XNNPACK rejects a 1x1 pooling window; one row is a copy the original kernel does well.
+    if (rows < 2 || columns === 0) return original(args);
     const calls = new KernelCalls(backend, 'wasm');
-    const weight = kernelName === 'Mean' ? 1 / rows : 1;
-    const ones = calls.run('Fill', {}, { shape: [1, 1, rows], value: weight, dtype: 'float32' });
-    const matrix = calls.reshape(x, [1, rows, columns]);
-    const product = calls.run(
-      'BatchMatMul',
-      { a: ones, b: matrix },
-      { transposeA: false, transposeB: false },
-    );
+    const view = calls.reshape(x, [1, rows, 1, columns]);
+    let result = calls.run('AvgPool', { x: view }, { filterSize: [rows, 1], strides: 1, pad: 'valid' });
+    if (kernelName === 'Sum') {
+      const factor = calls.run('Fill', {}, { shape: [], value: rows, dtype: 'float32' });
+      result = calls.run('Multiply', { a: result, b: factor });
+    }
     const shape = attrs.keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
-    return calls.finish(calls.reshape(product, shape));
+    return calls.finish(calls.reshape(result, shape));
   };
 }
 

@@ -60,26 +60,32 @@ function nonOverlappingMaxPoolGrad(original: KernelFunc): KernelFunc {
     const dyAt = wasm.dataIdMap.get(dy.dataId).memoryOffset / 4;
     const dxAt = wasm.dataIdMap.get(out.dataId).memoryOffset / 4;
     heap.fill(0, dxAt, dxAt + n * h * w * c);
-    // One pass over the windows, straight on the WASM heap: the first maximum gets the gradient.
+    // One pass over the windows, straight on the WASM heap, all channels of a window position at a
+    // time (contiguous reads): the first maximum in row-major order gets the gradient.
+    const max = new Float32Array(c);
+    const best = new Int32Array(c);
     let g = dyAt;
     for (let b = 0; b < n; b++) {
       for (let oy = 0; oy < oh; oy++) {
         for (let ox = 0; ox < ow; ox++) {
           const corner = ((b * h + oy * ph) * w + ox * pw) * c;
-          for (let k = 0; k < c; k++, g++) {
-            let best = corner + k;
-            let max = heap[xAt + best]!;
-            for (let wy = 0; wy < ph; wy++) {
-              for (let wx = 0; wx < pw; wx++) {
-                const at = corner + (wy * w + wx) * c + k;
-                if (heap[xAt + at]! > max) {
-                  max = heap[xAt + at]!;
-                  best = at;
+          for (let k = 0; k < c; k++) {
+            max[k] = heap[xAt + corner + k]!;
+            best[k] = corner + k;
+          }
+          for (let wy = 0; wy < ph; wy++) {
+            for (let wx = wy === 0 ? 1 : 0; wx < pw; wx++) {
+              const at = corner + (wy * w + wx) * c;
+              for (let k = 0; k < c; k++) {
+                const value = heap[xAt + at + k]!;
+                if (value > max[k]!) {
+                  max[k] = value;
+                  best[k] = at + k;
                 }
               }
             }
-            heap[dxAt + best] = heap[g]!;
           }
+          for (let k = 0; k < c; k++, g++) heap[dxAt + best[k]!] = heap[g]!;
         }
       }
     }
