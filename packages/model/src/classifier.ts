@@ -80,13 +80,11 @@ export function toBatch(input: ClassifierInput): { pixels: Float32Array; count: 
         `classify: a typed array must hold 28x28 = 784 pixels per image, got ${input.length} values`,
       );
     }
-    return input instanceof Float32Array
-      ? check(input, 1, 'Float32Array')
-      : check(
-          Float32Array.from(input, (v) => v / 255),
-          1,
-          'Uint8Array',
-        );
+    if (input instanceof Float32Array) return check(input, 1, 'Float32Array');
+    // Bytes are always in range: no check, and a plain loop (Float32Array.from with a map is ~10x slower).
+    const pixels = new Float32Array(input.length);
+    for (let i = 0; i < input.length; i++) pixels[i] = input[i]! / 255;
+    return { pixels, count: pixels.length / PIXELS };
   }
   if (isRawImage(input)) return { pixels: toModelInput(input), count: 1 };
   if (isBrowserImage(input)) {
