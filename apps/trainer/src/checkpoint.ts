@@ -1,4 +1,4 @@
-import { loadCheckpoint as load, saveCheckpoint as save } from '@fmnist/callbacks';
+import { type CallbackState, loadCheckpoint as load, saveCheckpoint as save } from '@fmnist/callbacks';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 /** Where a run stands: enough to continue it exactly. */
@@ -10,6 +10,8 @@ export interface TrainingState {
   augmentState: number;
   trainSeconds: number;
   imagesSeen: number;
+  /** Counters of the stateful callbacks (plateau, early stopping, best checkpoint), by role. */
+  callbacks?: Record<string, CallbackState>;
 }
 
 /** Model, optimizer state and training state in `dir`, as one atomic directory swap. */

@@ -14,6 +14,7 @@ import {
   modelCheckpoint,
   oneCycle,
   progressBar,
+  type ResumableCallback,
   reduceLROnPlateau,
   terminateOnNaN,
 } from '@fmnist/callbacks';
@@ -93,6 +94,8 @@ export async function runTraining(
   const size = h * w * c;
   const monitor = validation ? 'val_loss' : 'loss';
   const callbacks: tfl.Callback[] = [];
+  // Callbacks whose counters go into checkpoints, by role, so a resumed run behaves as an unbroken one.
+  const resumable: Record<string, tfl.Callback & ResumableCallback> = {};
   if (recipe.schedule.type === 'oneCycle') {
     callbacks.push(
       oneCycle({
@@ -103,26 +106,24 @@ export async function runTraining(
     );
   } else if (recipe.schedule.type === 'reduceOnPlateau') {
     const { factor, patience, minLR } = recipe.schedule;
-    callbacks.push(
-      reduceLROnPlateau({
-        monitor: validation ? recipe.schedule.monitor : 'loss',
-        factor,
-        patience,
-        minLR,
-        verbose: 1,
-      }),
-    );
+    resumable.plateau = reduceLROnPlateau({
+      monitor: validation ? recipe.schedule.monitor : 'loss',
+      factor,
+      patience,
+      minLR,
+      verbose: 1,
+    });
+    callbacks.push(resumable.plateau);
   }
   if (recipe.earlyStopping) {
     const { patience, restoreBestWeights } = recipe.earlyStopping;
-    callbacks.push(
-      earlyStopping({
-        monitor: validation ? recipe.earlyStopping.monitor : 'loss',
-        patience,
-        restoreBestWeights,
-        verbose: 1,
-      }),
-    );
+    resumable.earlyStopping = earlyStopping({
+      monitor: validation ? recipe.earlyStopping.monitor : 'loss',
+      patience,
+      restoreBestWeights,
+      verbose: 1,
+    });
+    callbacks.push(resumable.earlyStopping);
   }
   let stepStarted = 0;
   const tracker = new (class extends tfl.Callback {
@@ -137,14 +138,25 @@ export async function runTraining(
     }
     override async onEpochEnd(epoch: number) {
       state = { ...state, epoch: epoch + 1, batchInEpoch: 0 };
-      await saveCheckpoint(lastDir, model, state);
+      await saveCheckpoint(lastDir, model, withCallbackStates());
     }
   })();
+  resumable.bestCheckpoint = modelCheckpoint({
+    path: join(out, 'checkpoints', 'best'),
+    monitor,
+    saveBestOnly: true,
+  });
+  for (const [role, saved] of Object.entries(state.callbacks ?? {})) resumable[role]?.setState(saved);
+  const withCallbackStates = (): TrainingState => ({
+    ...state,
+    callbacks: Object.fromEntries(Object.entries(resumable).map(([role, c]) => [role, c.getState()])),
+  });
+  // The checkpoint is saved after the callbacks it records have seen the epoch.
   callbacks.push(
     terminateOnNaN(),
+    resumable.bestCheckpoint,
     tracker,
     csvLogger({ path: join(out, 'history.csv'), append: options.resume }),
-    modelCheckpoint({ path: join(out, 'checkpoints', 'best'), monitor, saveBestOnly: true }),
     progressBar(),
   );
 
@@ -190,7 +202,7 @@ export async function runTraining(
       shouldStop: options.stop,
     });
     if (result.interrupted) {
-      await saveCheckpoint(lastDir, model, state);
+      await saveCheckpoint(lastDir, model, withCallbackStates());
       return { testAccuracy: Number.NaN, interrupted: true };
     }
     return await finish(out, config, model, data.test, state, backend.name, trainer.threads);

@@ -8,13 +8,17 @@ import {
 } from '@fmnist/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { getLearningRate, setLearningRate } from './learning-rate.js';
 
 const OPTIMIZER_WEIGHTS = 'optimizer.bin';
 const OPTIMIZER_SPECS = 'optimizer.json';
 const EXTRA_STATE = 'state.json';
 
 export interface SaveCheckpointOptions {
-  /** Also save the optimizer's state (moments, iteration), so training resumes exactly. Default true. */
+  /**
+   * Also save the optimizer's state (moments, iteration and learning rate, which callbacks such as
+   * ReduceLROnPlateau change), so training resumes exactly. Default true.
+   */
   includeOptimizer?: boolean;
   /** Any JSON to keep beside the weights (epoch, RNG states, ...), read back by `loadCheckpoint`. */
   state?: unknown;
@@ -42,6 +46,7 @@ export async function saveCheckpoint(
     files[OPTIMIZER_WEIGHTS] = new Uint8Array(encoded.data as ArrayBuffer);
     files[OPTIMIZER_SPECS] = JSON.stringify({
       className: model.optimizer.getClassName(),
+      learningRate: learningRateOf(model.optimizer),
       specs: encoded.specs,
     });
   }
@@ -49,9 +54,18 @@ export async function saveCheckpoint(
   await writeDirectoryAtomic(dir, files);
 }
 
+/** The optimizer's learning rate, or undefined for an optimizer without a numeric one. */
+function learningRateOf(optimizer: tf.Optimizer): number | undefined {
+  try {
+    return getLearningRate(optimizer);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Loads a checkpoint's weights into `model`, and its optimizer state into `model.optimizer` (which must
- * be of the same class); returns the saved `state`.
+ * Loads a checkpoint's weights into `model`, and its optimizer state and learning rate into
+ * `model.optimizer` (which must be of the same class); returns the saved `state`.
  */
 export async function loadCheckpoint<S = unknown>(
   dir: string,
@@ -62,9 +76,12 @@ export async function loadCheckpoint<S = unknown>(
   saved.dispose();
   const base = resolveSavedDirectory(dir);
   try {
-    const { className, specs } = JSON.parse(await readFile(join(base, OPTIMIZER_SPECS), 'utf8')) as {
+    const { className, specs, learningRate } = JSON.parse(
+      await readFile(join(base, OPTIMIZER_SPECS), 'utf8'),
+    ) as {
       className: string;
       specs: tf.io.WeightsManifestEntry[];
+      learningRate?: number;
     };
     if (!model.optimizer)
       throw new Error(`${dir}: the checkpoint has optimizer state but the model is not compiled`);
@@ -79,6 +96,7 @@ export async function loadCheckpoint<S = unknown>(
       specs,
     );
     await model.optimizer.setWeights(specs.map((spec) => ({ name: spec.name, tensor: tensors[spec.name]! })));
+    if (typeof learningRate === 'number') setLearningRate(model.optimizer, learningRate);
     tf.dispose(Object.values(tensors));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Logs } from './logs.js';
 import { type Mode, monitored, resolveLogs, resolveMode } from './monitor.js';
+import { type CallbackState, finiteOrNull, type ResumableCallback, stateNumber } from './resumable.js';
 
 export interface EarlyStoppingArgs {
   monitor?: string;
@@ -20,8 +21,10 @@ export interface EarlyStoppingArgs {
 /**
  * Keras's EarlyStopping (keras/callbacks.py), with a `restoreBestWeights` that works (tfjs-layers 4.22's
  * throws). The best weights are kept as tensor copies, disposed when replaced and when training ends.
+ * Its counters can be saved with a checkpoint (`getState`/`setState`); the best weights are not part of
+ * that state, so after a resume `restoreBestWeights` restores the best epoch since the resume.
  */
-export class EarlyStopping extends tfl.Callback {
+export class EarlyStopping extends tfl.Callback implements ResumableCallback {
   readonly monitor: string;
   readonly minDelta: number;
   readonly patience: number;
@@ -35,6 +38,7 @@ export class EarlyStopping extends tfl.Callback {
   best = 0;
   bestEpoch = 0;
   private bestWeights: tf.Tensor[] | undefined;
+  private restored = false;
 
   constructor(args: EarlyStoppingArgs = {}) {
     super();
@@ -59,13 +63,30 @@ export class EarlyStopping extends tfl.Callback {
     this.bestWeights = this.model.getWeights().map((w) => tf.clone(w));
   }
 
+  getState(): CallbackState {
+    return { best: finiteOrNull(this.best), wait: this.wait, bestEpoch: this.bestEpoch };
+  }
+
+  setState(state: CallbackState): void {
+    const owner = 'earlyStopping';
+    const unset = this.higherIsBetter ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+    this.best = stateNumber(owner, state, 'best', unset);
+    this.wait = stateNumber(owner, state, 'wait', 0, { integer: true });
+    this.bestEpoch = stateNumber(owner, state, 'bestEpoch', 0, { integer: true });
+    this.restored = true;
+  }
+
   override async onTrainBegin() {
-    this.wait = 0;
     this.stoppedEpoch = 0;
-    this.best = this.higherIsBetter ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-    this.bestEpoch = 0;
     tf.dispose(this.bestWeights ?? []);
     this.bestWeights = undefined;
+    if (this.restored) {
+      this.restored = false;
+      return;
+    }
+    this.wait = 0;
+    this.best = this.higherIsBetter ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+    this.bestEpoch = 0;
   }
 
   override async onEpochEnd(epoch: number, logs?: Logs) {

@@ -16,6 +16,11 @@ export { formatPath } from './path-template.js';
 export { ProgressBar, type ProgressBarArgs, progressBar } from './progress-bar.js';
 export { ReduceLROnPlateau, type ReduceLROnPlateauArgs, reduceLROnPlateau } from './reduce-lr-on-plateau.js';
 export {
+  type CallbackState,
+  isResumable,
+  type ResumableCallback,
+} from './resumable.js';
+export {
   cosineDecay,
   LearningRateScheduler,
   learningRateScheduler,

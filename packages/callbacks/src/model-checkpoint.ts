@@ -6,6 +6,7 @@ import { saveCheckpoint } from './checkpoint-files.js';
 import type { Logs } from './logs.js';
 import { type Mode, monitored, resolveLogs, resolveMode } from './monitor.js';
 import { formatPath } from './path-template.js';
+import { type CallbackState, finiteOrNull, type ResumableCallback, stateNumber } from './resumable.js';
 
 export interface ModelCheckpointArgs {
   /** Directory per save; may hold `{epoch}` and metric names, e.g. `ckpt/epoch-{epoch:03d}-{val_loss:.3f}`. */
@@ -26,7 +27,7 @@ export interface ModelCheckpointArgs {
  * checkpoint), optimizer state included so training can resume exactly, and an unwritable path reported
  * when training begins rather than at the first save.
  */
-export class ModelCheckpoint extends tfl.Callback {
+export class ModelCheckpoint extends tfl.Callback implements ResumableCallback {
   readonly path: string;
   readonly monitor: string;
   readonly saveBestOnly: boolean;
@@ -56,6 +57,16 @@ export class ModelCheckpoint extends tfl.Callback {
     }
     this.higherIsBetter = resolveMode(args.mode ?? 'auto', this.monitor, 'modelCheckpoint');
     this.best = this.higherIsBetter ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  }
+
+  /** The best monitored value so far, so a resumed run only replaces a better checkpoint. */
+  getState(): CallbackState {
+    return { best: finiteOrNull(this.best) };
+  }
+
+  setState(state: CallbackState): void {
+    const unset = this.higherIsBetter ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+    this.best = stateNumber('modelCheckpoint', state, 'best', unset);
   }
 
   /** Fails now, naming the path, if checkpoints could not be written there. */

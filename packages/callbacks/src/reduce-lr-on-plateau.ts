@@ -2,6 +2,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { getLearningRate, setLearningRate } from './learning-rate.js';
 import type { Logs } from './logs.js';
 import { type Mode, monitored, resolveLogs, resolveMode } from './monitor.js';
+import { type CallbackState, finiteOrNull, type ResumableCallback, stateNumber } from './resumable.js';
 
 export interface ReduceLROnPlateauArgs {
   monitor?: string;
@@ -29,8 +30,11 @@ const DEFAULTS = {
   minLR: 0,
 } as const;
 
-/** Keras's ReduceLROnPlateau: the same wait counting, cooldown and floor, for any tfjs optimizer. */
-export class ReduceLROnPlateau extends tfl.Callback {
+/**
+ * Keras's ReduceLROnPlateau: the same wait counting, cooldown and floor, for any tfjs optimizer. Its
+ * counters can be saved with a checkpoint (`getState`/`setState`).
+ */
+export class ReduceLROnPlateau extends tfl.Callback implements ResumableCallback {
   readonly monitor: string;
   readonly factor: number;
   readonly patience: number;
@@ -42,6 +46,7 @@ export class ReduceLROnPlateau extends tfl.Callback {
   best = 0;
   wait = 0;
   cooldownCounter = 0;
+  private restored = false;
 
   constructor(args: ReduceLROnPlateauArgs = {}) {
     super();
@@ -72,8 +77,22 @@ export class ReduceLROnPlateau extends tfl.Callback {
     return this.higherIsBetter ? current > this.best + this.minDelta : current < this.best - this.minDelta;
   }
 
-  override async onTrainBegin() {
+  getState(): CallbackState {
+    return { best: finiteOrNull(this.best), wait: this.wait, cooldownCounter: this.cooldownCounter };
+  }
+
+  setState(state: CallbackState): void {
     this.reset();
+    const owner = 'reduceLROnPlateau';
+    this.best = stateNumber(owner, state, 'best', this.best);
+    this.wait = stateNumber(owner, state, 'wait', 0, { integer: true });
+    this.cooldownCounter = stateNumber(owner, state, 'cooldownCounter', 0, { integer: true });
+    this.restored = true;
+  }
+
+  override async onTrainBegin() {
+    if (this.restored) this.restored = false;
+    else this.reset();
   }
 
   override async onEpochEnd(epoch: number, logs?: Logs) {
