@@ -1,20 +1,15 @@
 import type { Rng } from '@fmnist/dataset';
 import { type FactorRange, randomBrightness } from './color.js';
 import { AugmentError } from './errors.js';
-import type { FillMode } from './fill.js';
 import { type ImageBatch, like } from './image-batch.js';
-import { randomAffine, type ShiftRange } from './random-affine.js';
+import { type RandomAffineOptions, randomAffine } from './random-affine.js';
 import type { Transform } from './transform.js';
 
-/** Keras ImageDataGenerator's augmentation options (camelCase; the snake_case names work too). */
-export interface ImageDataGeneratorOptions {
-  rotationRange?: number;
-  widthShiftRange?: ShiftRange;
-  heightShiftRange?: ShiftRange;
-  shearRange?: number;
-  zoomRange?: number | readonly [number, number];
-  fillMode?: FillMode;
-  cval?: number;
+/**
+ * Keras ImageDataGenerator's augmentation options (camelCase; the snake_case names work too): the
+ * affine ones of `randomAffine`, which always interpolates bilinearly here, then flips and brightness.
+ */
+export interface ImageDataGeneratorOptions extends Omit<RandomAffineOptions, 'interpolation'> {
   horizontalFlip?: boolean;
   verticalFlip?: boolean;
   brightnessRange?: readonly [number, number];

@@ -1,17 +1,13 @@
-import type { KernelBackend, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { forwardConvInfo, shape4 } from './conv-geometry.js';
-import { KernelCalls } from './kernel-call.js';
+import { type KernelArgs, KernelCalls } from './kernel-call.js';
 
 /**
  * dW[kh,kw,ci,co] = sum over n,oh,ow of x[n, oh*s + kh*d - pad, ow*s + kw*d - pad, ci] * dy[n,oh,ow,co],
  * which is a forward convolution of the input with batch and channels swapped ([Ci,H,W,N]) by the output
  * gradient used as filter ([OH,OW,N,Co]), stride d and dilation s: one XNNPACK call.
  */
-export function conv2DBackpropFilter(args: {
-  inputs: Record<string, TensorInfo>;
-  backend: KernelBackend;
-  attrs: NamedAttrMap;
-}): TensorInfo {
+export function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
   const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
   const filterShape = args.attrs.filterShape as [number, number, number, number];
   const info = forwardConvInfo('Conv2DBackpropFilter', shape4(x), filterShape, args.attrs);

@@ -1,17 +1,13 @@
-import type { KernelBackend, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { forwardConvInfo, shape4 } from './conv-geometry.js';
-import { KernelCalls } from './kernel-call.js';
+import { type KernelArgs, KernelCalls } from './kernel-call.js';
 
 /**
  * dx is the output gradient, with s-1 zeros inserted between its rows and columns when the stride s > 1,
  * convolved (stride 1, dilation d) with the spatially flipped filter whose in/out channels are swapped.
  * One XNNPACK call instead of tfjs-wasm's naive loop.
  */
-export function conv2DBackpropInput(args: {
-  inputs: Record<string, TensorInfo>;
-  backend: KernelBackend;
-  attrs: NamedAttrMap;
-}): TensorInfo {
+export function conv2DBackpropInput(args: KernelArgs): TensorInfo {
   const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
   const inputShape = args.attrs.inputShape as [number, number, number, number];
   const info = forwardConvInfo('Conv2DBackpropInput', inputShape, shape4(filter), args.attrs);

@@ -1,5 +1,12 @@
 import { getKernel, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 
+/** What tfjs passes a kernel function. */
+export interface KernelArgs {
+  inputs: Record<string, TensorInfo>;
+  backend: KernelBackend;
+  attrs: NamedAttrMap;
+}
+
 /**
  * Runs other kernels of the same backend from inside a kernel, and frees their intermediate outputs.
  * Composing the WASM backend's own kernels (XNNPACK convolution, transpose, pad, slice) is what makes

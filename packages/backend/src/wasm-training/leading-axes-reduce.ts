@@ -1,13 +1,11 @@
 import {
   backend_util,
-  type KernelBackend,
   type KernelConfig,
   type KernelFunc,
-  type NamedAttrMap,
   type TensorInfo,
   util,
 } from '@tensorflow/tfjs-core';
-import { KernelCalls } from './kernel-call.js';
+import { type KernelArgs, KernelCalls } from './kernel-call.js';
 
 /**
  * Sum and Mean over the leading axes of a float32 tensor (per-channel reductions of NHWC activations:
@@ -18,12 +16,8 @@ import { KernelCalls } from './kernel-call.js';
  */
 function leadingAxesReduction(kernelName: 'Sum' | 'Mean', original: KernelFunc): KernelFunc {
   return (args) => {
-    const { inputs, attrs, backend } = args as {
-      inputs: { x: TensorInfo };
-      attrs: NamedAttrMap;
-      backend: KernelBackend;
-    };
-    const { x } = inputs;
+    const { inputs, attrs, backend } = args as unknown as KernelArgs;
+    const { x } = inputs as { x: TensorInfo };
     const rank = x.shape.length;
     const axes = util.parseAxisParam(attrs.axis as number | number[], x.shape).sort((a, b) => a - b);
     const leading = axes.length > 0 && axes.length < rank && axes.every((axis, i) => axis === i);

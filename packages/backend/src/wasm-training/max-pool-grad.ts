@@ -1,11 +1,5 @@
-import {
-  backend_util,
-  type KernelBackend,
-  type KernelConfig,
-  type KernelFunc,
-  type NamedAttrMap,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelArgs } from './kernel-call.js';
 
 /** The parts of tfjs-wasm's backend (4.22) this kernel reads: tensor offsets in the WASM heap. */
 interface WasmHeapBackend {
@@ -21,12 +15,8 @@ interface WasmHeapBackend {
  */
 function nonOverlappingMaxPoolGrad(original: KernelFunc): KernelFunc {
   return (args) => {
-    const { inputs, attrs, backend } = args as {
-      inputs: { dy: TensorInfo; input: TensorInfo };
-      attrs: NamedAttrMap;
-      backend: KernelBackend;
-    };
-    const { dy, input } = inputs;
+    const { inputs, attrs, backend } = args as unknown as KernelArgs;
+    const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
     const info = backend_util.computePool2DInfo(
       input.shape as [number, number, number, number],
       attrs.filterSize as [number, number] | number,
