@@ -1,8 +1,22 @@
 #!/usr/bin/env -S npx tsx
-// Copies a finished run's model (with its provenance) into @fmnist/model as the shipped weights.
+// Copies a finished run's model (with its provenance) into @fmnist/model as the shipped weights, and
+// ships a uint8-quantized copy beside it with its own test accuracy, measured here.
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import {
+  directoryLoadHandler,
+  modelArtifactsToFiles,
+  useBestBackend,
+  writeDirectoryAtomic,
+} from '@fmnist/backend';
+import { CLASS_NAMES, loadFashionMnist } from '@fmnist/dataset';
+import { evaluateClassifier } from '@fmnist/eval/tfjs';
+import { quantizeArtifacts } from '@fmnist/model';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 const run = process.argv[2];
 if (!run) {
@@ -10,11 +24,10 @@ if (!run) {
   process.exit(2);
 }
 const from = join(resolve(run), 'model');
-const to = resolve(new URL('../../../packages/model/weights/fmnist', import.meta.url).pathname);
+const weightsRoot = resolve(new URL('../../../packages/model/weights', import.meta.url).pathname);
+const to = join(weightsRoot, 'fmnist');
 const provenance = JSON.parse(await readFile(join(from, 'provenance.json'), 'utf8'));
-const sha = createHash('sha256')
-  .update(await readFile(join(from, 'weights.bin')))
-  .digest('hex');
+const sha = sha256(await readFile(join(from, 'weights.bin')));
 if (sha !== provenance.weightsSha256) {
   console.error(`${from}/weights.bin does not match its provenance (${sha} ≠ ${provenance.weightsSha256})`);
   process.exit(1);
@@ -24,4 +37,30 @@ for (const file of ['model.json', 'weights.bin', 'provenance.json'])
   await copyFile(join(from, file), join(to, file));
 console.log(
   `shipped ${from} → ${to}: test accuracy ${(100 * provenance.testAccuracy).toFixed(2)}%, ${provenance.parameters} parameters`,
+);
+
+const quantizedDir = join(weightsRoot, 'fmnist-uint8');
+const quantized = quantizeArtifacts(await directoryLoadHandler(to).load!(), 'uint8');
+const files = modelArtifactsToFiles(quantized);
+await useBestBackend('auto', { importModule: (specifier) => import(specifier) });
+const model = await tfl.loadLayersModel(tf.io.fromMemory(quantized));
+const { test } = await loadFashionMnist();
+const { report } = await evaluateClassifier(model, test, test.labels, { classNames: CLASS_NAMES });
+model.dispose();
+files['provenance.json'] = `${JSON.stringify(
+  {
+    ...provenance,
+    quantization: 'uint8',
+    quantizedWith: "quantizeArtifacts(artifacts, 'uint8') from @fmnist/model",
+    testAccuracy: report.accuracy,
+    weightsSha256: sha256(files['weights.bin'] as Uint8Array),
+    float32: { testAccuracy: provenance.testAccuracy, weightsSha256: provenance.weightsSha256 },
+  },
+  null,
+  2,
+)}\n`;
+await writeDirectoryAtomic(quantizedDir, files);
+console.log(
+  `shipped the uint8 copy → ${quantizedDir}: test accuracy ${(100 * report.accuracy).toFixed(2)}% ` +
+    `(float32 ${(100 * provenance.testAccuracy).toFixed(2)}%)`,
 );

@@ -1,2 +1,7 @@
-export { type LoadClassifierOptions, loadClassifier, loadClassifierFrom } from './load-classifier.js';
+export {
+  type LoadClassifierOptions,
+  loadClassifier,
+  loadClassifierFrom,
+  type ShippedWeights,
+} from './load-classifier.js';
 export * from './shared.js';

@@ -9,7 +9,23 @@ export interface LoadClassifierOptions {
    * `model.json` path works too; the default there is the weights shipped in this package.
    */
   model?: string | URL | tf.io.IOHandler;
+  /**
+   * Which copy of the shipped weights, when `model` is not given: `float32` (default) or `uint8`
+   * (a quarter of the download; its test accuracy is in its `provenance.json`).
+   */
+  weights?: ShippedWeights;
   classNames?: readonly string[];
+}
+
+export type ShippedWeights = 'float32' | 'uint8';
+
+/** The folder under `weights/` of each shipped copy. */
+export function shippedWeightsFolder(weights: ShippedWeights = 'float32'): string {
+  if (weights !== 'float32' && weights !== 'uint8')
+    throw new ClassifierError(
+      `loadClassifier: weights must be 'float32' or 'uint8', got '${String(weights)}'`,
+    );
+  return weights === 'float32' ? 'fmnist' : 'fmnist-uint8';
 }
 
 /** Loads a tfjs layers model as a {@link Classifier}, checking it outputs one probability per class. */
@@ -38,6 +54,8 @@ export async function loadClassifierFrom(
 
 /** Browser build: the shipped weights resolved next to this module, unless `model` says otherwise. */
 export function loadClassifier(options: LoadClassifierOptions = {}): Promise<Classifier> {
-  const source = options.model ?? new URL('../weights/fmnist/model.json', import.meta.url);
+  const source =
+    options.model ??
+    new URL(`../weights/${shippedWeightsFolder(options.weights)}/model.json`, import.meta.url);
   return loadClassifierFrom(source instanceof URL ? source.href : source, options.classNames);
 }

@@ -2,6 +2,7 @@ export { ADAM_DEFAULTS, type AdamWConfig, AdamWOptimizer, adamw, amsgrad } from 
 export { Classifier, type ClassifierInput, FASHION_MNIST_CLASSES, type Prediction } from './classifier.js';
 export { ClassifierError } from './errors.js';
 export { IMAGE_SIZE, type RawImage, toModelInput } from './preprocess.js';
+export { type QuantizationDtype, quantizeArtifacts } from './quantize.js';
 export { QUICK_RECIPE, RECIPES, type Recipe, SEED_BN_RECIPE, SEED_RECIPE } from './recipes.js';
 export {
   createSeedModel,

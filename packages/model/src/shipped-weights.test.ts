@@ -8,15 +8,19 @@ import { evaluateClassifier } from '@fmnist/eval/tfjs';
 import { describe, expect, it } from 'vitest';
 import { loadClassifier, shippedWeightsDir } from './node/load.js';
 
-const dir = shippedWeightsDir();
-const shipped = existsSync(join(dir, 'provenance.json'));
+const copies = (['float32', 'uint8'] as const).map((weights) => ({
+  weights,
+  dir: shippedWeightsDir(weights),
+  shipped: existsSync(join(shippedWeightsDir(weights), 'provenance.json')),
+}));
 const hasData = existsSync('/usr/share/datasets/fashion-mnist') || Boolean(process.env.FASHION_MNIST_DIR);
-if (!shipped) console.warn(`SKIPPED shipped-weights tests: no weights in ${dir} yet`);
-if (shipped && !hasData)
-  console.warn('SKIPPED the shipped-weights accuracy test: Fashion-MNIST not installed (CI installs it)');
+for (const { dir, shipped } of copies)
+  if (!shipped) console.warn(`SKIPPED shipped-weights tests: no weights in ${dir} yet`);
+if (!hasData)
+  console.warn('SKIPPED the shipped-weights accuracy tests: Fashion-MNIST not installed (CI installs it)');
 
-describe.skipIf(!shipped)('the shipped weights', () => {
-  it('match the SHA-256 in their provenance, which records how they were made', async () => {
+describe.each(copies)('the shipped $weights weights', ({ weights, dir, shipped }) => {
+  it.skipIf(!shipped)('match the SHA-256 in their provenance, which records how they were made', async () => {
     const provenance = JSON.parse(await readFile(join(dir, 'provenance.json'), 'utf8'));
     const sha = createHash('sha256')
       .update(await readFile(join(dir, 'weights.bin')))
@@ -35,14 +39,20 @@ describe.skipIf(!shipped)('the shipped weights', () => {
     ]) {
       expect(provenance, key).toHaveProperty(key);
     }
+    if (weights === 'uint8') {
+      // A quarter of the float32 bytes, quantized from exactly the float32 weights shipped beside it.
+      const float32 = JSON.parse(await readFile(join(shippedWeightsDir(), 'provenance.json'), 'utf8'));
+      expect(provenance.float32.weightsSha256).toBe(float32.weightsSha256);
+      expect((await readFile(join(dir, 'weights.bin'))).length).toBe(float32.parameters);
+    }
   });
 
-  it.skipIf(!hasData)(
+  it.skipIf(!shipped || !hasData)(
     'reach their provenance accuracy on the real test set',
     async () => {
       await useBestBackend('wasm', { log: null });
       const provenance = JSON.parse(await readFile(join(dir, 'provenance.json'), 'utf8'));
-      const classifier = await loadClassifier();
+      const classifier = await loadClassifier({ weights });
       expect(classifier.model.countParams()).toBe(provenance.parameters);
       const { test } = await loadFashionMnist({ download: false });
       const { report } = await evaluateClassifier(classifier.model, test, test.labels, {

@@ -5,15 +5,24 @@ import { directoryLoadHandler } from '@fmnist/backend';
 import type * as tf from '@tensorflow/tfjs-core';
 import { Classifier, type ClassifierInput, type Prediction, toBatch } from '../classifier.js';
 import { ClassifierError } from '../errors.js';
-import { type LoadClassifierOptions, loadClassifierFrom } from '../load-classifier.js';
+import {
+  type LoadClassifierOptions,
+  loadClassifierFrom,
+  type ShippedWeights,
+  shippedWeightsFolder,
+} from '../load-classifier.js';
 import { toModelInput } from '../preprocess.js';
 import { decodeImage, isEncodedImage } from './decode-image.js';
 
-/** The weights shipped in this package: `weights/fmnist` at the package root (above `dist/` or `src/node/`). */
-export function shippedWeightsDir(): string {
+/**
+ * The weights shipped in this package: `weights/fmnist` (or `weights/fmnist-uint8`) at the package root,
+ * above `dist/` or `src/node/`.
+ */
+export function shippedWeightsDir(weights: ShippedWeights = 'float32'): string {
+  const folder = shippedWeightsFolder(weights);
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let up = 0; up < 3; up++, dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return join(dir, 'weights', 'fmnist');
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'weights', folder);
   }
   throw new ClassifierError(
     `@fmnist/model: cannot find the package root above ${fileURLToPath(import.meta.url)}`,
@@ -42,8 +51,8 @@ function decodeEncoded(input: ClassifierInput): ClassifierInput {
   return input;
 }
 
-function sourceFor(model: LoadClassifierOptions['model']): string | tf.io.IOHandler {
-  if (model === undefined) return directoryLoadHandler(shippedWeightsDir());
+function sourceFor({ model, weights }: LoadClassifierOptions): string | tf.io.IOHandler {
+  if (model === undefined) return directoryLoadHandler(shippedWeightsDir(weights));
   if (model instanceof URL)
     return model.protocol === 'file:' ? directoryLoadHandler(dirname(fileURLToPath(model))) : model.href;
   if (typeof model !== 'string') return model;
@@ -55,11 +64,12 @@ function sourceFor(model: LoadClassifierOptions['model']): string | tf.io.IOHand
 }
 
 /**
- * Loads the classifier: by default the weights shipped in this package, read from disk with no network.
+ * Loads the classifier: by default the weights shipped in this package (`weights: 'uint8'` for the
+ * quantized copy), read from disk with no network.
  * `model` may be a directory, a `model.json` path, an http(s) URL or a `tf.io.IOHandler`.
  */
 export async function loadClassifier(options: LoadClassifierOptions = {}): Promise<NodeClassifier> {
-  const classifier = await loadClassifierFrom(sourceFor(options.model), options.classNames);
+  const classifier = await loadClassifierFrom(sourceFor(options), options.classNames);
   return new NodeClassifier(classifier.model, classifier.classNames);
 }
 
