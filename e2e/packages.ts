@@ -9,6 +9,11 @@ export interface PackageCase {
   exports: string[];
   /** Bundled for the browser in this check. */
   browser: boolean;
+  /**
+   * Code run in Node as an ES module and as CommonJS, with `modules` bound to those names (a name of
+   * `''` only loads the module); it exits non-zero when what it checks fails.
+   */
+  usage?: { modules: Record<string, string>; body: string };
 }
 
 const TFJS = '4.22.0';
@@ -49,6 +54,23 @@ export const PACKAGES: PackageCase[] = [
     internal: ['@fmnist/backend', '@fmnist/dataset'],
     exports: ['createSeedModel', 'amsgrad', 'loadClassifier'],
     browser: true,
+    // Both shipped copies of the weights classify real test images (the data package finds them).
+    usage: {
+      modules: { '': cpu.replace(/@[^@]*$/, ''), m: '@fmnist/model', dataset: '@fmnist/dataset' },
+      body: `
+        const { test } = await dataset.loadFashionMnist({ download: false });
+        for (const weights of ['float32', 'uint8']) {
+          const classifier = await m.loadClassifier({ weights });
+          let right = 0;
+          for (let i = 0; i < 50; i++) {
+            const [top] = classifier.classify(test.images.subarray(i * 784, (i + 1) * 784), { topK: 1 });
+            if (top.classIndex === test.labels[i]) right++;
+          }
+          classifier.dispose();
+          console.log(weights, right);
+          if (right < 40) process.exit(1);
+        }`,
+    },
   },
   {
     name: '@fmnist/callbacks',
