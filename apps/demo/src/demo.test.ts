@@ -75,7 +75,7 @@ describe.skipIf(!available)('the demo in headless Chromium', () => {
       expect(await page.textContent('#status')).toMatch(/WebAssembly backend, SIMD (on|off)/);
 
       await useBestBackend('wasm', { log: null });
-      const node = await loadClassifier();
+      const node = await loadClassifier({ weights: 'uint8' });
       const images = new Uint8Array(await readFile(join(app, 'public', 'samples', 'test-images.bin')));
       for (let index = 0; index < 12; index++) {
         await page.click(`#gallery button[data-index="${index}"]`);
