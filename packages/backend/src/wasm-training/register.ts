@@ -9,9 +9,9 @@ import {
 import { fusedBatchNormGradConfig } from './batch-norm-gradient.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
-import { identityConfig } from './identity.js';
 import { leadingAxesReductionConfigs } from './leading-axes-reduce.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
+import { identityConfig, sameDtypeCastConfig } from './shared-buffers.js';
 
 let registered = false;
 
@@ -25,8 +25,9 @@ function replaceKernel(config: KernelConfig) {
  * Makes the WASM backend able to train conv nets fast: adds the missing `Conv2DBackpropFilter` and
  * replaces the naive `Conv2DBackpropInput` (both built on XNNPACK convolutions), reduces over leading
  * axes with one average pooling, computes non-overlapping max-pool gradients in one pass, shares
- * buffers in Identity instead of copying, and swaps in a BatchNorm gradient that avoids a full-size tile. Every
- * replacement computes the same values as the kernel it replaces. Safe to call more than once.
+ * buffers in Identity and same-dtype Cast instead of copying, and swaps in a BatchNorm gradient that
+ * avoids a full-size tile. Every replacement computes the same values as the kernel it replaces. Safe to
+ * call more than once.
  */
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
@@ -34,6 +35,7 @@ export function registerWasmTrainingKernels(): void {
   replaceKernel(conv2DBackpropFilterConfig);
   replaceKernel(conv2DBackpropInputConfig);
   replaceKernel(identityConfig);
+  for (const config of sameDtypeCastConfig(getKernel('Cast', 'wasm'))) replaceKernel(config);
   for (const config of leadingAxesReductionConfigs((name) => getKernel(name, 'wasm'))) replaceKernel(config);
   for (const config of maxPoolGradConfig(getKernel('MaxPoolGrad', 'wasm'))) replaceKernel(config);
   if (getGradient(fusedBatchNormGradConfig.kernelName) !== fusedBatchNormGradConfig) {

@@ -1,0 +1,35 @@
+import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+
+type SharingBackend = KernelBackend & { incRef(dataId: object): void };
+
+/** A new tensor on the same buffer (reference-counted), as the cpu backend and tfjs-wasm's Reshape do. */
+function share(x: TensorInfo, backend: KernelBackend): TensorInfo {
+  (backend as SharingBackend).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
+/**
+ * Identity that shares the input's buffer instead of copying it: gradients pass activations through
+ * Identity several times a step.
+ */
+export const identityConfig: KernelConfig = {
+  kernelName: 'Identity',
+  backendName: 'wasm',
+  kernelFunc: ((args: { inputs: { x: TensorInfo }; backend: KernelBackend }) =>
+    share(args.inputs.x, args.backend)) as unknown as KernelFunc,
+};
+
+/** Cast to the dtype a tensor already has (every ReLU gradient does it) as a shared buffer, not a copy. */
+export function sameDtypeCastConfig(current: KernelConfig | undefined): KernelConfig[] {
+  if (!current) return [];
+  const original = current.kernelFunc;
+  const kernelFunc = ((args: {
+    inputs: { x: TensorInfo };
+    attrs: { dtype: string };
+    backend: KernelBackend;
+  }) =>
+    args.inputs.x.dtype === args.attrs.dtype
+      ? share(args.inputs.x, args.backend)
+      : original(args as never)) as unknown as KernelFunc;
+  return [{ ...current, kernelFunc }];
+}
