@@ -1,3 +1,4 @@
+import type { EpochTotals } from '@fmnist/backend';
 import { type CallbackState, loadCheckpoint as load, saveCheckpoint as save } from '@fmnist/callbacks';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
@@ -10,6 +11,8 @@ export interface TrainingState {
   augmentState: number;
   trainSeconds: number;
   imagesSeen: number;
+  /** Loss and accuracy sums of the batches done in `epoch`, so its logs cover the whole epoch. */
+  epochTotals?: EpochTotals;
   /** Counters of the stateful callbacks (plateau, early stopping, best checkpoint), by role. */
   callbacks?: Record<string, CallbackState>;
 }

@@ -138,5 +138,9 @@ describe.skipIf(!hasData)('fmnist-train on real data', () => {
     expect(resumed.testAccuracy).toBe(a.summary.testAccuracy);
     const rows = (await readFile(join(root, 'split', 'history.csv'), 'utf8')).trim().split('\n');
     expect(rows.map((r) => r.split(',')[0])).toEqual(['epoch', '0', '1']);
+    // The interrupted epoch's loss and accuracy cover all of its batches, as in the straight run.
+    const straightRows = (await readFile(join(root, 'straight', 'history.csv'), 'utf8')).trim().split('\n');
+    const numbers = (row: string) => row.split(',').map(Number);
+    numbers(rows[2]!).forEach((v, i) => expect(v).toBeCloseTo(numbers(straightRows[2]!)[i]!, 5));
   }, 300_000);
 });

@@ -137,7 +137,7 @@ export async function runTraining(
       state.imagesSeen += logs?.size ?? 0;
     }
     override async onEpochEnd(epoch: number) {
-      state = { ...state, epoch: epoch + 1, batchInEpoch: 0 };
+      state = { ...state, epoch: epoch + 1, batchInEpoch: 0, epochTotals: undefined };
       await saveCheckpoint(lastDir, model, withCallbackStates());
     }
   })();
@@ -185,6 +185,7 @@ export async function runTraining(
       epochs: recipe.epochs,
       initialEpoch: state.epoch,
       initialBatch: state.batchInEpoch,
+      initialTotals: state.epochTotals,
       stepsPerEpoch,
       batches: (epoch) => {
         augment = createAugmenter(pipeline, { seed: state.augmentState });
@@ -202,6 +203,7 @@ export async function runTraining(
       shouldStop: options.stop,
     });
     if (result.interrupted) {
+      state.epochTotals = result.epochTotals;
       await saveCheckpoint(lastDir, model, withCallbackStates());
       return { testAccuracy: Number.NaN, interrupted: true };
     }

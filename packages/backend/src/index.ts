@@ -1,4 +1,10 @@
-export { type FitOptions, type FitResult, fitDataParallel, type TrainingBatch } from './data-parallel/fit.js';
+export {
+  type EpochTotals,
+  type FitOptions,
+  type FitResult,
+  fitDataParallel,
+  type TrainingBatch,
+} from './data-parallel/fit.js';
 export {
   type DataParallelOptions,
   DataParallelTrainer,

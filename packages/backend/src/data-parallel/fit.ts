@@ -16,6 +16,11 @@ export interface FitOptions {
   initialEpoch?: number;
   /** Batches already done in `initialEpoch` (a run stopped mid-epoch): batch indices start there. */
   initialBatch?: number;
+  /**
+   * What those batches summed to ({@link FitResult.epochTotals} when the run stopped), so the epoch's
+   * `loss`/`acc` logs cover all of its batches, not just the ones after the resume.
+   */
+  initialTotals?: EpochTotals;
   /** The batches of an epoch, in order (for a mid-epoch resume, without the ones already done). */
   batches: (epoch: number) => Iterable<TrainingBatch> | AsyncIterable<TrainingBatch>;
   stepsPerEpoch: number;
@@ -27,6 +32,13 @@ export interface FitOptions {
   shouldStop?: () => boolean;
 }
 
+/** Running sums of the epoch in progress: loss × samples, samples classified right, samples. */
+export interface EpochTotals {
+  loss: number;
+  correct: number;
+  seen: number;
+}
+
 export interface FitResult {
   epoch: number[];
   history: Record<string, number[]>;
@@ -34,6 +46,8 @@ export interface FitResult {
   interrupted: boolean;
   /** Where training stopped: the epoch in progress and batches done in it. */
   stoppedAt: { epoch: number; batch: number };
+  /** The sums of the epoch in progress when training stopped (zeros after a whole epoch). */
+  epochTotals: EpochTotals;
 }
 
 /**
@@ -59,21 +73,22 @@ export async function fitDataParallel(trainer: DataParallelTrainer, options: Fit
     history: {},
     interrupted: false,
     stoppedAt: { epoch: initialEpoch, batch: options.initialBatch ?? 0 },
+    epochTotals: { ...(options.initialTotals ?? { loss: 0, correct: 0, seen: 0 }) },
   };
   await callbacks.onTrainBegin();
   for (let epoch = initialEpoch; epoch < options.epochs; epoch++) {
     await callbacks.onEpochBegin(epoch);
-    let batch = epoch === initialEpoch ? (options.initialBatch ?? 0) : 0;
-    let lossSum = 0;
-    let correctSum = 0;
-    let seen = 0;
+    const resumed = epoch === initialEpoch;
+    let batch = resumed ? (options.initialBatch ?? 0) : 0;
+    const totals = resumed ? result.epochTotals : { loss: 0, correct: 0, seen: 0 };
+    result.epochTotals = totals;
     for await (const data of options.batches(epoch)) {
       const size = data.xShape[0]!;
       await callbacks.onBatchBegin(batch, { batch, size });
       const step = await trainer.step(data.x, data.xShape, data.y, data.yShape);
-      lossSum += step.loss * size;
-      correctSum += step.accuracy * size;
-      seen += size;
+      totals.loss += step.loss * size;
+      totals.correct += step.accuracy * size;
+      totals.seen += size;
       await callbacks.onBatchEnd(batch, { batch, size, loss: step.loss, acc: step.accuracy });
       batch++;
       result.stoppedAt = { epoch, batch };
@@ -85,8 +100,8 @@ export async function fitDataParallel(trainer: DataParallelTrainer, options: Fit
     }
     if (result.interrupted) break;
     const logs: Record<string, number> = {
-      loss: lossSum / Math.max(seen, 1),
-      acc: correctSum / Math.max(seen, 1),
+      loss: totals.loss / Math.max(totals.seen, 1),
+      acc: totals.correct / Math.max(totals.seen, 1),
     };
     if (options.validate) Object.assign(logs, await options.validate(epoch));
     await callbacks.onEpochEnd(epoch, logs);
@@ -94,6 +109,7 @@ export async function fitDataParallel(trainer: DataParallelTrainer, options: Fit
     for (const [key, value] of Object.entries(logs))
       result.history[key] = [...(result.history[key] ?? []), value];
     result.stoppedAt = { epoch: epoch + 1, batch: 0 };
+    result.epochTotals = { loss: 0, correct: 0, seen: 0 };
     if (model.stopTraining) break;
   }
   await callbacks.onTrainEnd();
