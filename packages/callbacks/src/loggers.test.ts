@@ -1,21 +1,16 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { csvLogger, jsonHistory, terminateOnNaN } from './loggers.js';
 import { progressBar } from './progress-bar.js';
 import { tf, tinyData, tinyModel } from './testing/index.js';
+import { cpuTestsWithTempDir } from './testing/suite.js';
 
-let root: string;
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  root = await mkdtemp(join(tmpdir(), 'fmnist-log-'));
-});
-afterAll(() => rm(root, { recursive: true, force: true }));
+const root = cpuTestsWithTempDir('fmnist-log-');
 
 describe('csvLogger', () => {
   it('writes a header and one row per epoch, and appends to a resumed run without a second header', async () => {
-    const path = join(root, 'history.csv');
+    const path = join(root(), 'history.csv');
     const model = tinyModel(tf.train.sgd(0.1));
     const { xs, ys } = tinyData();
     await model.fit(xs, ys, { epochs: 2, verbose: 0, callbacks: [csvLogger({ path })] });
@@ -35,7 +30,7 @@ describe('csvLogger', () => {
 
 describe('jsonHistory', () => {
   it('keeps every epoch in one JSON file', async () => {
-    const path = join(root, 'history.json');
+    const path = join(root(), 'history.json');
     const model = tinyModel(tf.train.sgd(0.1));
     const { xs, ys } = tinyData();
     await model.fit(xs, ys, { epochs: 3, verbose: 0, callbacks: [jsonHistory({ path })] });

@@ -1,21 +1,16 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { directoryLoadHandler } from '@fmnist/backend';
 import { amsgrad } from '@fmnist/model';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint-files.js';
 import { modelCheckpoint } from './model-checkpoint.js';
 import { formatPath } from './path-template.js';
 import { ScriptedLogs, tf, tfl, tinyData, tinyModel } from './testing/index.js';
+import { cpuTestsWithTempDir } from './testing/suite.js';
 
-let root: string;
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  root = await mkdtemp(join(tmpdir(), 'fmnist-ckpt-'));
-});
-afterAll(() => rm(root, { recursive: true, force: true }));
+const root = cpuTestsWithTempDir('fmnist-ckpt-');
 
 describe('formatPath', () => {
   it('fills epoch and metrics with Python-style specs', () => {
@@ -32,14 +27,14 @@ describe('modelCheckpoint', () => {
   it('saves every epoch under a templated path, or only the best', async () => {
     const model = tinyModel(tf.train.sgd(0.1));
     const { xs, ys } = tinyData();
-    const every = modelCheckpoint({ path: join(root, 'every', 'epoch-{epoch:02d}') });
-    const best = modelCheckpoint({ path: join(root, 'best', 'e{epoch}'), saveBestOnly: true });
+    const every = modelCheckpoint({ path: join(root(), 'every', 'epoch-{epoch:02d}') });
+    const best = modelCheckpoint({ path: join(root(), 'best', 'e{epoch}'), saveBestOnly: true });
     await model.fit(xs, ys, {
       epochs: 4,
       verbose: 0,
       callbacks: [new ScriptedLogs('val_loss', [0.5, 0.7, 0.4, 0.6]), every, best],
     });
-    expect((await readdir(join(root, 'every'))).sort()).toEqual([
+    expect((await readdir(join(root(), 'every'))).sort()).toEqual([
       'epoch-01',
       'epoch-02',
       'epoch-03',
@@ -50,7 +45,7 @@ describe('modelCheckpoint', () => {
   });
 
   it('reports an unwritable path when training begins, before any batch', async () => {
-    const blocker = join(root, 'blocker');
+    const blocker = join(root(), 'blocker');
     await writeFile(blocker, 'a file, not a directory');
     const model = tinyModel();
     const { xs, ys } = tinyData();
@@ -81,10 +76,10 @@ describe('modelCheckpoint', () => {
       epochs: 2,
       verbose: 0,
       shuffle: false,
-      callbacks: [modelCheckpoint({ path: join(root, 'resume') })],
+      callbacks: [modelCheckpoint({ path: join(root(), 'resume') })],
     });
     const resumed = tinyModel(amsgrad({ learningRate: 0.05 }));
-    const state = await loadCheckpoint<{ epoch: number }>(join(root, 'resume'), resumed);
+    const state = await loadCheckpoint<{ epoch: number }>(join(root(), 'resume'), resumed);
     expect(state?.epoch).toBe(2);
     await resumed.fit(xs, ys, { epochs: 3, initialEpoch: 2, verbose: 0, shuffle: false });
 
@@ -96,14 +91,14 @@ describe('modelCheckpoint', () => {
 
   it('refuses optimizer state of another optimizer class', async () => {
     const model = tinyModel(amsgrad());
-    await saveCheckpoint(join(root, 'adamw'), model);
-    await expect(loadCheckpoint(join(root, 'adamw'), tinyModel(tf.train.adam(0.1)))).rejects.toThrow(
+    await saveCheckpoint(join(root(), 'adamw'), model);
+    await expect(loadCheckpoint(join(root(), 'adamw'), tinyModel(tf.train.adam(0.1)))).rejects.toThrow(
       /optimizer state of a AdamW, but the model's optimizer is a Adam/,
     );
   });
 
   it('leaves a loadable checkpoint when the saving process is killed at any moment', async () => {
-    const dir = join(root, 'killed');
+    const dir = join(root(), 'killed');
     const script = new URL('./testing/save-forever.ts', import.meta.url).pathname;
     for (let round = 0; round < 3; round++) {
       const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=fmnist-source', script, dir], {

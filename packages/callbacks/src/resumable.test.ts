@@ -1,7 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint-files.js';
 import { earlyStopping } from './early-stopping.js';
 import { getLearningRate, setLearningRate } from './learning-rate.js';
@@ -9,13 +7,9 @@ import { modelCheckpoint } from './model-checkpoint.js';
 import { reduceLROnPlateau } from './reduce-lr-on-plateau.js';
 import { isResumable } from './resumable.js';
 import { drive, tf, tinyModel } from './testing/index.js';
+import { cpuTestsWithTempDir } from './testing/suite.js';
 
-let root: string;
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  root = await mkdtemp(join(tmpdir(), 'fmnist-resumable-'));
-});
-afterAll(() => rm(root, { recursive: true, force: true }));
+const root = cpuTestsWithTempDir('fmnist-resumable-');
 
 // A run interrupted after `split` epochs, its callback state carried through JSON into a new callback,
 // must see the same learning rates / stopping epoch as the run that went straight through.
@@ -67,7 +61,7 @@ describe('callback state across a resume', () => {
   });
 
   it('modelCheckpoint with saveBestOnly does not replace the best checkpoint with a worse one', async () => {
-    const path = join(root, 'best');
+    const path = join(root(), 'best');
     const model = tinyModel();
     const first = modelCheckpoint({ path, saveBestOnly: true });
     await drive(first, model, 'val_loss', [1, 0.5], () => 0);
@@ -95,9 +89,9 @@ describe('checkpoints keep the learning rate', () => {
   it('restores a rate a callback changed', async () => {
     const model = tinyModel(tf.train.adam(0.01));
     setLearningRate(model.optimizer, 0.00125);
-    await saveCheckpoint(join(root, 'lr'), model);
+    await saveCheckpoint(join(root(), 'lr'), model);
     const resumed = tinyModel(tf.train.adam(0.01));
-    await loadCheckpoint(join(root, 'lr'), resumed);
+    await loadCheckpoint(join(root(), 'lr'), resumed);
     expect(getLearningRate(resumed.optimizer)).toBe(0.00125);
   });
 });
