@@ -9,11 +9,11 @@ interface WasmHeapBackend {
 }
 
 /**
- * MaxPoolGrad for non-overlapping windows (stride = window, 'valid', no dilation: every pooling layer
- * of the seed model): each window's first maximum in row-major order gets the gradient, as in tfjs's
- * cpu kernel, in one pass over the WASM heap. Other cases go to the original kernel.
+ * MaxPoolGrad in one pass over the WASM heap, with the cpu kernel's choice of maximum (the first in
+ * row-major order). tfjs-wasm's own kernel is a scalar loop per input pixel and, with overlapping or
+ * padded windows and ties, picks other positions than the cpu backend.
  */
-function nonOverlappingMaxPoolGrad(original: KernelFunc): KernelFunc {
+function onePassMaxPoolGrad(original: KernelFunc): KernelFunc {
   return (args) => {
     const { inputs, attrs, backend } = args as unknown as KernelArgs;
     const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
@@ -25,23 +25,9 @@ function nonOverlappingMaxPoolGrad(original: KernelFunc): KernelFunc {
       attrs.pad as 'valid' | 'same' | number,
       attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
     );
-    const {
-      filterHeight: ph,
-      filterWidth: pw,
-      strideHeight,
-      strideWidth,
-      outHeight: oh,
-      outWidth: ow,
-    } = info;
-    const simple =
-      strideHeight === ph &&
-      strideWidth === pw &&
-      info.padInfo.top === 0 &&
-      info.padInfo.left === 0 &&
-      info.padInfo.bottom === 0 &&
-      info.padInfo.right === 0 &&
-      input.dtype === 'float32';
-    if (!simple) return original(args);
+    const { filterHeight: ph, filterWidth: pw, strideHeight: sh, strideWidth: sw, outHeight: oh } = info;
+    const { outWidth: ow, padInfo } = info;
+    if (input.dtype !== 'float32') return original(args);
     const [n, h, w, c] = input.shape as [number, number, number, number];
     const wasm = backend as unknown as WasmHeapBackend;
     const out = wasm.makeOutput([n, h, w, c], 'float32');
@@ -50,22 +36,26 @@ function nonOverlappingMaxPoolGrad(original: KernelFunc): KernelFunc {
     const dyAt = wasm.dataIdMap.get(dy.dataId).memoryOffset / 4;
     const dxAt = wasm.dataIdMap.get(out.dataId).memoryOffset / 4;
     heap.fill(0, dxAt, dxAt + n * h * w * c);
-    // One pass over the windows, straight on the WASM heap, all channels of a window position at a
-    // time (contiguous reads): the first maximum in row-major order gets the gradient.
+    // One pass over the windows, straight on the WASM heap, all channels of a window position at a time
+    // (contiguous reads). As the cpu kernel: padding is never the maximum, the first maximum in row-major
+    // order gets the gradient, a window of only -Infinity/NaN gets none; overlapping windows add up.
     const max = new Float32Array(c);
     const best = new Int32Array(c);
     let g = dyAt;
     for (let b = 0; b < n; b++) {
       for (let oy = 0; oy < oh; oy++) {
-        for (let ox = 0; ox < ow; ox++) {
-          const corner = ((b * h + oy * ph) * w + ox * pw) * c;
-          for (let k = 0; k < c; k++) {
-            max[k] = heap[xAt + corner + k]!;
-            best[k] = corner + k;
-          }
-          for (let wy = 0; wy < ph; wy++) {
-            for (let wx = wy === 0 ? 1 : 0; wx < pw; wx++) {
-              const at = corner + (wy * w + wx) * c;
+        const top = oy * sh - padInfo.top;
+        const y0 = Math.max(0, top);
+        const y1 = Math.min(h, top + ph);
+        for (let ox = 0; ox < ow; ox++, g += c) {
+          const left = ox * sw - padInfo.left;
+          const x0 = Math.max(0, left);
+          const x1 = Math.min(w, left + pw);
+          max.fill(Number.NEGATIVE_INFINITY);
+          best.fill(-1);
+          for (let y = y0; y < y1; y++) {
+            for (let x = x0; x < x1; x++) {
+              const at = ((b * h + y) * w + x) * c;
               for (let k = 0; k < c; k++) {
                 const value = heap[xAt + at + k]!;
                 if (value > max[k]!) {
@@ -75,7 +65,7 @@ function nonOverlappingMaxPoolGrad(original: KernelFunc): KernelFunc {
               }
             }
           }
-          for (let k = 0; k < c; k++, g++) heap[dxAt + best[k]!] = heap[g]!;
+          for (let k = 0; k < c; k++) if (best[k]! >= 0) heap[dxAt + best[k]!]! += heap[g + k]!;
         }
       }
     }
@@ -84,5 +74,5 @@ function nonOverlappingMaxPoolGrad(original: KernelFunc): KernelFunc {
 }
 
 export function maxPoolGradConfig(current: KernelConfig | undefined): KernelConfig[] {
-  return current ? [{ ...current, kernelFunc: nonOverlappingMaxPoolGrad(current.kernelFunc) }] : [];
+  return current ? [{ ...current, kernelFunc: onePassMaxPoolGrad(current.kernelFunc) }] : [];
 }
