@@ -97,26 +97,29 @@ describe.each(PACKAGES)('$name installed from its tarball into a fresh project',
   });
 
   const hasData = existsSync('/usr/share/datasets/fashion-mnist') || Boolean(process.env.FASHION_MNIST_DIR);
-  it.skipIf(!p.usage || !hasData)('does its job from ESM and from CommonJS', async () => {
-    const { modules, body } = p.usage!;
-    const imports = Object.entries(modules)
-      .map(([name, module]) => (name ? `import * as ${name} from '${module}';` : `import '${module}';`))
-      .join('\n');
-    const requires = Object.entries(modules)
-      .map(([name, module]) => (name ? `const ${name} = require('${module}');` : `require('${module}');`))
-      .join('\n');
-    const esm = run('node', ['--input-type=module', '-e', `${imports}\n${body}`], { cwd: dir });
-    const cjs = run(
-      'node',
-      [
-        '-e',
-        `${requires}\n(async () => {${body}\n})().catch((e) => { console.error(e); process.exit(1); });`,
-      ],
-      { cwd: dir },
-    );
-    // Both module systems load the same build artifacts' logic, so they agree exactly.
-    expect(cjs).toBe(esm);
-  });
+  if (p.usage && !hasData)
+    console.warn(`SKIPPED ${p.name} usage check: Fashion-MNIST not installed (CI installs it)`);
+  if (p.usage && hasData)
+    it('does its job from ESM and from CommonJS', async () => {
+      const { modules, body } = p.usage!;
+      const imports = Object.entries(modules)
+        .map(([name, module]) => (name ? `import * as ${name} from '${module}';` : `import '${module}';`))
+        .join('\n');
+      const requires = Object.entries(modules)
+        .map(([name, module]) => (name ? `const ${name} = require('${module}');` : `require('${module}');`))
+        .join('\n');
+      const esm = run('node', ['--input-type=module', '-e', `${imports}\n${body}`], { cwd: dir });
+      const cjs = run(
+        'node',
+        [
+          '-e',
+          `${requires}\n(async () => {${body}\n})().catch((e) => { console.error(e); process.exit(1); });`,
+        ],
+        { cwd: dir },
+      );
+      // Both module systems load the same build artifacts' logic, so they agree exactly.
+      expect(cjs).toBe(esm);
+    });
 
   it.each(['node16', 'bundler'])(
     'typechecks a TypeScript consumer under moduleResolution %s',
