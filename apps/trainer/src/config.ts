@@ -17,6 +17,8 @@ export interface RunConfig {
   download: boolean;
   limit?: number;
   out: string;
+  /** Minutes between checkpoints within an epoch (a kill loses at most that much); default 10. */
+  checkpointMinutes?: number;
 }
 
 export interface Flags {
@@ -35,6 +37,7 @@ export interface Flags {
   'no-download'?: boolean;
   limit?: string;
   out?: string;
+  'checkpoint-minutes'?: string;
 }
 
 function integer(flag: string, value: string | undefined, min: number): number | undefined {
@@ -110,5 +113,7 @@ export function resolveConfig(flags: Flags, now = new Date()): RunConfig {
     download: !flags['no-download'],
     limit: integer('limit', flags.limit, 1),
     out: flags.out ?? resolve(process.env.INIT_CWD ?? process.cwd(), 'runs', stamp),
+    checkpointMinutes:
+      real('checkpoint-minutes', flags['checkpoint-minutes'], (n) => n >= 0, 'a number of minutes ≥ 0') ?? 10,
   };
 }

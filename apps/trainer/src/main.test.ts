@@ -143,4 +143,51 @@ describe.skipIf(!hasData)('fmnist-train on real data', () => {
     const numbers = (row: string) => row.split(',').map(Number);
     numbers(rows[2]!).forEach((v, i) => expect(v).toBeCloseTo(numbers(straightRows[2]!)[i]!, 5));
   }, 300_000);
+
+  it('checkpoints mid-epoch on a timer, so a run killed mid-epoch resumes from its last batch', async () => {
+    const configFile = join(root, 'no-dropout.json');
+    await writeFile(
+      configFile,
+      JSON.stringify({ model: { batchNorm: false, dropout: { conv: 0, dense: 0 } } }),
+    );
+    const config = resolveConfig({
+      config: configFile,
+      limit: '400',
+      epochs: '2',
+      'batch-size': '100',
+      seed: '5',
+      workers: '1',
+      'checkpoint-minutes': '0',
+      out: join(root, 'killed'),
+    });
+    expect(config.checkpointMinutes).toBe(0);
+    const quiet = vi.spyOn(console, 'log').mockImplementation(() => {});
+    let polls = 0;
+    // A crash after the third batch: no interrupt checkpoint, only what the timer saved.
+    const crash = () => {
+      if (++polls === 3) throw new Error('killed');
+      return false;
+    };
+    await expect(runTraining(config, { resume: false, stop: crash })).rejects.toThrow('killed');
+    const state = JSON.parse(
+      await readFile(join(root, 'killed', 'checkpoints', 'last', 'state.json'), 'utf8'),
+    );
+    expect(state).toMatchObject({ epoch: 0, batchInEpoch: 3, globalStep: 3, epochTotals: { seen: 300 } });
+    const resumed = await runTraining(config, { resume: true, stop: () => false });
+    quiet.mockRestore();
+    expect(resumed.interrupted).toBe(false);
+    const rows = (await readFile(join(root, 'killed', 'history.csv'), 'utf8')).trim().split('\n');
+    expect(rows.map((r) => r.split(',')[0])).toEqual(['epoch', '0', '1']);
+    const straight = join(root, 'straight', 'history.csv');
+    if (existsSync(straight)) {
+      const want = (await readFile(straight, 'utf8')).trim().split('\n');
+      expect(rows).toEqual(want);
+    }
+  }, 300_000);
+
+  it('rejects a negative --checkpoint-minutes', () => {
+    expect(() => resolveConfig({ 'checkpoint-minutes': '-1' })).toThrow(
+      "--checkpoint-minutes must be a number of minutes ≥ 0, got '-1'",
+    );
+  });
 });

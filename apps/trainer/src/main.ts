@@ -17,6 +17,7 @@ const USAGE = `Usage: fmnist-train [options]
   --no-download        never download the data
   --limit N            train on the first N images (smoke runs)
   --out DIR            run directory (default runs/<timestamp>)
+  --checkpoint-minutes M  also checkpoint mid-epoch every M minutes (default 10)
   --resume DIR         continue the run in DIR from its last checkpoint
   --help`;
 
@@ -43,6 +44,7 @@ export async function main(argv: string[], stop: () => boolean = () => false): P
         'no-download': { type: 'boolean' },
         limit: { type: 'string' },
         out: { type: 'string' },
+        'checkpoint-minutes': { type: 'string' },
         resume: { type: 'string' },
         help: { type: 'boolean' },
       },

@@ -126,21 +126,36 @@ export async function runTraining(
     callbacks.push(resumable.earlyStopping);
   }
   let stepStarted = 0;
+  let lastSave = performance.now();
+  const saveEvery = (config.checkpointMinutes ?? 10) * 60_000;
+  const totals = { ...(state.epochTotals ?? { loss: 0, correct: 0, seen: 0 }) };
   const tracker = new (class extends tfl.Callback {
     override async onBatchBegin() {
       stepStarted = performance.now();
     }
-    override async onBatchEnd(batch: number, logs?: { size?: number }) {
+    override async onBatchEnd(batch: number, logs?: { size?: number; loss?: number; acc?: number }) {
+      const size = logs?.size ?? 0;
       state.globalStep += 1;
       state.batchInEpoch = batch + 1;
       state.trainSeconds += (performance.now() - stepStarted) / 1000;
-      state.imagesSeen += logs?.size ?? 0;
+      state.imagesSeen += size;
+      totals.loss += (logs?.loss ?? 0) * size;
+      totals.correct += (logs?.acc ?? 0) * size;
+      totals.seen += size;
+      state.epochTotals = { ...totals };
+      // Mid-epoch checkpoints bound what a kill (a session ending, a crash) loses; resuming is exact.
+      if (performance.now() - lastSave >= saveEvery) await save();
     }
     override async onEpochEnd(epoch: number) {
+      Object.assign(totals, { loss: 0, correct: 0, seen: 0 });
       state = { ...state, epoch: epoch + 1, batchInEpoch: 0, epochTotals: undefined };
-      await saveCheckpoint(lastDir, model, withCallbackStates());
+      await save();
     }
   })();
+  async function save() {
+    await saveCheckpoint(lastDir, model, withCallbackStates());
+    lastSave = performance.now();
+  }
   resumable.bestCheckpoint = modelCheckpoint({
     path: join(out, 'checkpoints', 'best'),
     monitor,
@@ -203,8 +218,7 @@ export async function runTraining(
       shouldStop: options.stop,
     });
     if (result.interrupted) {
-      state.epochTotals = result.epochTotals;
-      await saveCheckpoint(lastDir, model, withCallbackStates());
+      await save();
       return { testAccuracy: Number.NaN, interrupted: true };
     }
     return await finish(out, config, model, data.test, state, backend.name, trainer.threads);
