@@ -1,5 +1,11 @@
 import type { EpochTotals } from '@fmnist/backend';
-import { type CallbackState, loadCheckpoint as load, saveCheckpoint as save } from '@fmnist/callbacks';
+import {
+  type CallbackState,
+  loadCheckpoint as load,
+  loadCheckpointTensors,
+  saveCheckpoint as save,
+} from '@fmnist/callbacks';
+import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 /** Where a run stands: enough to continue it exactly. */
@@ -17,9 +23,19 @@ export interface TrainingState {
   callbacks?: Record<string, CallbackState>;
 }
 
-/** Model, optimizer state and training state in `dir`, as one atomic directory swap. */
-export function saveCheckpoint(dir: string, model: tfl.LayersModel, state: TrainingState): Promise<void> {
-  return save(dir, model, { state });
+/** Model, optimizer state, training state and the weights average if any, as one atomic directory swap. */
+export function saveCheckpoint(
+  dir: string,
+  model: tfl.LayersModel,
+  state: TrainingState,
+  average?: tf.Tensor[],
+): Promise<void> {
+  return save(dir, model, { state, tensors: average ? { ema: average } : undefined });
+}
+
+/** The weights average saved with the checkpoint, if the run keeps one. */
+export function loadAverage(dir: string): Promise<tf.Tensor[] | undefined> {
+  return loadCheckpointTensors(dir, 'ema');
 }
 
 export async function loadCheckpoint(dir: string, model: tfl.LayersModel): Promise<TrainingState> {

@@ -185,6 +185,44 @@ describe.skipIf(!hasData)('fmnist-train on real data', () => {
     }
   }, 300_000);
 
+  it('with a weights average (ema), a run killed mid-epoch and resumed ends as an unbroken one', async () => {
+    const configFile = join(root, 'ema.json');
+    await writeFile(
+      configFile,
+      JSON.stringify({ model: { batchNorm: true, dropout: { conv: 0, dense: 0 } }, ema: { decay: 0.9 } }),
+    );
+    const flags = {
+      config: configFile,
+      limit: '300',
+      epochs: '2',
+      'batch-size': '100',
+      seed: '7',
+      workers: '1',
+    };
+    const quiet = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const straight = resolveConfig({ ...flags, out: join(root, 'ema-straight') });
+    await runTraining(straight, { resume: false, stop: () => false });
+    const killed = resolveConfig({ ...flags, 'checkpoint-minutes': '0', out: join(root, 'ema-killed') });
+    let polls = 0;
+    const crash = () => {
+      if (++polls === 4) throw new Error('killed');
+      return false;
+    };
+    await expect(runTraining(killed, { resume: false, stop: crash })).rejects.toThrow('killed');
+    expect(existsSync(join(root, 'ema-killed', 'checkpoints', 'last', 'ema.bin'))).toBe(true);
+    await runTraining(killed, { resume: true, stop: () => false });
+    quiet.mockRestore();
+    const a = JSON.parse(await readFile(join(root, 'ema-straight', 'report.json'), 'utf8'));
+    const b = JSON.parse(await readFile(join(root, 'ema-killed', 'report.json'), 'utf8'));
+    expect(b.report.confusionMatrix).toEqual(a.report.confusionMatrix);
+    expect(b.report.logLoss).toBeCloseTo(a.report.logLoss, 5);
+    // The final model is the average, not the last trained weights (which the last checkpoint holds).
+    const final = await readFile(join(root, 'ema-killed', 'model', 'weights.bin'));
+    const trained = await readFile(join(root, 'ema-killed', 'checkpoints', 'last', 'weights.bin'));
+    expect(final.length).toBe(trained.length);
+    expect(final.equals(trained)).toBe(false);
+  }, 300_000);
+
   it('rejects a negative --checkpoint-minutes', () => {
     expect(() => resolveConfig({ 'checkpoint-minutes': '-1' })).toThrow(
       "--checkpoint-minutes must be a number of minutes ≥ 0, got '-1'",

@@ -17,6 +17,7 @@ import {
   type ResumableCallback,
   reduceLROnPlateau,
   terminateOnNaN,
+  weightsEMA,
 } from '@fmnist/callbacks';
 import {
   batches,
@@ -28,9 +29,10 @@ import {
 } from '@fmnist/dataset';
 import { renderHtml, renderJson, renderText } from '@fmnist/eval';
 import { evaluateClassifier } from '@fmnist/eval/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { buildAugmentation, buildModel, createAugmenter } from './build.js';
-import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';
+import { loadAverage, loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';
 import { type RunConfig, UsageError } from './config.js';
 import { readHistoryCsv } from './history.js';
 import { writeProvenance } from './provenance.js';
@@ -125,6 +127,18 @@ export async function runTraining(
     });
     callbacks.push(resumable.earlyStopping);
   }
+  // The average is put into the model only when training completes (an interrupted run resumes from
+  // its own weights, with the average beside them in the checkpoint).
+  const ema = recipe.ema ? weightsEMA({ decay: recipe.ema.decay, applyOnTrainEnd: false }) : undefined;
+  if (ema) {
+    resumable.ema = ema;
+    callbacks.push(ema);
+    const average = options.resume ? await loadAverage(lastDir) : undefined;
+    if (average) {
+      ema.setWeights(average);
+      tf.dispose(average);
+    }
+  }
   let stepStarted = 0;
   let lastSave = performance.now();
   const saveEvery = (config.checkpointMinutes ?? 10) * 60_000;
@@ -153,7 +167,9 @@ export async function runTraining(
     }
   })();
   async function save() {
-    await saveCheckpoint(lastDir, model, withCallbackStates());
+    const average = ema?.getWeights();
+    await saveCheckpoint(lastDir, model, withCallbackStates(), average);
+    tf.dispose(average ?? []);
     lastSave = performance.now();
   }
   resumable.bestCheckpoint = modelCheckpoint({
@@ -220,6 +236,10 @@ export async function runTraining(
     if (result.interrupted) {
       await save();
       return { testAccuracy: Number.NaN, interrupted: true };
+    }
+    if (ema) {
+      ema.swap();
+      ema.dispose();
     }
     return await finish(out, config, model, data.test, state, backend.name, trainer.threads);
   } finally {

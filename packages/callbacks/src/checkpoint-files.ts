@@ -22,6 +22,8 @@ export interface SaveCheckpointOptions {
   includeOptimizer?: boolean;
   /** Any JSON to keep beside the weights (epoch, RNG states, ...), read back by `loadCheckpoint`. */
   state?: unknown;
+  /** More tensors by name (e.g. a weights average), read back by `loadCheckpointTensors(dir, name)`. */
+  tensors?: Record<string, tf.Tensor[]>;
 }
 
 /**
@@ -51,6 +53,15 @@ export async function saveCheckpoint(
     });
   }
   if (options.state !== undefined) files[EXTRA_STATE] = JSON.stringify(options.state, null, 2);
+  for (const [name, tensors] of Object.entries(options.tensors ?? {})) {
+    if (!/^[a-z][a-z0-9-]*$/.test(name))
+      throw new Error(`saveCheckpoint: tensors name '${name}' must be lowercase letters, digits and dashes`);
+    if (['optimizer', 'weights', 'model', 'state'].includes(name))
+      throw new Error(`saveCheckpoint: tensors name '${name}' is taken by the checkpoint's own files`);
+    const encoded = await tf.io.encodeWeights(tensors.map((tensor, i) => ({ name: String(i), tensor })));
+    files[`${name}.bin`] = new Uint8Array(encoded.data as ArrayBuffer);
+    files[`${name}.json`] = JSON.stringify({ specs: encoded.specs });
+  }
   await writeDirectoryAtomic(dir, files);
 }
 
@@ -107,4 +118,24 @@ export async function loadCheckpoint<S = unknown>(
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+}
+
+/** Tensors saved with `saveCheckpoint(dir, model, { tensors: { [name]: [...] } })`, in order; undefined if none. */
+export async function loadCheckpointTensors(dir: string, name: string): Promise<tf.Tensor[] | undefined> {
+  const base = resolveSavedDirectory(dir);
+  let specs: tf.io.WeightsManifestEntry[];
+  try {
+    ({ specs } = JSON.parse(await readFile(join(base, `${name}.json`), 'utf8')) as {
+      specs: tf.io.WeightsManifestEntry[];
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`${dir}: ${name}.json is not a tensor list (${(error as Error).message})`);
+  }
+  const data = await readFile(join(base, `${name}.bin`));
+  const tensors = tf.io.decodeWeights(
+    data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
+    specs,
+  );
+  return specs.map((spec) => tensors[spec.name]!);
 }

@@ -1,4 +1,9 @@
-export { loadCheckpoint, type SaveCheckpointOptions, saveCheckpoint } from './checkpoint-files.js';
+export {
+  loadCheckpoint,
+  loadCheckpointTensors,
+  type SaveCheckpointOptions,
+  saveCheckpoint,
+} from './checkpoint-files.js';
 export { EarlyStopping, type EarlyStoppingArgs, earlyStopping } from './early-stopping.js';
 export { getLearningRate, setLearningRate } from './learning-rate.js';
 export {
@@ -28,3 +33,4 @@ export {
   StepSchedule,
 } from './schedule-callbacks.js';
 export { type CosineDecayOptions, cosineDecayLR, type OneCycleOptions, oneCycleLR } from './schedules.js';
+export { WeightsEMA, type WeightsEMAArgs, weightsEMA } from './weights-ema.js';

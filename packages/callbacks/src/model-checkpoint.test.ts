@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { directoryLoadHandler } from '@fmnist/backend';
 import { amsgrad } from '@fmnist/model';
 import { describe, expect, it } from 'vitest';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint-files.js';
+import { loadCheckpoint, loadCheckpointTensors, saveCheckpoint } from './checkpoint-files.js';
 import { modelCheckpoint } from './model-checkpoint.js';
 import { formatPath } from './path-template.js';
 import { ScriptedLogs, tf, tfl, tinyData, tinyModel } from './testing/index.js';
@@ -87,6 +87,26 @@ describe('modelCheckpoint', () => {
     const b = resumed.getWeights().map((w) => Array.from(w.dataSync()));
     a.forEach((w, i) => w.forEach((v, k) => expect(b[i]![k]).toBeCloseTo(v, 6)));
     tf.dispose([xs, ys]);
+  });
+
+  it('keeps named tensor lists beside the weights, and rejects a name that could clash', async () => {
+    const model = tinyModel();
+    const list = [tf.tensor1d([1, 2, 3]), tf.tensor2d([[4], [5]])];
+    await saveCheckpoint(join(root(), 'extra'), model, { tensors: { ema: list } });
+    const back = await loadCheckpointTensors(join(root(), 'extra'), 'ema');
+    expect(back?.map((t) => Array.from(t.dataSync()))).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
+    expect(back?.map((t) => t.shape)).toEqual([[3], [2, 1]]);
+    expect(await loadCheckpointTensors(join(root(), 'extra'), 'other')).toBeUndefined();
+    await expect(saveCheckpoint(join(root(), 'bad'), model, { tensors: { weights: list } })).rejects.toThrow(
+      "saveCheckpoint: tensors name 'weights' is taken by the checkpoint's own files",
+    );
+    await expect(saveCheckpoint(join(root(), 'bad'), model, { tensors: { '../x': list } })).rejects.toThrow(
+      "saveCheckpoint: tensors name '../x' must be lowercase letters, digits and dashes",
+    );
+    tf.dispose([...list, ...(back ?? [])]);
   });
 
   it('refuses optimizer state of another optimizer class', async () => {

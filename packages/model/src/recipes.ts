@@ -10,6 +10,8 @@ export interface Recipe {
     | { type: 'reduceOnPlateau'; monitor: string; factor: number; patience: number; minLR: number }
     | { type: 'constant' };
   earlyStopping?: { monitor: string; patience: number; restoreBestWeights: boolean };
+  /** Keep an exponential moving average of the weights (per batch) and finish with it. */
+  ema?: { decay: number };
   labelSmoothing: number;
   batchSize: number;
   epochs: number;
