@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 
 export type QuantizationDtype = 'uint8' | 'float16';
 
@@ -17,26 +17,26 @@ export function quantizeArtifacts(
   const specs = artifacts.weightSpecs;
   if (!specs || artifacts.weightData === undefined)
     throw new Error('quantizeArtifacts: the artifacts have no weights (weightSpecs and weightData)');
-  const bytes = joinBuffers(artifacts.weightData);
-  const parts: Uint8Array[] = [];
+  const bytes = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData));
+  const parts: ArrayBuffer[] = [];
   const outSpecs: tf.io.WeightsManifestEntry[] = [];
   let offset = 0;
   for (const spec of specs) {
     const length = byteLength(spec);
-    const raw = bytes.subarray(offset, offset + length);
+    const raw = bytes.slice(offset, offset + length).buffer;
     offset += length;
     if (spec.dtype !== 'float32' || spec.quantization) {
       parts.push(raw);
       outSpecs.push(spec);
       continue;
     }
-    const values = new Float32Array(raw.slice().buffer);
+    const values = new Float32Array(raw);
     if (dtype === 'float16') {
-      parts.push(new Uint8Array(toFloat16(values).buffer));
+      parts.push(toFloat16(values).buffer as ArrayBuffer);
       outSpecs.push({ ...spec, quantization: { dtype: 'float16' } });
     } else {
       const { codes, min, scale } = toUint8(values);
-      parts.push(codes);
+      parts.push(codes.buffer as ArrayBuffer);
       outSpecs.push({ ...spec, quantization: { dtype: 'uint8', min, scale } });
     }
   }
@@ -44,13 +44,7 @@ export function quantizeArtifacts(
     throw new Error(
       `quantizeArtifacts: the weight specs describe ${offset} bytes but the weight data has ${bytes.length}`,
     );
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return { ...artifacts, weightSpecs: outSpecs, weightData: out.buffer };
+  return { ...artifacts, weightSpecs: outSpecs, weightData: tf.io.CompositeArrayBuffer.join(parts) };
 }
 
 const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
@@ -61,17 +55,6 @@ function byteLength(spec: tf.io.WeightsManifestEntry): number {
   if (per === undefined)
     throw new Error(`quantizeArtifacts: weight ${spec.name} has unsupported dtype ${spec.dtype}`);
   return count * per;
-}
-
-function joinBuffers(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
-  if (!Array.isArray(data)) return new Uint8Array(data);
-  const out = new Uint8Array(data.reduce((n, b) => n + b.byteLength, 0));
-  let at = 0;
-  for (const buffer of data) {
-    out.set(new Uint8Array(buffer), at);
-    at += buffer.byteLength;
-  }
-  return out;
 }
 
 /** value ≈ code * scale + min, with min nudged so that 0 is a code (zeros stay exactly zero). */
