@@ -10,8 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { getLearningRate, setLearningRate } from './learning-rate.js';
 
-const OPTIMIZER_WEIGHTS = 'optimizer.bin';
-const OPTIMIZER_SPECS = 'optimizer.json';
+const OPTIMIZER = 'optimizer';
 const EXTRA_STATE = 'state.json';
 
 export interface SaveCheckpointOptions {
@@ -44,25 +43,47 @@ export async function saveCheckpoint(
   );
   const files = modelArtifactsToFiles(artifacts!);
   if ((options.includeOptimizer ?? true) && model.optimizer) {
-    const encoded = await tf.io.encodeWeights(await model.optimizer.getWeights());
-    files[OPTIMIZER_WEIGHTS] = new Uint8Array(encoded.data as ArrayBuffer);
-    files[OPTIMIZER_SPECS] = JSON.stringify({
-      className: model.optimizer.getClassName(),
-      learningRate: learningRateOf(model.optimizer),
-      specs: encoded.specs,
-    });
+    Object.assign(
+      files,
+      await tensorFiles(OPTIMIZER, await model.optimizer.getWeights(), {
+        className: model.optimizer.getClassName(),
+        learningRate: learningRateOf(model.optimizer),
+      }),
+    );
   }
   if (options.state !== undefined) files[EXTRA_STATE] = JSON.stringify(options.state, null, 2);
   for (const [name, tensors] of Object.entries(options.tensors ?? {})) {
     if (!/^[a-z][a-z0-9-]*$/.test(name))
       throw new Error(`saveCheckpoint: tensors name '${name}' must be lowercase letters, digits and dashes`);
-    if (['optimizer', 'weights', 'model', 'state'].includes(name))
+    if ([OPTIMIZER, 'weights', 'model', 'state'].includes(name))
       throw new Error(`saveCheckpoint: tensors name '${name}' is taken by the checkpoint's own files`);
-    const encoded = await tf.io.encodeWeights(tensors.map((tensor, i) => ({ name: String(i), tensor })));
-    files[`${name}.bin`] = new Uint8Array(encoded.data as ArrayBuffer);
-    files[`${name}.json`] = JSON.stringify({ specs: encoded.specs });
+    const named = tensors.map((tensor, i) => ({ name: String(i), tensor }));
+    Object.assign(files, await tensorFiles(name, named));
   }
   await writeDirectoryAtomic(dir, files);
+}
+
+/** `<name>.bin` with the tensors' values and `<name>.json` with their specs beside `meta`. */
+async function tensorFiles(
+  name: string,
+  tensors: { name: string; tensor: tf.Tensor }[],
+  meta: Record<string, unknown> = {},
+): Promise<Record<string, Uint8Array | string>> {
+  const encoded = await tf.io.encodeWeights(tensors);
+  return {
+    [`${name}.bin`]: new Uint8Array(encoded.data as ArrayBuffer),
+    [`${name}.json`]: JSON.stringify({ ...meta, specs: encoded.specs }),
+  };
+}
+
+/** The tensors of `<name>.bin` in `base`, decoded with `specs` (from its `<name>.json`). */
+async function readTensorFile(
+  base: string,
+  name: string,
+  specs: tf.io.WeightsManifestEntry[],
+): Promise<tf.NamedTensorMap> {
+  const data = await readFile(join(base, `${name}.bin`));
+  return tf.io.decodeWeights(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength), specs);
 }
 
 /** The optimizer's learning rate, or undefined for an optimizer without a numeric one. */
@@ -88,7 +109,7 @@ export async function loadCheckpoint<S = unknown>(
   const base = resolveSavedDirectory(dir);
   try {
     const { className, specs, learningRate } = JSON.parse(
-      await readFile(join(base, OPTIMIZER_SPECS), 'utf8'),
+      await readFile(join(base, `${OPTIMIZER}.json`), 'utf8'),
     ) as {
       className: string;
       specs: tf.io.WeightsManifestEntry[];
@@ -101,11 +122,7 @@ export async function loadCheckpoint<S = unknown>(
         `${dir}: optimizer state of a ${className}, but the model's optimizer is a ${model.optimizer.getClassName()}`,
       );
     }
-    const data = await readFile(join(base, OPTIMIZER_WEIGHTS));
-    const tensors = tf.io.decodeWeights(
-      data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
-      specs,
-    );
+    const tensors = await readTensorFile(base, OPTIMIZER, specs);
     await model.optimizer.setWeights(specs.map((spec) => ({ name: spec.name, tensor: tensors[spec.name]! })));
     if (typeof learningRate === 'number') setLearningRate(model.optimizer, learningRate);
     tf.dispose(Object.values(tensors));
@@ -132,10 +149,6 @@ export async function loadCheckpointTensors(dir: string, name: string): Promise<
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new Error(`${dir}: ${name}.json is not a tensor list (${(error as Error).message})`);
   }
-  const data = await readFile(join(base, `${name}.bin`));
-  const tensors = tf.io.decodeWeights(
-    data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
-    specs,
-  );
+  const tensors = await readTensorFile(base, name, specs);
   return specs.map((spec) => tensors[spec.name]!);
 }
