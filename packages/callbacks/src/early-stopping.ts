@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Logs } from './logs.js';
-import { type Mode, monitored, resolveLogs, resolveMode } from './monitor.js';
+import { type Mode, monitored, resolveLogs, resolveMode, unsetBest } from './monitor.js';
 import { type CallbackState, finiteOrNull, type ResumableCallback, stateNumber } from './resumable.js';
 
 export interface EarlyStoppingArgs {
@@ -69,8 +69,7 @@ export class EarlyStopping extends tfl.Callback implements ResumableCallback {
 
   setState(state: CallbackState): void {
     const owner = 'earlyStopping';
-    const unset = this.higherIsBetter ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-    this.best = stateNumber(owner, state, 'best', unset);
+    this.best = stateNumber(owner, state, 'best', unsetBest(this.higherIsBetter));
     this.wait = stateNumber(owner, state, 'wait', 0, { integer: true });
     this.bestEpoch = stateNumber(owner, state, 'bestEpoch', 0, { integer: true });
     this.restored = true;
@@ -85,7 +84,7 @@ export class EarlyStopping extends tfl.Callback implements ResumableCallback {
       return;
     }
     this.wait = 0;
-    this.best = this.higherIsBetter ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+    this.best = unsetBest(this.higherIsBetter);
     this.bestEpoch = 0;
   }
 

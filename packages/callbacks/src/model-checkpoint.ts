@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { saveCheckpoint } from './checkpoint-files.js';
 import type { Logs } from './logs.js';
-import { type Mode, monitored, resolveLogs, resolveMode } from './monitor.js';
+import { type Mode, monitored, resolveLogs, resolveMode, unsetBest } from './monitor.js';
 import { formatPath } from './path-template.js';
 import { type CallbackState, finiteOrNull, type ResumableCallback, stateNumber } from './resumable.js';
 
@@ -56,7 +56,7 @@ export class ModelCheckpoint extends tfl.Callback implements ResumableCallback {
       );
     }
     this.higherIsBetter = resolveMode(args.mode ?? 'auto', this.monitor, 'modelCheckpoint');
-    this.best = this.higherIsBetter ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+    this.best = unsetBest(this.higherIsBetter);
   }
 
   /** The best monitored value so far, so a resumed run only replaces a better checkpoint. */
@@ -65,8 +65,7 @@ export class ModelCheckpoint extends tfl.Callback implements ResumableCallback {
   }
 
   setState(state: CallbackState): void {
-    const unset = this.higherIsBetter ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-    this.best = stateNumber('modelCheckpoint', state, 'best', unset);
+    this.best = stateNumber('modelCheckpoint', state, 'best', unsetBest(this.higherIsBetter));
   }
 
   /** Fails now, naming the path, if checkpoints could not be written there. */

@@ -13,6 +13,11 @@ export function resolveMode(mode: Mode, monitor: string, where: string): boolean
   return mode === 'max' || (mode === 'auto' && monitor.includes('acc'));
 }
 
+/** The "best so far" before any value: every value improves on it. */
+export function unsetBest(higherIsBetter: boolean): number {
+  return higherIsBetter ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+}
+
 /** tfjs hands callbacks logs whose values may still be scalar tensors: read them as numbers. */
 export async function resolveLogs(logs: Logs | undefined): Promise<Record<string, number>> {
   const out: Record<string, number> = {};

@@ -1,7 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { getLearningRate, setLearningRate } from './learning-rate.js';
 import type { Logs } from './logs.js';
-import { type Mode, monitored, resolveLogs, resolveMode } from './monitor.js';
+import { type Mode, monitored, resolveLogs, resolveMode, unsetBest } from './monitor.js';
 import { type CallbackState, finiteOrNull, type ResumableCallback, stateNumber } from './resumable.js';
 
 export interface ReduceLROnPlateauArgs {
@@ -68,7 +68,7 @@ export class ReduceLROnPlateau extends tfl.Callback implements ResumableCallback
   }
 
   private reset() {
-    this.best = this.higherIsBetter ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+    this.best = unsetBest(this.higherIsBetter);
     this.wait = 0;
     this.cooldownCounter = 0;
   }
