@@ -1,10 +1,4 @@
-import {
-  backend_util,
-  type KernelConfig,
-  type KernelFunc,
-  type TensorInfo,
-  util,
-} from '@tensorflow/tfjs-core';
+import { backend_util, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { type KernelArgs, KernelCalls } from './kernel-call.js';
 
 /**
@@ -14,7 +8,7 @@ import { type KernelArgs, KernelCalls } from './kernel-call.js';
  * before a scalar loop, and a matrix product with ones would repack the tensor as weights every call.
  * Every other case goes to the backend's original kernel.
  */
-function leadingAxesReduction(kernelName: 'Sum' | 'Mean', original: KernelFunc): KernelFunc {
+export function leadingAxesReduction(kernelName: 'Sum' | 'Mean', original: KernelFunc): KernelFunc {
   return (args) => {
     const { inputs, attrs, backend } = args as unknown as KernelArgs;
     const { x } = inputs as { x: TensorInfo };
@@ -37,15 +31,4 @@ function leadingAxesReduction(kernelName: 'Sum' | 'Mean', original: KernelFunc):
     const shape = attrs.keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
     return calls.finish(calls.reshape(result, shape));
   };
-}
-
-/** Configs wrapping the currently registered wasm Sum and Mean kernels. */
-export function leadingAxesReductionConfigs(
-  current: (name: string) => KernelConfig | undefined,
-): KernelConfig[] {
-  return (['Sum', 'Mean'] as const).flatMap((name) => {
-    const original = current(name);
-    if (!original) return [];
-    return [{ ...original, kernelFunc: leadingAxesReduction(name, original.kernelFunc) }];
-  });
 }

@@ -1,4 +1,4 @@
-import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { backend_util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { KernelArgs } from './kernel-call.js';
 
 /** The parts of tfjs-wasm's backend (4.22) this kernel reads: tensor offsets in the WASM heap. */
@@ -13,7 +13,7 @@ interface WasmHeapBackend {
  * row-major order). tfjs-wasm's own kernel is a scalar loop per input pixel and, with overlapping or
  * padded windows and ties, picks other positions than the cpu backend.
  */
-function onePassMaxPoolGrad(original: KernelFunc): KernelFunc {
+export function onePassMaxPoolGrad(original: KernelFunc): KernelFunc {
   return (args) => {
     const { inputs, attrs, backend } = args as unknown as KernelArgs;
     const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
@@ -71,8 +71,4 @@ function onePassMaxPoolGrad(original: KernelFunc): KernelFunc {
     }
     return out;
   };
-}
-
-export function maxPoolGradConfig(current: KernelConfig | undefined): KernelConfig[] {
-  return current ? [{ ...current, kernelFunc: onePassMaxPoolGrad(current.kernelFunc) }] : [];
 }

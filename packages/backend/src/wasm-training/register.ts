@@ -2,6 +2,7 @@ import {
   getGradient,
   getKernel,
   type KernelConfig,
+  type KernelFunc,
   registerGradient,
   registerKernel,
   unregisterKernel,
@@ -10,9 +11,9 @@ import { fusedBatchNormGradConfig } from './batch-norm-gradient.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { dilatedConv2DGradConfig } from './dilated-conv-gradient.js';
-import { leadingAxesReductionConfigs } from './leading-axes-reduce.js';
-import { maxPoolGradConfig } from './max-pool-grad.js';
-import { identityConfig, sameDtypeCastConfig } from './shared-buffers.js';
+import { leadingAxesReduction } from './leading-axes-reduce.js';
+import { onePassMaxPoolGrad } from './max-pool-grad.js';
+import { identityConfig, sameDtypeCast } from './shared-buffers.js';
 
 let registered = false;
 
@@ -20,6 +21,12 @@ function replaceKernel(config: KernelConfig) {
   if (getKernel(config.kernelName, config.backendName))
     unregisterKernel(config.kernelName, config.backendName);
   registerKernel(config);
+}
+
+/** Replaces tfjs-wasm's `kernelName` with `wrap` of it (which handles its own cases and defers the rest). */
+function wrapKernel(kernelName: string, wrap: (original: KernelFunc) => KernelFunc) {
+  const current = getKernel(kernelName, 'wasm');
+  if (current) replaceKernel({ ...current, kernelFunc: wrap(current.kernelFunc) });
 }
 
 /**
@@ -36,9 +43,10 @@ export function registerWasmTrainingKernels(): void {
   replaceKernel(conv2DBackpropFilterConfig);
   replaceKernel(conv2DBackpropInputConfig);
   replaceKernel(identityConfig);
-  for (const config of sameDtypeCastConfig(getKernel('Cast', 'wasm'))) replaceKernel(config);
-  for (const config of leadingAxesReductionConfigs((name) => getKernel(name, 'wasm'))) replaceKernel(config);
-  for (const config of maxPoolGradConfig(getKernel('MaxPoolGrad', 'wasm'))) replaceKernel(config);
+  wrapKernel('Cast', sameDtypeCast);
+  wrapKernel('Sum', (original) => leadingAxesReduction('Sum', original));
+  wrapKernel('Mean', (original) => leadingAxesReduction('Mean', original));
+  wrapKernel('MaxPoolGrad', onePassMaxPoolGrad);
   // Gradients are global, not per backend; tfjs warns on every override, which here is deliberate.
   const warn = console.warn;
   console.warn = () => {};

@@ -1,4 +1,5 @@
 import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelArgs } from './kernel-call.js';
 
 type SharingBackend = KernelBackend & { incRef(dataId: object): void };
 
@@ -15,21 +16,14 @@ function share(x: TensorInfo, backend: KernelBackend): TensorInfo {
 export const identityConfig: KernelConfig = {
   kernelName: 'Identity',
   backendName: 'wasm',
-  kernelFunc: ((args: { inputs: { x: TensorInfo }; backend: KernelBackend }) =>
-    share(args.inputs.x, args.backend)) as unknown as KernelFunc,
+  kernelFunc: ((args: KernelArgs) => share(args.inputs.x!, args.backend)) as unknown as KernelFunc,
 };
 
 /** Cast to the dtype a tensor already has (every ReLU gradient does it) as a shared buffer, not a copy. */
-export function sameDtypeCastConfig(current: KernelConfig | undefined): KernelConfig[] {
-  if (!current) return [];
-  const original = current.kernelFunc;
-  const kernelFunc = ((args: {
-    inputs: { x: TensorInfo };
-    attrs: { dtype: string };
-    backend: KernelBackend;
-  }) =>
-    args.inputs.x.dtype === args.attrs.dtype
-      ? share(args.inputs.x, args.backend)
-      : original(args as never)) as unknown as KernelFunc;
-  return [{ ...current, kernelFunc }];
+export function sameDtypeCast(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { inputs, attrs, backend } = args as unknown as KernelArgs;
+    const x = inputs.x!;
+    return x.dtype === attrs.dtype ? share(x, backend) : original(args);
+  };
 }
