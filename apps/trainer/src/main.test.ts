@@ -29,6 +29,24 @@ async function run(args: string[]) {
   }
 }
 
+const NO_DROPOUT = { model: { batchNorm: false, dropout: { conv: 0, dense: 0 } } };
+
+/** Flags of a small, quick run (2 epochs of batches of 100) with `recipe` fields from a config file. */
+async function smallRunFlags(name: string, recipe: object, { limit = '400', seed = '5' } = {}) {
+  const config = join(root, `${name}.json`);
+  await writeFile(config, JSON.stringify(recipe));
+  return { config, limit, epochs: '2', 'batch-size': '100', seed, workers: '1' };
+}
+
+/** A `stop` poll that throws at the `poll`-th batch: a crash, which saves no interrupt checkpoint. */
+function crashAt(poll: number) {
+  let polls = 0;
+  return () => {
+    if (++polls === poll) throw new Error('killed');
+    return false;
+  };
+}
+
 describe('fmnist-train bad input: exit 2 before training', () => {
   it.each([
     [['--bogus'], /Unknown option '--bogus'/],
@@ -104,19 +122,7 @@ describe.skipIf(!hasData)('fmnist-train on real data', () => {
   }, 300_000);
 
   it('stopped mid-epoch and resumed, a run ends where an uninterrupted one does', async () => {
-    const configFile = join(root, 'no-dropout.json');
-    await writeFile(
-      configFile,
-      JSON.stringify({ model: { batchNorm: false, dropout: { conv: 0, dense: 0 } } }),
-    );
-    const flags = {
-      config: configFile,
-      limit: '400',
-      epochs: '2',
-      'batch-size': '100',
-      seed: '5',
-      workers: '1',
-    };
+    const flags = await smallRunFlags('no-dropout', NO_DROPOUT);
     const quiet = vi.spyOn(console, 'log').mockImplementation(() => {});
     const straight = resolveConfig({ ...flags, out: join(root, 'straight') });
     await runTraining(straight, { resume: false, stop: () => false });
@@ -145,30 +151,12 @@ describe.skipIf(!hasData)('fmnist-train on real data', () => {
   }, 300_000);
 
   it('checkpoints mid-epoch on a timer, so a run killed mid-epoch resumes from its last batch', async () => {
-    const configFile = join(root, 'no-dropout.json');
-    await writeFile(
-      configFile,
-      JSON.stringify({ model: { batchNorm: false, dropout: { conv: 0, dense: 0 } } }),
-    );
-    const config = resolveConfig({
-      config: configFile,
-      limit: '400',
-      epochs: '2',
-      'batch-size': '100',
-      seed: '5',
-      workers: '1',
-      'checkpoint-minutes': '0',
-      out: join(root, 'killed'),
-    });
+    const flags = await smallRunFlags('no-dropout', NO_DROPOUT);
+    const config = resolveConfig({ ...flags, 'checkpoint-minutes': '0', out: join(root, 'killed') });
     expect(config.checkpointMinutes).toBe(0);
     const quiet = vi.spyOn(console, 'log').mockImplementation(() => {});
-    let polls = 0;
     // A crash after the third batch: no interrupt checkpoint, only what the timer saved.
-    const crash = () => {
-      if (++polls === 3) throw new Error('killed');
-      return false;
-    };
-    await expect(runTraining(config, { resume: false, stop: crash })).rejects.toThrow('killed');
+    await expect(runTraining(config, { resume: false, stop: crashAt(3) })).rejects.toThrow('killed');
     const state = JSON.parse(
       await readFile(join(root, 'killed', 'checkpoints', 'last', 'state.json'), 'utf8'),
     );
@@ -186,29 +174,16 @@ describe.skipIf(!hasData)('fmnist-train on real data', () => {
   }, 300_000);
 
   it('with a weights average (ema), a run killed mid-epoch and resumed ends as an unbroken one', async () => {
-    const configFile = join(root, 'ema.json');
-    await writeFile(
-      configFile,
-      JSON.stringify({ model: { batchNorm: true, dropout: { conv: 0, dense: 0 } }, ema: { decay: 0.9 } }),
+    const flags = await smallRunFlags(
+      'ema',
+      { model: { batchNorm: true, dropout: { conv: 0, dense: 0 } }, ema: { decay: 0.9 } },
+      { limit: '300', seed: '7' },
     );
-    const flags = {
-      config: configFile,
-      limit: '300',
-      epochs: '2',
-      'batch-size': '100',
-      seed: '7',
-      workers: '1',
-    };
     const quiet = vi.spyOn(console, 'log').mockImplementation(() => {});
     const straight = resolveConfig({ ...flags, out: join(root, 'ema-straight') });
     await runTraining(straight, { resume: false, stop: () => false });
     const killed = resolveConfig({ ...flags, 'checkpoint-minutes': '0', out: join(root, 'ema-killed') });
-    let polls = 0;
-    const crash = () => {
-      if (++polls === 4) throw new Error('killed');
-      return false;
-    };
-    await expect(runTraining(killed, { resume: false, stop: crash })).rejects.toThrow('killed');
+    await expect(runTraining(killed, { resume: false, stop: crashAt(4) })).rejects.toThrow('killed');
     expect(existsSync(join(root, 'ema-killed', 'checkpoints', 'last', 'ema.bin'))).toBe(true);
     await runTraining(killed, { resume: true, stop: () => false });
     quiet.mockRestore();
