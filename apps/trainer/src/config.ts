@@ -19,6 +19,8 @@ export interface RunConfig {
   out: string;
   /** Minutes between checkpoints within an epoch (a kill loses at most that much); default 10. */
   checkpointMinutes?: number;
+  /** The command line that started the run, kept across resumes for the model's provenance. */
+  command?: string;
 }
 
 export interface Flags {
@@ -73,6 +75,19 @@ function readConfigFile(path: string): Partial<Recipe> {
       `--config ${path}: not a JSON object of recipe fields (${(error as Error).message})`,
     );
   }
+}
+
+/** A command line that starts a run like `config` (its recipe's other fields are in `config.recipe`). */
+export function equivalentCommand(config: RunConfig): string {
+  const flags = [
+    `--recipe ${config.recipe.name}`,
+    `--epochs ${config.recipe.epochs}`,
+    `--batch-size ${config.recipe.batchSize}`,
+    `--seed ${config.seed}`,
+    ...(config.limit ? [`--limit ${config.limit}`] : []),
+    `--out ${config.out}`,
+  ];
+  return `fmnist-train ${flags.join(' ')}`;
 }
 
 /** The recipe named by --recipe, then the --config file's fields, then the individual flags. */

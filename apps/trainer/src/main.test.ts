@@ -106,6 +106,9 @@ describe.skipIf(!hasData)('fmnist-train on real data', () => {
     }
     const saved = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
     expect(saved.summary.parameters).toBe(297_898);
+    const provenance = JSON.parse(await readFile(join(out, 'model', 'provenance.json'), 'utf8'));
+    expect(provenance.command).toBe(`fmnist-train --limit 2000 --epochs 1 --out ${out} --seed 3`);
+    expect(provenance.resumed).toBeUndefined();
     const model = await tfl.loadLayersModel(directoryLoadHandler(join(out, 'model')));
     const { test } = await loadFashionMnist({ download: false });
     const predictions = tf.tidy(() => {
@@ -142,12 +145,30 @@ describe.skipIf(!hasData)('fmnist-train on real data', () => {
     const b = JSON.parse(await readFile(join(root, 'split', 'report.json'), 'utf8'));
     expect(b.report.confusionMatrix).toEqual(a.report.confusionMatrix);
     expect(resumed.testAccuracy).toBe(a.summary.testAccuracy);
+    // A run started through the API records the command line that would start it.
+    const provenance = JSON.parse(await readFile(join(root, 'split', 'model', 'provenance.json'), 'utf8'));
+    expect(provenance).toMatchObject({
+      command: `fmnist-train --recipe quick --epochs 2 --batch-size 100 --seed 5 --limit 400 --out ${join(root, 'split')}`,
+      resumed: true,
+    });
     const rows = (await readFile(join(root, 'split', 'history.csv'), 'utf8')).trim().split('\n');
     expect(rows.map((r) => r.split(',')[0])).toEqual(['epoch', '0', '1']);
     // The interrupted epoch's loss and accuracy cover all of its batches, as in the straight run.
     const straightRows = (await readFile(join(root, 'straight', 'history.csv'), 'utf8')).trim().split('\n');
     const numbers = (row: string) => row.split(',').map(Number);
     numbers(rows[2]!).forEach((v, i) => expect(v).toBeCloseTo(numbers(straightRows[2]!)[i]!, 5));
+  }, 300_000);
+
+  it('keeps the command that started a run in the provenance of its resumed end', async () => {
+    const out = join(root, 'resumed-cli');
+    const args = ['--limit', '300', '--epochs', '1', '--batch-size', '100', '--workers', '1', '--out', out];
+    const quiet = vi.spyOn(console, 'log').mockImplementation(() => {});
+    let polls = 0;
+    expect(await main(args, () => ++polls >= 2)).toBe(130);
+    expect(await main(['--resume', out])).toBe(0);
+    quiet.mockRestore();
+    const provenance = JSON.parse(await readFile(join(out, 'model', 'provenance.json'), 'utf8'));
+    expect(provenance).toMatchObject({ command: `fmnist-train ${args.join(' ')}`, resumed: true });
   }, 300_000);
 
   it('checkpoints mid-epoch on a timer, so a run killed mid-epoch resumes from its last batch', async () => {

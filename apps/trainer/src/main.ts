@@ -69,7 +69,7 @@ export async function main(argv: string[], stop: () => boolean = () => false): P
       // The run directory may have moved since it was created: it is where the checkpoint is now.
       config = { ...(await readSavedConfig(flags.resume)), out: flags.resume };
     } else {
-      config = resolveConfig(flags);
+      config = { ...resolveConfig(flags), command: `fmnist-train ${argv.join(' ')}`.trim() };
     }
     const result = await runTraining(config, { resume: Boolean(flags.resume), stop });
     if (result.interrupted) {

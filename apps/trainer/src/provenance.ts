@@ -3,7 +3,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface Provenance {
+  /** The command that started the run. */
   command: string;
+  /** Present when the run was interrupted and continued with `--resume`. */
+  resumed?: boolean;
   recipe: unknown;
   epochs: number;
   seed: number;

@@ -33,7 +33,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { buildAugmentation, buildModel, createAugmenter } from './build.js';
 import { loadAverage, loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';
-import { type RunConfig, UsageError } from './config.js';
+import { equivalentCommand, type RunConfig, UsageError } from './config.js';
 import { readHistoryCsv } from './history.js';
 import { writeProvenance } from './provenance.js';
 
@@ -241,7 +241,7 @@ export async function runTraining(
       ema.swap();
       ema.dispose();
     }
-    return await finish(out, config, model, data.test, state, backend.name, trainer.threads);
+    return await finish(out, config, model, data.test, state, backend.name, trainer.threads, options.resume);
   } finally {
     await trainer.dispose();
   }
@@ -256,7 +256,9 @@ async function finish(
   state: TrainingState,
   backend: string,
   threads: number,
+  resumed: boolean,
 ): Promise<RunResult> {
+  const command = config.command ?? equivalentCommand(config);
   const evaluation = await evaluateClassifier(model, test, test.labels, { classNames: CLASS_NAMES });
   const { report } = evaluation;
   await model.save(directorySaveHandler(join(out, 'model')));
@@ -272,7 +274,8 @@ async function finish(
     seed: config.seed,
   };
   await writeProvenance(join(out, 'model'), {
-    command: `fmnist-train ${process.argv.slice(2).join(' ')}`.trim(),
+    command,
+    ...(resumed ? { resumed: true } : {}),
     recipe: config.recipe,
     epochs: state.epoch,
     seed: config.seed,
@@ -296,7 +299,7 @@ async function finish(
       },
       metadata: {
         ...summary,
-        command: `fmnist-train ${process.argv.slice(2).join(' ')}`,
+        command,
         date: new Date().toISOString(),
       },
     }),
