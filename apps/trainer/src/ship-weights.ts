@@ -2,7 +2,7 @@
 // Copies a finished run's model (with its provenance) into @fmnist/model as the shipped weights, and
 // ships a uint8-quantized copy beside it with its own test accuracy, measured here.
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   directoryLoadHandler,
@@ -32,9 +32,11 @@ if (sha !== provenance.weightsSha256) {
   console.error(`${from}/weights.bin does not match its provenance (${sha} ≠ ${provenance.weightsSha256})`);
   process.exit(1);
 }
-await mkdir(to, { recursive: true });
+const shipped: Record<string, Uint8Array> = {};
 for (const file of ['model.json', 'weights.bin', 'provenance.json'])
-  await copyFile(join(from, file), join(to, file));
+  shipped[file] = await readFile(join(from, file));
+// Replaced as a whole: an interrupted copy never leaves weights that disagree with their provenance.
+await writeDirectoryAtomic(to, shipped);
 console.log(
   `shipped ${from} → ${to}: test accuracy ${(100 * provenance.testAccuracy).toFixed(2)}%, ${provenance.parameters} parameters`,
 );
