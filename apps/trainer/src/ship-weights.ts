@@ -26,15 +26,16 @@ if (!run) {
 const from = join(resolve(run), 'model');
 const weightsRoot = resolve(new URL('../../../packages/model/weights', import.meta.url).pathname);
 const to = join(weightsRoot, 'fmnist');
-const provenance = JSON.parse(await readFile(join(from, 'provenance.json'), 'utf8'));
-const sha = sha256(await readFile(join(from, 'weights.bin')));
+const shipped: Record<string, Uint8Array> = {};
+for (const file of ['model.json', 'weights.bin', 'provenance.json'])
+  shipped[file] = await readFile(join(from, file));
+const provenance = JSON.parse(new TextDecoder().decode(shipped['provenance.json']));
+// The hash is checked on the very bytes that ship.
+const sha = sha256(shipped['weights.bin']!);
 if (sha !== provenance.weightsSha256) {
   console.error(`${from}/weights.bin does not match its provenance (${sha} ≠ ${provenance.weightsSha256})`);
   process.exit(1);
 }
-const shipped: Record<string, Uint8Array> = {};
-for (const file of ['model.json', 'weights.bin', 'provenance.json'])
-  shipped[file] = await readFile(join(from, file));
 // Replaced as a whole: an interrupted copy never leaves weights that disagree with their provenance.
 await writeDirectoryAtomic(to, shipped);
 console.log(
