@@ -11,9 +11,11 @@ interface Case {
   stride: number;
   pad: Pad;
   dilation: number;
+  outChannels: number;
 }
 
-// Every kernel size × stride/dilation × padding, with batch and channels cycling through the grid.
+// Every kernel size × stride/dilation × padding, with batch, channels and output channels cycling through
+// the grid (output channels that are and are not a multiple of the SIMD kernels' 8 columns).
 const shapes = [
   { batch: 1, channels: 1 },
   { batch: 64, channels: 3 },
@@ -30,6 +32,7 @@ const pads: Pad[] = [
     [0, 0],
   ],
 ];
+const outChannelCounts = [8, 4, 16, 13, 24];
 const cases: Case[] = [];
 for (const kernel of [1, 2, 3, 5]) {
   for (const [stride, dilation] of [
@@ -38,7 +41,14 @@ for (const kernel of [1, 2, 3, 5]) {
     [1, 2],
   ] as const) {
     for (const pad of pads)
-      cases.push({ ...shapes[cases.length % shapes.length]!, kernel, stride, pad, dilation });
+      cases.push({
+        ...shapes[cases.length % shapes.length]!,
+        outChannels: outChannelCounts[cases.length % outChannelCounts.length]!,
+        kernel,
+        stride,
+        pad,
+        dilation,
+      });
   }
 }
 
@@ -55,10 +65,10 @@ function dilateFilter(w: Float32Array, k: number, cin: number, cout: number, d: 
 
 describe('WASM conv gradient kernels match the cpu backend', () => {
   it.each(cases)(
-    'batch $batch, channels $channels, kernel $kernel, stride $stride, pad $pad, dilation $dilation',
+    'batch $batch, channels $channels → $outChannels, kernel $kernel, stride $stride, pad $pad, dilation $dilation',
     async (c) => {
       const size = 9;
-      const outChannels = 4;
+      const { outChannels } = c;
       const xShape: [number, number, number, number] = [c.batch, size, size, c.channels];
       const wShape: [number, number, number, number] = [c.kernel, c.kernel, c.channels, outChannels];
       const x = randomArray(

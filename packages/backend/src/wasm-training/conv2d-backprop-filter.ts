@@ -1,16 +1,20 @@
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import { simdConv2DBackpropFilter } from '../simd-kernels/conv2d-gradients.js';
 import { forwardConvInfo, shape4 } from './conv-geometry.js';
 import { type KernelArgs, KernelCalls } from './kernel-call.js';
 
 /**
  * dW[kh,kw,ci,co] = sum over n,oh,ow of x[n, oh*s + kh*d - pad, ow*s + kw*d - pad, ci] * dy[n,oh,ow,co],
  * which is a forward convolution of the input with batch and channels swapped ([Ci,H,W,N]) by the output
- * gradient used as filter ([OH,OW,N,Co]), stride d and dilation s: one XNNPACK call.
+ * gradient used as filter ([OH,OW,N,Co]), stride d and dilation s: one XNNPACK call. Our SIMD kernel
+ * does it directly where it can (output channels a multiple of 8).
  */
 export function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
   const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
   const filterShape = args.attrs.filterShape as [number, number, number, number];
   const info = forwardConvInfo('Conv2DBackpropFilter', shape4(x), filterShape, args.attrs);
+  const simd = simdConv2DBackpropFilter(args, x, dy, info);
+  if (simd) return simd;
   const calls = new KernelCalls(args.backend, 'wasm');
   const [, height, width] = shape4(x);
   // Rows of the padded input the filter-gradient convolution must span to give exactly kh x kw outputs.

@@ -1,16 +1,19 @@
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import { simdConv2DBackpropInput } from '../simd-kernels/conv2d-gradients.js';
 import { forwardConvInfo, shape4 } from './conv-geometry.js';
 import { type KernelArgs, KernelCalls } from './kernel-call.js';
 
 /**
  * dx is the output gradient, with s-1 zeros inserted between its rows and columns when the stride s > 1,
  * convolved (stride 1, dilation d) with the spatially flipped filter whose in/out channels are swapped.
- * One XNNPACK call instead of tfjs-wasm's naive loop.
+ * One XNNPACK call instead of tfjs-wasm's naive loop, where our SIMD kernel cannot run.
  */
 export function conv2DBackpropInput(args: KernelArgs): TensorInfo {
   const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
   const inputShape = args.attrs.inputShape as [number, number, number, number];
   const info = forwardConvInfo('Conv2DBackpropInput', inputShape, shape4(filter), args.attrs);
+  const simd = simdConv2DBackpropInput(args, dy, filter, info);
+  if (simd) return simd;
   const calls = new KernelCalls(args.backend, 'wasm');
   const [batch, outHeight, outWidth, outChannels] = shape4(dy);
   const [, height, width] = inputShape;

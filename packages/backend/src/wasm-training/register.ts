@@ -7,6 +7,7 @@ import {
   registerKernel,
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
+import { simdConv2D } from '../simd-kernels/conv2d.js';
 import { fusedBatchNormGradConfig } from './batch-norm-gradient.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
@@ -40,6 +41,8 @@ function wrapKernel(kernelName: string, wrap: (original: KernelFunc) => KernelFu
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
   registered = true;
+  wrapKernel('Conv2D', simdConv2D);
+  wrapKernel('FusedConv2D', simdConv2D);
   replaceKernel(conv2DBackpropFilterConfig);
   replaceKernel(conv2DBackpropInputConfig);
   replaceKernel(identityConfig);

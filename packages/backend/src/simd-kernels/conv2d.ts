@@ -1,0 +1,105 @@
+import { backend_util, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
+import type { KernelArgs } from '../wasm-training/kernel-call.js';
+import { simdKernelsFor, type WasmBackendInternals } from './engine.js';
+import { heapOffset, Scratch } from './scratch.js';
+
+const NR = 8;
+const MR = 6;
+
+// Activations the kernel applies in its store; tfjs's other fused activations go to XNNPACK.
+const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2 };
+
+/**
+ * Conv2D and FusedConv2D (bias and linear/relu/relu6) on our SIMD kernel, reading the input and writing
+ * the output where tfjs keeps them. Any other case (prelu, leaky relu, sigmoid, NCHW, int32) goes to
+ * `original`, tfjs-wasm's XNNPACK kernel, which also raises tfjs's own errors for malformed calls.
+ */
+export function simdConv2D(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { inputs, attrs } = args as unknown as KernelArgs;
+    const backend = (args as unknown as KernelArgs).backend as unknown as WasmBackendInternals & {
+      makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+    };
+    const { x, filter, bias, preluActivationWeights } = inputs as Record<string, TensorInfo | undefined>;
+    const activation = ACTIVATIONS[(attrs.activation as string | undefined) ?? 'linear'];
+    const dataFormat = (attrs.dataFormat as string | undefined) ?? 'NHWC';
+    if (
+      !x ||
+      !filter ||
+      x.dtype !== 'float32' ||
+      filter.dtype !== 'float32' ||
+      x.shape.length !== 4 ||
+      filter.shape.length !== 4 ||
+      x.shape[3] !== filter.shape[2] ||
+      preluActivationWeights ||
+      activation === undefined ||
+      dataFormat !== 'NHWC' ||
+      (bias && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== filter.shape[3]))
+    ) {
+      return original(args);
+    }
+    const kernels = simdKernelsFor(backend);
+    if (!kernels) return original(args);
+    const info = backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filter.shape as [number, number, number, number],
+      attrs.strides as number | [number, number],
+      (attrs.dilations as number | [number, number] | undefined) ?? 1,
+      attrs.pad as 'valid' | 'same' | number | backend_util.ExplicitPadding,
+      attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+    );
+    const out = backend.makeOutput(info.outShape, 'float32');
+    if (util.sizeFromShape(info.outShape) === 0) return out;
+    const taps = info.filterHeight * info.filterWidth;
+    const depth = taps * info.inChannels;
+    const panels = Math.ceil(info.outChannels / NR);
+    const groupedDepth = Math.ceil(depth / 4) * 4;
+    const scratch = new Scratch(backend);
+    try {
+      const packed = scratch.alloc(panels * groupedDepth * NR * 4);
+      const packedBias = scratch.alloc(panels * NR * 4);
+      const indirection = scratch.alloc(taps * MR * 4);
+      const zeros = scratch.alloc(info.inChannels * 4, { zeroed: true });
+      const packedA = scratch.alloc(groupedDepth * MR * 4);
+      const spill = scratch.alloc(MR * NR * 4);
+      kernels.packColumns(
+        heapOffset(backend, filter),
+        depth,
+        info.outChannels,
+        packed,
+        bias ? heapOffset(backend, bias) : 0,
+        packedBias,
+      );
+      kernels.convIndirect(
+        heapOffset(backend, x),
+        packed,
+        packedBias,
+        heapOffset(backend, out),
+        info.batchSize,
+        info.inHeight,
+        info.inWidth,
+        info.inChannels,
+        info.outHeight,
+        info.outWidth,
+        info.outChannels,
+        info.filterHeight,
+        info.filterWidth,
+        info.strideHeight,
+        info.strideWidth,
+        info.dilationHeight,
+        info.dilationWidth,
+        info.padInfo.top,
+        info.padInfo.left,
+        0,
+        activation,
+        indirection,
+        zeros,
+        packedA,
+        spill,
+      );
+    } finally {
+      scratch.free();
+    }
+    return out;
+  };
+}
