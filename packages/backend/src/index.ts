@@ -28,4 +28,11 @@ export {
   type UseBestBackendOptions,
   useBestBackend,
 } from './select-backend.js';
+export {
+  SIMD_KERNELS_ENV,
+  type SimdKernelBuild,
+  type SimdKernelChoice,
+  setSimdKernelBuild,
+  simdKernelChoice,
+} from './simd-kernels/engine.js';
 export { registerWasmTrainingKernels } from './wasm-training/register.js';

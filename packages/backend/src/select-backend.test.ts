@@ -19,7 +19,14 @@ describe('useBestBackend', () => {
     expect(selection.reason).toMatch(
       /skipped tensorflow: @tensorflow\/tfjs-node could not be loaded \(Cannot find package/,
     );
-    expect(lines).toEqual([`tfjs backend: wasm (${selection.reason})`]);
+    // Node 20 enables relaxed SIMD by flag; Node >= 22 has it on: either way the fused build runs here.
+    expect(selection.kernels).toEqual({
+      build: 'relaxed-simd',
+      reason: expect.stringMatching(/^relaxed SIMD/),
+    });
+    expect(lines).toEqual([
+      `tfjs backend: wasm (${selection.reason}); conv kernels: relaxed-simd (${selection.kernels!.reason})`,
+    ]);
   });
 
   it('falls back to cpu when wasm is unavailable too', async () => {

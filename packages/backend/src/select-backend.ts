@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './errors.js';
+import { compileSimdKernels, type SimdKernelChoice, simdKernelStatus } from './simd-kernels/engine.js';
 import { registerWasmTrainingKernels } from './wasm-training/register.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -11,6 +12,8 @@ export interface BackendSelection {
   name: BackendName;
   /** Why this backend, and why better ones were skipped. */
   reason: string;
+  /** On `wasm`: which build of our SIMD conv kernels runs (or `off`, and why). */
+  kernels?: SimdKernelChoice;
 }
 
 export interface UseBestBackendOptions {
@@ -44,7 +47,10 @@ async function tryBackend(
     return `${PACKAGES[name]} could not be loaded (${firstLine(error)})`;
   }
   if (!tf.findBackendFactory(name)) return `${PACKAGES[name]} loaded but registered no '${name}' backend`;
-  if (name === 'wasm') registerWasmTrainingKernels();
+  if (name === 'wasm') {
+    registerWasmTrainingKernels();
+    await compileSimdKernels();
+  }
   try {
     if (!(await tf.setBackend(name))) return `the '${name}' backend failed to initialize`;
   } catch (error) {
@@ -78,8 +84,13 @@ export async function useBestBackend(
             ? `fastest available; skipped ${skipped.join('; ')}`
             : 'fastest available'
           : 'requested';
-      log?.(`tfjs backend: ${name} (${reason})`);
-      return { name, reason };
+      if (name !== 'wasm') {
+        log?.(`tfjs backend: ${name} (${reason})`);
+        return { name, reason };
+      }
+      const kernels = simdKernelStatus(tf.backend());
+      log?.(`tfjs backend: wasm (${reason}); conv kernels: ${kernels.build} (${kernels.reason})`);
+      return { name, reason, kernels };
     }
     skipped.push(`${name}: ${problem}`);
   }

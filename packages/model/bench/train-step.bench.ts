@@ -1,17 +1,11 @@
 // Training-step and inference throughput of the seed model. Prints one JSON object per line.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import { DataParallelTrainer, useBestBackend } from '@fmnist/backend';
+import { simdKernelChoice, useBestBackend } from '@fmnist/backend';
 import { createSeedModel } from '../src/index.node.js';
+import { trainingThroughput } from './training-throughput.js';
 
 const emit = (record: Record<string, unknown>) => console.log(JSON.stringify(record));
-
-function batchOf(size: number) {
-  const x = Float32Array.from({ length: size * 784 }, () => Math.random());
-  const y = new Float32Array(size * 10);
-  for (let i = 0; i < size; i++) y[i * 10 + (i % 10)] = 1;
-  return { x, y };
-}
 
 async function trainThroughput(
   backend: 'wasm' | 'cpu',
@@ -20,28 +14,15 @@ async function trainThroughput(
   batch: number,
   steps: number,
 ) {
-  await useBestBackend(backend, { log: null });
-  const model = createSeedModel({ batchNorm, seed: 1 });
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
-  const trainer = await DataParallelTrainer.create(model, {
-    workers,
-    loss: { type: 'categoricalCrossentropy' },
-  });
-  const { x, y } = batchOf(batch);
-  const step = () => trainer.step(x.slice(), [batch, 28, 28, 1], y.slice(), [batch, 10]);
-  await step(); // warm-up: operator creation and weight packing
-  const started = performance.now();
-  for (let i = 0; i < steps; i++) await step();
-  const seconds = (performance.now() - started) / 1000;
-  await trainer.dispose();
-  model.dispose();
+  const result = await trainingThroughput({ backend, workers, batchNorm, batch, steps });
   emit({
     name: `train.step${batchNorm ? '.bn' : ''}`,
-    value: Number(((batch * steps) / seconds).toFixed(1)),
+    value: result.value,
     unit: 'img/s',
     backend,
-    workers: trainer.threads,
+    workers: result.workers,
     batch,
+    kernels: backend === 'wasm' ? simdKernelChoice().build : undefined,
   });
 }
 

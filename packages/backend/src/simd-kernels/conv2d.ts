@@ -5,6 +5,7 @@ import { heapOffset, Scratch } from './scratch.js';
 
 const NR = 8;
 const MR = 6;
+const MIN_INPUT_CHANNELS = 4;
 
 // Activations the kernel applies in its store; tfjs's other fused activations go to XNNPACK.
 const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2 };
@@ -31,6 +32,8 @@ export function simdConv2D(original: KernelFunc): KernelFunc {
       x.shape.length !== 4 ||
       filter.shape.length !== 4 ||
       x.shape[3] !== filter.shape[2] ||
+      // With fewer than 4 input channels (a first layer) gathering rows costs more than XNNPACK's kernel.
+      x.shape[3] < MIN_INPUT_CHANNELS ||
       preluActivationWeights ||
       activation === undefined ||
       dataFormat !== 'NHWC' ||

@@ -1,3 +1,4 @@
+import { BackendError } from '../errors.js';
 import { KERNEL_BINARIES_BASE64 } from './binaries.js';
 
 /** Which build of our kernels runs: with relaxed SIMD's fused multiply-add, plain SIMD128, or none. */
@@ -68,7 +69,7 @@ function requestedBuild(): SimdKernelBuild | undefined {
   const value = nodeProcess?.env?.[SIMD_KERNELS_ENV];
   if (value === undefined || value === '') return undefined;
   if (value === 'relaxed-simd' || value === 'simd128' || value === 'off') return value;
-  throw new Error(`${SIMD_KERNELS_ENV}='${value}': expected relaxed-simd, simd128 or off`);
+  throw new BackendError(`${SIMD_KERNELS_ENV}='${value}': expected relaxed-simd, simd128 or off`);
 }
 
 function detect(): SimdKernelChoice {
@@ -94,7 +95,25 @@ function detect(): SimdKernelChoice {
 
 let choice: SimdKernelChoice | undefined;
 let compiled: WebAssembly.Module | undefined;
-const instances = new WeakMap<object, SimdKernelExports | null>();
+let instances = new WeakMap<object, SimdKernelExports | null>();
+let bindFailures = new WeakMap<object, string>();
+
+/**
+ * Chooses the build from now on (`off`: tfjs-wasm's XNNPACK kernels), as `FMNIST_WASM_KERNELS` does at
+ * start-up; for comparisons. Throws if the engine cannot run the requested build.
+ */
+export function setSimdKernelBuild(build: SimdKernelBuild): void {
+  const bytes = build === 'off' ? undefined : decode(KERNEL_BINARIES_BASE64[FILES[build]]);
+  if (bytes && !WebAssembly.validate(bytes)) {
+    throw new BackendError(
+      `setSimdKernelBuild('${build}'): this engine cannot run the ${build} build of the conv kernels`,
+    );
+  }
+  choice = { build, reason: 'set by setSimdKernelBuild' };
+  compiled = undefined;
+  instances = new WeakMap();
+  bindFailures = new WeakMap();
+}
 
 /** The build our kernels use in this process, detected once. */
 export function simdKernelChoice(): SimdKernelChoice {
@@ -126,15 +145,28 @@ export function simdKernelsFor(backend: object): SimdKernelExports | undefined {
   let exports: SimdKernelExports | null = null;
   const memory = (backend as Partial<WasmBackendInternals>).wasm?.asm?.memory;
   const bytes = moduleBytes();
-  if (memory && bytes) {
+  if (!memory) bindFailures.set(backend, "tfjs-backend-wasm's memory is not reachable");
+  else if (bytes) {
     try {
       compiled ??= new WebAssembly.Module(bytes);
       exports = new WebAssembly.Instance(compiled, { env: { memory } })
         .exports as unknown as SimdKernelExports;
-    } catch {
-      exports = null;
+    } catch (error) {
+      // e.g. the shared memory of tfjs-wasm's threaded build, which a module must declare as shared.
+      bindFailures.set(backend, `cannot use tfjs-wasm's memory (${(error as Error).message})`);
     }
   }
   instances.set(backend, exports);
   return exports ?? undefined;
+}
+
+/**
+ * Binds our kernels to `backend` now and says which build runs there, or why none does (tfjs-wasm's
+ * own XNNPACK kernels then run instead): the backend line of `useBestBackend` reports it.
+ */
+export function simdKernelStatus(backend: object): SimdKernelChoice {
+  const detected = simdKernelChoice();
+  if (detected.build === 'off') return detected;
+  if (simdKernelsFor(backend)) return detected;
+  return { build: 'off', reason: bindFailures.get(backend) ?? 'not bound' };
 }

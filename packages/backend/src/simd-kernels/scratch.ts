@@ -1,4 +1,5 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { BackendError } from '../errors.js';
 import type { WasmBackendInternals } from './engine.js';
 
 /** Temporary buffers in tfjs-wasm's heap for one kernel call, 16-byte aligned, freed together. */
@@ -9,7 +10,7 @@ export class Scratch {
 
   alloc(bytes: number, { zeroed = false } = {}): number {
     const raw = this.backend.wasm._malloc(bytes + 16);
-    if (raw === 0) throw new Error(`@fmnist/backend: the WASM heap cannot hold ${bytes} more bytes`);
+    if (raw === 0) throw new BackendError(`the WASM heap cannot hold ${bytes} more bytes`);
     this.allocations.push(raw);
     const aligned = (raw + 15) & ~15;
     // HEAPU8 is re-read after malloc, which may have grown the memory.
@@ -26,6 +27,6 @@ export class Scratch {
 /** Where a tensor's data starts in the heap. */
 export function heapOffset(backend: WasmBackendInternals, tensor: TensorInfo): number {
   const data = backend.dataIdMap.get(tensor.dataId);
-  if (!data) throw new Error('@fmnist/backend: a tensor of another backend reached a wasm kernel');
+  if (!data) throw new BackendError('a tensor of another backend reached a wasm kernel');
   return data.memoryOffset;
 }

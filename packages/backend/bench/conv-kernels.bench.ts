@@ -1,0 +1,72 @@
+// The seed model's convolutions at a data-parallel shard's batch (64), forward (fused bias + relu), input
+// gradient and filter gradient: our SIMD kernels against tfjs-wasm's XNNPACK path, one JSON line each.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmTrainingKernels, setSimdKernelBuild, simdKernelChoice } from '../src/index.js';
+
+registerWasmTrainingKernels();
+await tf.setBackend('wasm');
+const detected = simdKernelChoice().build;
+const batch = 64;
+const layers = [
+  { size: 28, inChannels: 1, outChannels: 32, kernel: 3 },
+  { size: 28, inChannels: 32, outChannels: 64, kernel: 3 },
+  { size: 9, inChannels: 64, outChannels: 64, kernel: 3 },
+  { size: 9, inChannels: 64, outChannels: 128, kernel: 5 },
+];
+
+/** Milliseconds per call, after enough calls for V8 to optimize the kernels. */
+function time(f: () => tf.Tensor, reps = 6): number {
+  for (let i = 0; i < 6; i++) f().dispose();
+  const started = performance.now();
+  for (let i = 0; i < reps; i++) {
+    const result = f();
+    result.dataSync();
+    result.dispose();
+  }
+  return (performance.now() - started) / reps;
+}
+
+for (const kernels of [detected, 'off'] as const) {
+  setSimdKernelBuild(kernels);
+  for (const l of layers) {
+    const x = tf.randomUniform([batch, l.size, l.size, l.inChannels]) as tf.Tensor4D;
+    const w = tf.randomUniform([l.kernel, l.kernel, l.inChannels, l.outChannels]) as tf.Tensor4D;
+    const b = tf.randomUniform([l.outChannels]) as tf.Tensor1D;
+    const dy = tf.randomUniform([batch, l.size, l.size, l.outChannels]) as tf.Tensor4D;
+    const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC' };
+    const gflop = (2 * batch * l.size * l.size * l.kernel * l.kernel * l.inChannels * l.outChannels) / 1e9;
+    const runs = {
+      forward: () => tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias: b, activation: 'relu' }),
+      inputGradient: () =>
+        tf
+          .engine()
+          .runKernel('Conv2DBackpropInput', { dy, filter: w }, {
+            ...attrs,
+            inputShape: x.shape,
+          } as never) as tf.Tensor,
+      filterGradient: () =>
+        tf
+          .engine()
+          .runKernel('Conv2DBackpropFilter', { x, dy }, {
+            ...attrs,
+            filterShape: w.shape,
+          } as never) as tf.Tensor,
+    };
+    for (const [op, run] of Object.entries(runs)) {
+      const ms = time(run);
+      console.log(
+        JSON.stringify({
+          name: `conv.${op}`,
+          value: Number((gflop / (ms / 1000)).toFixed(1)),
+          unit: 'GFLOP/s',
+          ms: Number(ms.toFixed(2)),
+          kernels: kernels === 'off' ? 'xnnpack' : kernels,
+          layer: `${l.size}x${l.size}x${l.inChannels}->${l.outChannels} k${l.kernel}`,
+          batch,
+        }),
+      );
+    }
+    tf.dispose([x, w, b, dy]);
+  }
+}

@@ -1,0 +1,283 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { maxRelativeDifference, onBackend, randomArray, tf } from '../testing/tf.js';
+import { setSimdKernelBuild, simdKernelChoice, simdKernelStatus } from './engine.js';
+
+type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
+
+interface ForwardCase {
+  batch: number;
+  height: number;
+  width: number;
+  inChannels: number;
+  outChannels: number;
+  kernel: [number, number];
+  stride: number;
+  dilation: number;
+  pad: Pad;
+  activation: 'linear' | 'relu' | 'relu6';
+  bias: boolean;
+}
+
+// Beyond the seed model: strides 1-3, even and 1x1 kernels, 1 and 3 input channels, batch 1, odd and
+// non-square inputs, output channels that fill 8-wide tiles or not, explicit padding.
+const forwardCases: ForwardCase[] = [
+  {
+    batch: 2,
+    height: 28,
+    width: 28,
+    inChannels: 1,
+    outChannels: 32,
+    kernel: [3, 3],
+    stride: 1,
+    dilation: 1,
+    pad: 'same',
+    activation: 'relu',
+    bias: true,
+  },
+  {
+    batch: 3,
+    height: 11,
+    width: 11,
+    inChannels: 32,
+    outChannels: 64,
+    kernel: [3, 3],
+    stride: 1,
+    dilation: 1,
+    pad: 'same',
+    activation: 'relu',
+    bias: true,
+  },
+  {
+    batch: 1,
+    height: 9,
+    width: 9,
+    inChannels: 64,
+    outChannels: 128,
+    kernel: [5, 5],
+    stride: 1,
+    dilation: 1,
+    pad: 'same',
+    activation: 'linear',
+    bias: true,
+  },
+  {
+    batch: 1,
+    height: 7,
+    width: 13,
+    inChannels: 3,
+    outChannels: 13,
+    kernel: [2, 2],
+    stride: 2,
+    dilation: 1,
+    pad: 'valid',
+    activation: 'relu6',
+    bias: true,
+  },
+  {
+    batch: 4,
+    height: 10,
+    width: 9,
+    inChannels: 5,
+    outChannels: 7,
+    kernel: [1, 1],
+    stride: 3,
+    dilation: 1,
+    pad: 'same',
+    activation: 'linear',
+    bias: false,
+  },
+  {
+    batch: 2,
+    height: 12,
+    width: 12,
+    inChannels: 8,
+    outChannels: 16,
+    kernel: [3, 3],
+    stride: 1,
+    dilation: 2,
+    pad: 'same',
+    activation: 'relu',
+    bias: false,
+  },
+  {
+    batch: 2,
+    height: 9,
+    width: 8,
+    inChannels: 6,
+    outChannels: 9,
+    kernel: [3, 2],
+    stride: 2,
+    dilation: 1,
+    pad: [
+      [0, 0],
+      [1, 2],
+      [2, 0],
+      [0, 0],
+    ],
+    activation: 'linear',
+    bias: true,
+  },
+];
+
+function forwardRun(backend: string, c: ForwardCase) {
+  const x = randomArray(c.batch * c.height * c.width * c.inChannels, 1);
+  const w = randomArray(c.kernel[0] * c.kernel[1] * c.inChannels * c.outChannels, 2);
+  const b = randomArray(c.outChannels, 3);
+  return onBackend(backend, () => [
+    tf.fused.conv2d({
+      x: tf.tensor4d(x, [c.batch, c.height, c.width, c.inChannels]),
+      filter: tf.tensor4d(w, [...c.kernel, c.inChannels, c.outChannels]),
+      strides: c.stride,
+      pad: c.pad,
+      dilations: c.dilation,
+      bias: c.bias ? tf.tensor1d(b) : undefined,
+      activation: c.activation,
+    }),
+  ]);
+}
+
+/** Gradients of sum(conv(x, w) * dy) with respect to x and w. */
+function gradientRun(backend: string, c: ForwardCase) {
+  const xShape: [number, number, number, number] = [c.batch, c.height, c.width, c.inChannels];
+  const wShape: [number, number, number, number] = [...c.kernel, c.inChannels, c.outChannels];
+  const outShape = tf.backend_util.computeConv2DInfo(xShape, wShape, c.stride, c.dilation, c.pad).outShape;
+  const x = randomArray(
+    xShape.reduce((a, b) => a * b),
+    4,
+  );
+  const w = randomArray(
+    wShape.reduce((a, b) => a * b),
+    5,
+  );
+  const dy = randomArray(
+    outShape.reduce((a, b) => a * b),
+    6,
+  );
+  return onBackend(backend, () =>
+    tf.grads(((a: tf.Tensor4D, f: tf.Tensor4D) =>
+      tf.sum(tf.mul(tf.conv2d(a, f, c.stride, c.pad, 'NHWC', c.dilation), tf.tensor(dy, outShape)))) as (
+      ...t: tf.Tensor[]
+    ) => tf.Tensor)([tf.tensor4d(x, xShape), tf.tensor4d(w, wShape)]),
+  );
+}
+
+const detected = simdKernelChoice().build;
+afterAll(() => setSimdKernelBuild(detected));
+
+describe.each(['relaxed-simd', 'simd128'] as const)('SIMD conv kernels, %s build', (build) => {
+  it('bind to the wasm backend', async () => {
+    setSimdKernelBuild(build);
+    await tf.setBackend('wasm');
+    expect(simdKernelStatus(tf.backend())).toEqual({ build, reason: 'set by setSimdKernelBuild' });
+  });
+
+  it.each(forwardCases)(
+    'forward $height x $width x $inChannels → $outChannels, kernel $kernel, stride $stride, dilation $dilation, pad $pad, $activation',
+    async (c) => {
+      setSimdKernelBuild(build);
+      const [reference] = await forwardRun('cpu', c);
+      const [ours] = await forwardRun('wasm', c);
+      expect(ours!.length).toBe(reference!.length);
+      expect(maxRelativeDifference(reference!, ours!)).toBeLessThan(1e-4);
+    },
+  );
+
+  it.each(forwardCases.filter((c) => c.dilation === 1 || c.stride === 1))(
+    'gradients $height x $width x $inChannels → $outChannels, kernel $kernel, stride $stride, dilation $dilation, pad $pad',
+    async (c) => {
+      setSimdKernelBuild(build);
+      const [refDx, refDw] = await gradientRun('cpu', c);
+      const [dx, dw] = await gradientRun('wasm', c);
+      expect(maxRelativeDifference(refDx!, dx!)).toBeLessThan(1e-4);
+      expect(maxRelativeDifference(refDw!, dw!)).toBeLessThan(1e-4);
+    },
+  );
+});
+
+describe('SIMD conv kernels', () => {
+  it('give filter and input gradients that agree with finite differences', async () => {
+    setSimdKernelBuild(detected);
+    const c = forwardCases[3]!;
+    const xShape: [number, number, number, number] = [c.batch, c.height, c.width, c.inChannels];
+    const wShape: [number, number, number, number] = [...c.kernel, c.inChannels, c.outChannels];
+    const x = randomArray(
+      xShape.reduce((a, b) => a * b),
+      7,
+    );
+    const w = randomArray(
+      wShape.reduce((a, b) => a * b),
+      8,
+    );
+    await tf.setBackend('wasm');
+    // A smooth loss (squares), so that the difference quotient tests the gradient, not a linear identity.
+    const loss = (a: tf.Tensor4D, f: tf.Tensor4D) => tf.sum(tf.square(tf.conv2d(a, f, c.stride, c.pad)));
+    const value = (xv: Float32Array, wv: Float32Array) =>
+      tf.tidy(() => loss(tf.tensor4d(xv, xShape), tf.tensor4d(wv, wShape)).dataSync()[0]!);
+    const [dx, dw] = await onBackend('wasm', () =>
+      tf.grads(loss as (...t: tf.Tensor[]) => tf.Tensor)([tf.tensor4d(x, xShape), tf.tensor4d(w, wShape)]),
+    );
+    const eps = 1e-2;
+    const check = (
+      values: Float32Array,
+      gradient: Float32Array,
+      index: number,
+      evaluate: (v: Float32Array) => number,
+    ) => {
+      const plus = values.slice();
+      const minus = values.slice();
+      plus[index]! += eps;
+      minus[index]! -= eps;
+      const numeric = (evaluate(plus) - evaluate(minus)) / (2 * eps);
+      expect(Math.abs(numeric - gradient[index]!)).toBeLessThan(2e-3 * Math.max(1, Math.abs(numeric)));
+    };
+    for (const index of [0, 5, 17, w.length - 1]) check(w, dw!, index, (v) => value(x, v));
+    for (const index of [0, 40, 77, x.length - 1]) check(x, dx!, index, (v) => value(v, w));
+  });
+
+  it.each([
+    [
+      'mismatched channels',
+      () =>
+        tf.conv2d(tf.zeros([1, 5, 5, 3]) as tf.Tensor4D, tf.zeros([3, 3, 2, 4]) as tf.Tensor4D, 1, 'same'),
+    ],
+    [
+      'an int32 input',
+      () =>
+        tf.conv2d(
+          tf.ones([1, 3, 3, 1], 'int32') as tf.Tensor4D,
+          tf.ones([1, 1, 1, 2]) as tf.Tensor4D,
+          1,
+          'same',
+        ),
+    ],
+    [
+      'a rank-3 filter',
+      () => tf.conv2d(tf.zeros([1, 5, 5, 1]) as tf.Tensor4D, tf.zeros([3, 3, 1]) as never, 1, 'same'),
+    ],
+  ])('reject %s with the same error as tfjs on cpu, and stay usable', async (_, call) => {
+    const attempt = async (backend: string) => {
+      await tf.setBackend(backend);
+      try {
+        call();
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'no error';
+    };
+    const onCpu = await attempt('cpu');
+    expect(onCpu).not.toBe('no error');
+    expect(await attempt('wasm')).toBe(onCpu);
+    const [after] = await forwardRun('wasm', forwardCases[1]!);
+    const [reference] = await forwardRun('cpu', forwardCases[1]!);
+    expect(maxRelativeDifference(reference!, after!)).toBeLessThan(1e-4);
+  });
+
+  it('ship binaries that equal a fresh build of assembly/conv.ts', () => {
+    const script = fileURLToPath(new URL('../../scripts/build-simd-kernels.mjs', import.meta.url));
+    const run = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
+    expect(run.stderr).toContain('up to date');
+    expect(run.status).toBe(0);
+  });
+});
