@@ -72,7 +72,11 @@ describe.skipIf(!available)('the demo in headless Chromium', () => {
       });
       await page.goto(`${origin}/`);
       await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-      expect(await page.textContent('#status')).toMatch(/WebAssembly backend, SIMD (on|off)/);
+      // Chromium >= 114 has relaxed SIMD: the fused multiply-add build of our conv kernels runs there.
+      expect(await page.textContent('#status')).toMatch(
+        /WebAssembly backend, SIMD on, threads (on|off), conv kernels: relaxed-simd \(relaxed SIMD: fused multiply-add\)/,
+      );
+      expect(await page.getAttribute('body', 'data-conv-kernels')).toBe('relaxed-simd');
 
       await useBestBackend('wasm', { log: null });
       const node = await loadClassifier({ weights: 'uint8' });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { useBestBackend } from '@fmnist/backend/kernels';
 import { type Classifier, loadClassifier, type Prediction, toModelInput } from '@fmnist/model';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
@@ -9,16 +10,21 @@ const startedAt = performance.now();
 let classifier: Classifier;
 let firstPredictionMs: number | undefined;
 
-/** WASM served by this app (no CDN); SIMD when the browser has it. */
+/**
+ * WASM served by this app (no CDN); SIMD when the browser has it, and @fmnist/backend's conv kernels
+ * (with relaxed SIMD's fused multiply-add where the browser has it).
+ */
 async function startBackend(): Promise<string> {
   setWasmPaths(new URL('./wasm/', document.baseURI).href);
   try {
-    if (await tf.setBackend('wasm')) {
-      await tf.ready();
-      const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-      const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-      return `WebAssembly backend, SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'}`;
-    }
+    const { kernels } = await useBestBackend('wasm', {
+      log: null,
+      importModule: () => import('@tensorflow/tfjs-backend-wasm'),
+    });
+    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+    document.body.dataset.convKernels = kernels?.build ?? 'off';
+    return `WebAssembly backend, SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'}, conv kernels: ${kernels?.build} (${kernels?.reason})`;
   } catch (error) {
     console.warn('wasm backend unavailable, using cpu', error);
   }

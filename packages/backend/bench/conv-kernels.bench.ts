@@ -39,19 +39,15 @@ for (const kernels of [detected, 'off'] as const) {
     const runs = {
       forward: () => tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias: b, activation: 'relu' }),
       inputGradient: () =>
-        tf
-          .engine()
-          .runKernel('Conv2DBackpropInput', { dy, filter: w }, {
-            ...attrs,
-            inputShape: x.shape,
-          } as never) as tf.Tensor,
+        tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, {
+          ...attrs,
+          inputShape: x.shape,
+        } as never) as tf.Tensor,
       filterGradient: () =>
-        tf
-          .engine()
-          .runKernel('Conv2DBackpropFilter', { x, dy }, {
-            ...attrs,
-            filterShape: w.shape,
-          } as never) as tf.Tensor,
+        tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+          ...attrs,
+          filterShape: w.shape,
+        } as never) as tf.Tensor,
     };
     for (const [op, run] of Object.entries(runs)) {
       const ms = time(run);

@@ -1,0 +1,18 @@
+// The browser-safe part of @fmnist/backend: backend choice and the WASM kernels, no Node built-ins.
+export { BackendError } from './errors.js';
+export {
+  BACKEND_CHOICES,
+  type BackendChoice,
+  type BackendName,
+  type BackendSelection,
+  type UseBestBackendOptions,
+  useBestBackend,
+} from './select-backend.js';
+export {
+  SIMD_KERNELS_ENV,
+  type SimdKernelBuild,
+  type SimdKernelChoice,
+  setSimdKernelBuild,
+  simdKernelChoice,
+} from './simd-kernels/engine.js';
+export { registerWasmTrainingKernels } from './wasm-training/register.js';
