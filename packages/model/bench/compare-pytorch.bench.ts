@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { simdKernelChoice } from '@fmnist/backend';
-import { trainingThroughput } from './training-throughput.js';
+import { inferenceThroughput, trainingThroughput } from './training-throughput.js';
 
 const emit = (record: Record<string, unknown>) => console.log(JSON.stringify(record));
 const script = fileURLToPath(new URL('./reference/pytorch_train_step.py', import.meta.url));
@@ -23,10 +23,10 @@ function findPython(): string | undefined {
   return undefined;
 }
 
-function pytorchThroughput(python: string, threads: number): number {
+function pytorchThroughput(python: string, threads: number, extra: string[] = [], size = batch): number {
   const run = spawnSync(
     python,
-    [script, '--threads', String(threads), '--batch', String(batch), '--steps', String(steps)],
+    [script, '--threads', String(threads), '--batch', String(size), '--steps', String(steps), ...extra],
     {
       encoding: 'utf8',
     },
@@ -69,4 +69,25 @@ if (!python) {
     }
     emit({ name: 'compare.ratio.median', value: median(ratios), unit: 'ours/pytorch', threads, rounds });
   }
+}
+
+if (python) {
+  // Inference, batch 1024, one thread each (tfjs-wasm runs a model on one thread).
+  const ratios: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const ours = await inferenceThroughput(1024);
+    const theirs = pytorchThroughput(python, 1, ['--inference'], 1024);
+    const ratio = Number((ours / theirs).toFixed(3));
+    ratios.push(ratio);
+    emit({ name: 'inference', value: ours, unit: 'img/s', backend: 'wasm', batch: 1024, round });
+    emit({ name: 'pytorch.inference', value: theirs, unit: 'img/s', threads: 1, batch: 1024, round });
+    emit({ name: 'compare.inference.ratio', value: ratio, unit: 'ours/pytorch', threads: 1, round });
+  }
+  emit({
+    name: 'compare.inference.ratio.median',
+    value: median(ratios),
+    unit: 'ours/pytorch',
+    threads: 1,
+    rounds,
+  });
 }

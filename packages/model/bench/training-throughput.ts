@@ -42,3 +42,19 @@ export async function trainingThroughput(
   model.dispose();
   return { value: Number(((batch * steps) / seconds).toFixed(1)), workers: threads };
 }
+
+/** Images per second of the seed model's forward pass on one batch, after two warm-up calls. */
+export async function inferenceThroughput(batch: number): Promise<number> {
+  await useBestBackend('wasm', { log: null });
+  const model = createSeedModel({ seed: 1 });
+  const x = tf.randomUniform([batch, 28, 28, 1]);
+  const predict = () => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
+  for (let i = 0; i < 2; i++) predict();
+  const runs = 3;
+  const started = performance.now();
+  for (let i = 0; i < runs; i++) predict();
+  const seconds = (performance.now() - started) / 1000;
+  x.dispose();
+  model.dispose();
+  return Number(((batch * runs) / seconds).toFixed(1));
+}

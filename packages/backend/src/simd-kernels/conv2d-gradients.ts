@@ -5,6 +5,7 @@ import { heapOffset, Scratch } from './scratch.js';
 
 const NR = 8;
 const MR = 6;
+const MIN_OUTPUT_COLUMNS = 4;
 // The filter gradient sums over a chunk of output rows of one image at a time, whose packed output
 // gradient takes about this many bytes, so that it stays in a 32-48 kB L1 data cache across all tiles.
 const FILTER_GRADIENT_CHUNK_BYTES = 32 * 1024;
@@ -26,7 +27,8 @@ export function simdConv2DBackpropInput(
   filter: TensorInfo,
   info: backend_util.Conv2DInfo,
 ): TensorInfo | undefined {
-  if (dy.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
+  // dx of a first layer (1-3 input channels, the model's input) fills under half of 8-wide tiles: XNNPACK.
+  if (dy.dtype !== 'float32' || filter.dtype !== 'float32' || info.inChannels < MIN_OUTPUT_COLUMNS) return undefined;
   const backend = backendOf(args);
   const kernels = simdKernelsFor(backend);
   if (!kernels) return undefined;

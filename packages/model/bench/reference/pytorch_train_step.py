@@ -1,6 +1,7 @@
 """The seed model's training step in PyTorch: a reference figure for `pnpm bench:compare`, not part of
 the toolkit. Same layers, padding, pooling and dropout as @fmnist/model's createSeedModel, Adam, random
-inputs. Prints one JSON line: images per second over `--steps` steps after two warm-up steps."""
+inputs. Prints one JSON line: images per second over `--steps` steps after two warm-up steps (with
+`--inference`, forward passes in eval mode)."""
 import argparse
 import json
 import time
@@ -28,6 +29,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--inference", action="store_true", help="time model(x) in eval mode instead")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
@@ -42,6 +44,13 @@ def main() -> None:
         loss_fn(model(x), y).backward()
         optimizer.step()
 
+    if args.inference:
+        model.eval()
+
+        def step() -> None:  # noqa: F811 (inference replaces the training step)
+            with torch.no_grad():
+                model(x)
+
     for _ in range(2):
         step()
     started = time.perf_counter()
@@ -50,7 +59,7 @@ def main() -> None:
     seconds = time.perf_counter() - started
     params = sum(p.numel() for p in model.parameters())
     print(json.dumps({
-        "name": "pytorch.train.step", "value": round(args.batch * args.steps / seconds, 1), "unit": "img/s",
+        "name": "pytorch.inference" if args.inference else "pytorch.train.step", "value": round(args.batch * args.steps / seconds, 1), "unit": "img/s",
         "threads": args.threads, "batch": args.batch, "parameters": params, "torch": torch.__version__,
     }))
 
