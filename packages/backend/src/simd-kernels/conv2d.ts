@@ -33,7 +33,7 @@ export function simdConv2D(original: KernelFunc): KernelFunc {
       filter.shape.length !== 4 ||
       x.shape[3] !== filter.shape[2] ||
       // With fewer than 4 input channels (a first layer) gathering rows costs more than XNNPACK's kernel.
-      x.shape[3] < MIN_INPUT_CHANNELS ||
+      x.shape[3]! < MIN_INPUT_CHANNELS ||
       preluActivationWeights ||
       activation === undefined ||
       dataFormat !== 'NHWC' ||
