@@ -28,7 +28,8 @@ export function simdConv2DBackpropInput(
   info: backend_util.Conv2DInfo,
 ): TensorInfo | undefined {
   // dx of a first layer (1-3 input channels, the model's input) fills under half of 8-wide tiles: XNNPACK.
-  if (dy.dtype !== 'float32' || filter.dtype !== 'float32' || info.inChannels < MIN_OUTPUT_COLUMNS) return undefined;
+  if (dy.dtype !== 'float32' || filter.dtype !== 'float32' || info.inChannels < MIN_OUTPUT_COLUMNS)
+    return undefined;
   const backend = backendOf(args);
   const kernels = simdKernelsFor(backend);
   if (!kernels) return undefined;
