@@ -92,16 +92,18 @@ export function packFilterTransposed(src: usize, taps: i32, ci: i32, co: i32, ds
   }
 }
 
-// One 6x8 tile: out[r, 0..8] = activation(bias + sum over k of A[k][r] * panel[k]), with A packed as
+// One 6x8 tile: out[r, 0..8] = activation(init[r] + sum over k of A[k][r] * panel[k]), with A packed as
 // [k/4][6 rows][4] (one vector load per row covers four k, broadcast lane by lane) and the panel as
 // [k][8]. Broadcasting from a register (a shuffle) instead of a memory splat per k keeps the loop at
-// three pointers, so V8 spills nothing.
+// three pointers, so V8 spills nothing. Row r starts from `init + initStride * r` (stride 0: a bias
+// for every row; rows past `rows` repeat the last and are not stored).
 @inline
 function tile(
   packedA: usize,
   groups: i32,
   panel: usize,
-  bias: usize,
+  init: usize,
+  initStride: usize,
   out: usize,
   outStride: usize,
   rows: i32,
@@ -109,18 +111,24 @@ function tile(
   activation: i32,
   spill: usize,
 ): void {
-  let c00 = v128.load(bias);
-  let c01 = v128.load(bias, 16);
-  let c10 = c00;
-  let c11 = c01;
-  let c20 = c00;
-  let c21 = c01;
-  let c30 = c00;
-  let c31 = c01;
-  let c40 = c00;
-  let c41 = c01;
-  let c50 = c00;
-  let c51 = c01;
+  const i0 = init + initStride * <usize>min(0, rows - 1);
+  let c00 = v128.load(i0);
+  let c01 = v128.load(i0, 16);
+  const i1 = init + initStride * <usize>min(1, rows - 1);
+  let c10 = v128.load(i1);
+  let c11 = v128.load(i1, 16);
+  const i2 = init + initStride * <usize>min(2, rows - 1);
+  let c20 = v128.load(i2);
+  let c21 = v128.load(i2, 16);
+  const i3 = init + initStride * <usize>min(3, rows - 1);
+  let c30 = v128.load(i3);
+  let c31 = v128.load(i3, 16);
+  const i4 = init + initStride * <usize>min(4, rows - 1);
+  let c40 = v128.load(i4);
+  let c41 = v128.load(i4, 16);
+  const i5 = init + initStride * <usize>min(5, rows - 1);
+  let c50 = v128.load(i5);
+  let c51 = v128.load(i5, 16);
   let ap = packedA;
   let w = panel;
   for (let g = 0; g < groups; g++) {
@@ -346,6 +354,7 @@ export function convIndirect(
         kp / 4,
         packed + <usize>p * panelBytes,
         bias + <usize>(p * NR) * 4,
+        0,
         outRow + <usize>(p * NR) * 4,
         outStride,
         rows,
@@ -388,149 +397,6 @@ function packRows(indirection: usize, taps: i32, channels: i32, depth: i32, kp: 
   }
 }
 
-// Adds A^T B to 6 rows x 8 columns of `acc` (row stride `accStride` bytes; rows past `rows` are computed
-// from a repeated row and not stored): A packed [k/4][6][4], B packed [k][8], as in `tile`.
-@inline
-function accumulateTile(packedA: usize, groups: i32, panel: usize, acc: usize, accStride: usize, rows: i32): void {
-  const r0 = acc + accStride * <usize>min(0, rows - 1);
-  let c00 = v128.load(r0);
-  let c01 = v128.load(r0, 16);
-  const r1 = acc + accStride * <usize>min(1, rows - 1);
-  let c10 = v128.load(r1);
-  let c11 = v128.load(r1, 16);
-  const r2 = acc + accStride * <usize>min(2, rows - 1);
-  let c20 = v128.load(r2);
-  let c21 = v128.load(r2, 16);
-  const r3 = acc + accStride * <usize>min(3, rows - 1);
-  let c30 = v128.load(r3);
-  let c31 = v128.load(r3, 16);
-  const r4 = acc + accStride * <usize>min(4, rows - 1);
-  let c40 = v128.load(r4);
-  let c41 = v128.load(r4, 16);
-  const r5 = acc + accStride * <usize>min(5, rows - 1);
-  let c50 = v128.load(r5);
-  let c51 = v128.load(r5, 16);
-  let ap = packedA;
-  let w = panel;
-  for (let g = 0; g < groups; g++) {
-    const v0 = v128.load(ap);
-    const v1 = v128.load(ap, 16);
-    const v2 = v128.load(ap, 32);
-    const v3 = v128.load(ap, 48);
-    const v4 = v128.load(ap, 64);
-    const v5 = v128.load(ap, 80);
-    let b0: v128;
-    let b1: v128;
-    let a: v128;
-    b0 = v128.load(w, 0);
-    b1 = v128.load(w, 16);
-    a = i32x4.shuffle(v0, v0, 0, 0, 0, 0);
-    c00 = madd(a, b0, c00);
-    c01 = madd(a, b1, c01);
-    a = i32x4.shuffle(v1, v1, 0, 0, 0, 0);
-    c10 = madd(a, b0, c10);
-    c11 = madd(a, b1, c11);
-    a = i32x4.shuffle(v2, v2, 0, 0, 0, 0);
-    c20 = madd(a, b0, c20);
-    c21 = madd(a, b1, c21);
-    a = i32x4.shuffle(v3, v3, 0, 0, 0, 0);
-    c30 = madd(a, b0, c30);
-    c31 = madd(a, b1, c31);
-    a = i32x4.shuffle(v4, v4, 0, 0, 0, 0);
-    c40 = madd(a, b0, c40);
-    c41 = madd(a, b1, c41);
-    a = i32x4.shuffle(v5, v5, 0, 0, 0, 0);
-    c50 = madd(a, b0, c50);
-    c51 = madd(a, b1, c51);
-    b0 = v128.load(w, 32);
-    b1 = v128.load(w, 48);
-    a = i32x4.shuffle(v0, v0, 1, 1, 1, 1);
-    c00 = madd(a, b0, c00);
-    c01 = madd(a, b1, c01);
-    a = i32x4.shuffle(v1, v1, 1, 1, 1, 1);
-    c10 = madd(a, b0, c10);
-    c11 = madd(a, b1, c11);
-    a = i32x4.shuffle(v2, v2, 1, 1, 1, 1);
-    c20 = madd(a, b0, c20);
-    c21 = madd(a, b1, c21);
-    a = i32x4.shuffle(v3, v3, 1, 1, 1, 1);
-    c30 = madd(a, b0, c30);
-    c31 = madd(a, b1, c31);
-    a = i32x4.shuffle(v4, v4, 1, 1, 1, 1);
-    c40 = madd(a, b0, c40);
-    c41 = madd(a, b1, c41);
-    a = i32x4.shuffle(v5, v5, 1, 1, 1, 1);
-    c50 = madd(a, b0, c50);
-    c51 = madd(a, b1, c51);
-    b0 = v128.load(w, 64);
-    b1 = v128.load(w, 80);
-    a = i32x4.shuffle(v0, v0, 2, 2, 2, 2);
-    c00 = madd(a, b0, c00);
-    c01 = madd(a, b1, c01);
-    a = i32x4.shuffle(v1, v1, 2, 2, 2, 2);
-    c10 = madd(a, b0, c10);
-    c11 = madd(a, b1, c11);
-    a = i32x4.shuffle(v2, v2, 2, 2, 2, 2);
-    c20 = madd(a, b0, c20);
-    c21 = madd(a, b1, c21);
-    a = i32x4.shuffle(v3, v3, 2, 2, 2, 2);
-    c30 = madd(a, b0, c30);
-    c31 = madd(a, b1, c31);
-    a = i32x4.shuffle(v4, v4, 2, 2, 2, 2);
-    c40 = madd(a, b0, c40);
-    c41 = madd(a, b1, c41);
-    a = i32x4.shuffle(v5, v5, 2, 2, 2, 2);
-    c50 = madd(a, b0, c50);
-    c51 = madd(a, b1, c51);
-    b0 = v128.load(w, 96);
-    b1 = v128.load(w, 112);
-    a = i32x4.shuffle(v0, v0, 3, 3, 3, 3);
-    c00 = madd(a, b0, c00);
-    c01 = madd(a, b1, c01);
-    a = i32x4.shuffle(v1, v1, 3, 3, 3, 3);
-    c10 = madd(a, b0, c10);
-    c11 = madd(a, b1, c11);
-    a = i32x4.shuffle(v2, v2, 3, 3, 3, 3);
-    c20 = madd(a, b0, c20);
-    c21 = madd(a, b1, c21);
-    a = i32x4.shuffle(v3, v3, 3, 3, 3, 3);
-    c30 = madd(a, b0, c30);
-    c31 = madd(a, b1, c31);
-    a = i32x4.shuffle(v4, v4, 3, 3, 3, 3);
-    c40 = madd(a, b0, c40);
-    c41 = madd(a, b1, c41);
-    a = i32x4.shuffle(v5, v5, 3, 3, 3, 3);
-    c50 = madd(a, b0, c50);
-    c51 = madd(a, b1, c51);
-    ap += 96;
-    w += 128;
-  }
-  {
-    v128.store(r0, c00);
-    v128.store(r0, c01, 16);
-  }
-  if (rows > 1) {
-    v128.store(r1, c10);
-    v128.store(r1, c11, 16);
-  }
-  if (rows > 2) {
-    v128.store(r2, c20);
-    v128.store(r2, c21, 16);
-  }
-  if (rows > 3) {
-    v128.store(r3, c30);
-    v128.store(r3, c31, 16);
-  }
-  if (rows > 4) {
-    v128.store(r4, c40);
-    v128.store(r4, c41, 16);
-  }
-  if (rows > 5) {
-    v128.store(r5, c50);
-    v128.store(r5, c51, 16);
-  }
-}
-
 /**
  * The filter gradient dW[kh, kw, ci, co] = sum over n, oh, ow of dy[n, oh, ow, co] * x[n, ih, iw, ci]
  * with ih = oh*sh + kh*dh - padTop (likewise iw), as a matrix product summed a chunk of output rows at
@@ -539,7 +405,7 @@ function accumulateTile(packedA: usize, groups: i32, panel: usize, acc: usize, a
  * layout per 6 output channels (it is reused by every tap), and x, per 8 columns, into a [p][8] panel
  * with zeros where the tap falls outside the image: vector copies when the 8 columns are 8 channels of
  * one tap. Scratch, 16-byte aligned: `packedA` (ceil(CO/6) * 6 * P floats), `panel` (8 * P floats)
- * with P = padK(chunkRows * OW), and `dwT` (CO * K rounded up to 8, floats).
+ * with P = padK(chunkRows * OW), `dwT` (CO * K rounded up to 8, floats) and `spill` (48 floats).
  */
 export function convFilterGradient(
   x: usize,
@@ -564,6 +430,7 @@ export function convFilterGradient(
   packedA: usize,
   panel: usize,
   dwT: usize,
+  spill: usize,
 ): void {
   const depth = kh * kw * channels;
   const depth8 = (depth + NR - 1) & ~(NR - 1);
@@ -581,7 +448,8 @@ export function convFilterGradient(
         packShifted(x, n, height, width, channels, outW, oh0, oh1, kw, sh, sw, dh, dwl, padTop, padLeft, k0, depth, kp, panel);
         for (let b = 0; b < blocks; b++) {
           const co0 = b * MR;
-          accumulateTile(packedA + <usize>b * blockBytes, kp / 4, panel, dwT + <usize>co0 * accStride + <usize>k0 * 4, accStride, min(MR, outC - co0));
+          const acc = dwT + <usize>co0 * accStride + <usize>k0 * 4;
+          tile(packedA + <usize>b * blockBytes, kp / 4, panel, acc, accStride, acc, accStride, min(MR, outC - co0), NR, ACTIVATION_LINEAR, spill);
         }
       }
     }

@@ -1,10 +1,8 @@
 import { type backend_util, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import type { KernelArgs } from '../wasm-training/kernel-call.js';
 import { simdKernelsFor, type WasmBackendInternals } from './engine.js';
-import { heapOffset, Scratch } from './scratch.js';
+import { heapOffset, indirectConvScratch, TILE_ROWS as MR, TILE_COLUMNS as NR, Scratch } from './scratch.js';
 
-const NR = 8;
-const MR = 6;
 const MIN_OUTPUT_COLUMNS = 4;
 // The filter gradient sums over a chunk of output rows of one image at a time, whose packed output
 // gradient takes about this many bytes, so that it stays in a 32-48 kB L1 data cache across all tiles.
@@ -36,16 +34,14 @@ export function simdConv2DBackpropInput(
   const out = backend.makeOutput(info.inShape, 'float32');
   if (util.sizeFromShape(info.inShape) === 0) return out;
   const taps = info.filterHeight * info.filterWidth;
-  const panels = Math.ceil(info.inChannels / NR);
-  const groupedDepth = Math.ceil((taps * info.outChannels) / 4) * 4;
   const scratch = new Scratch(backend);
   try {
-    const packed = scratch.alloc(panels * groupedDepth * NR * 4);
-    const packedBias = scratch.alloc(panels * NR * 4);
-    const indirection = scratch.alloc(taps * MR * 4);
-    const zeros = scratch.alloc(info.outChannels * 4, { zeroed: true });
-    const packedA = scratch.alloc(groupedDepth * MR * 4);
-    const spill = scratch.alloc(MR * NR * 4);
+    const { packed, packedBias, indirection, zeros, packedA, spill } = indirectConvScratch(
+      scratch,
+      taps,
+      info.outChannels,
+      info.inChannels,
+    );
     kernels.packFilterTransposed(
       heapOffset(backend, filter),
       taps,
@@ -134,6 +130,7 @@ export function simdConv2DBackpropFilter(
       packedA,
       panel,
       transposed,
+      scratch.alloc(MR * NR * 4),
     );
   } finally {
     scratch.free();

@@ -1,10 +1,8 @@
 import { backend_util, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import type { KernelArgs } from '../wasm-training/kernel-call.js';
 import { simdKernelsFor, type WasmBackendInternals } from './engine.js';
-import { heapOffset, Scratch } from './scratch.js';
+import { heapOffset, indirectConvScratch, Scratch } from './scratch.js';
 
-const NR = 8;
-const MR = 6;
 const MIN_INPUT_CHANNELS = 4;
 
 // Activations the kernel applies in its store; tfjs's other fused activations go to XNNPACK.
@@ -55,16 +53,14 @@ export function simdConv2D(original: KernelFunc): KernelFunc {
     if (util.sizeFromShape(info.outShape) === 0) return out;
     const taps = info.filterHeight * info.filterWidth;
     const depth = taps * info.inChannels;
-    const panels = Math.ceil(info.outChannels / NR);
-    const groupedDepth = Math.ceil(depth / 4) * 4;
     const scratch = new Scratch(backend);
     try {
-      const packed = scratch.alloc(panels * groupedDepth * NR * 4);
-      const packedBias = scratch.alloc(panels * NR * 4);
-      const indirection = scratch.alloc(taps * MR * 4);
-      const zeros = scratch.alloc(info.inChannels * 4, { zeroed: true });
-      const packedA = scratch.alloc(groupedDepth * MR * 4);
-      const spill = scratch.alloc(MR * NR * 4);
+      const { packed, packedBias, indirection, zeros, packedA, spill } = indirectConvScratch(
+        scratch,
+        taps,
+        info.inChannels,
+        info.outChannels,
+      );
       kernels.packColumns(
         heapOffset(backend, filter),
         depth,

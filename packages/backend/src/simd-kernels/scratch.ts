@@ -30,3 +30,24 @@ export function heapOffset(backend: WasmBackendInternals, tensor: TensorInfo): n
   if (!data) throw new BackendError('a tensor of another backend reached a wasm kernel');
   return data.memoryOffset;
 }
+
+/** The 6x8 register tile of assembly/conv.ts: rows and columns. */
+export const TILE_ROWS = 6;
+export const TILE_COLUMNS = 8;
+
+/**
+ * Scratch for `convIndirect`: the right operand packed in 8-column panels (depth rounded up to whole
+ * groups of four), its bias, the per-tile row pointers, a zero row, the packed left tile and a spill.
+ */
+export function indirectConvScratch(scratch: Scratch, taps: number, channels: number, columns: number) {
+  const panels = Math.ceil(columns / TILE_COLUMNS);
+  const groupedDepth = Math.ceil((taps * channels) / 4) * 4;
+  return {
+    packed: scratch.alloc(panels * groupedDepth * TILE_COLUMNS * 4),
+    packedBias: scratch.alloc(panels * TILE_COLUMNS * 4),
+    indirection: scratch.alloc(taps * TILE_ROWS * 4),
+    zeros: scratch.alloc(channels * 4, { zeroed: true }),
+    packedA: scratch.alloc(groupedDepth * TILE_ROWS * 4),
+    spill: scratch.alloc(TILE_ROWS * TILE_COLUMNS * 4),
+  };
+}
