@@ -553,3 +553,5 @@ function packShifted(
   memory.fill(out, 0, <usize>((kp - (oh1 - oh0) * outW) * NR) * 4);
 }
 
+
+export { batchNormForward, batchNormGradient } from './batch-norm';

@@ -17,6 +17,8 @@ export interface SimdKernelExports {
   packFilterTransposed(src: number, taps: number, ci: number, co: number, dst: number, biasOut: number): void;
   convIndirect(...args: number[]): void;
   convFilterGradient(...args: number[]): void;
+  batchNormForward(...args: number[]): void;
+  batchNormGradient(...args: number[]): void;
 }
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` the kernels use (its class is not exported typed). */

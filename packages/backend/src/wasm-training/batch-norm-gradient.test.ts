@@ -3,11 +3,14 @@ import { maxRelativeDifference, onBackend, randomArray, tf } from '../testing/tf
 
 type Case = { x: number[]; stats: number[]; scale: number[] };
 
-// The gradient of batchNorm against autodiff of the same formula written with elementary ops.
+// The gradient of batchNorm against autodiff of the same formula written with elementary ops (on wasm,
+// per-channel statistics run our SIMD kernels forward and backward: 5, 6 and 32 channels cover their
+// vector and scalar paths).
 const cases: Case[] = [
   { x: [8, 5, 5, 6], stats: [6], scale: [6] },
   { x: [4, 7], stats: [4, 7], scale: [4, 7] },
   { x: [3, 4, 5], stats: [5], scale: [5] },
+  { x: [2, 3, 3, 32], stats: [32], scale: [32] },
 ];
 
 describe('FusedBatchNorm gradient', () => {

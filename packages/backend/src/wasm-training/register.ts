@@ -7,6 +7,7 @@ import {
   registerKernel,
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
+import { batchNormGradientConfig, simdBatchNorm } from '../simd-kernels/batch-norm.js';
 import { simdConv2D } from '../simd-kernels/conv2d.js';
 import { fusedBatchNormGradConfig } from './batch-norm-gradient.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
@@ -43,6 +44,8 @@ export function registerWasmTrainingKernels(): void {
   registered = true;
   wrapKernel('Conv2D', simdConv2D);
   wrapKernel('FusedConv2D', simdConv2D);
+  wrapKernel('FusedBatchNorm', simdBatchNorm);
+  replaceKernel(batchNormGradientConfig);
   replaceKernel(conv2DBackpropFilterConfig);
   replaceKernel(conv2DBackpropInputConfig);
   replaceKernel(identityConfig);
