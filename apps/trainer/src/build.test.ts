@@ -20,6 +20,16 @@ describe('recipes to pipelines', () => {
     expect(buildAugmentation(QUICK_RECIPE).map((t) => t.name)).toEqual(['randomCrop', 'randomFlip']);
   });
 
+  it('adds random erasing after shifts and flips when a recipe asks for it', () => {
+    const recipe = {
+      ...QUICK_RECIPE,
+      augment: { type: 'shiftFlip' as const, padding: 2, horizontalFlip: true, erasing: { probability: 0.5 } },
+    };
+    const pipeline = buildAugmentation(recipe);
+    expect(pipeline.map((t) => t.name)).toEqual(['randomCrop', 'randomFlip', 'randomErasing']);
+    expect(pipeline[2]!.spec).toMatchObject({ options: { probability: 0.5 } });
+  });
+
   it('--no-augment turns augmentation off, --augment back on, both together is an error', () => {
     expect(resolveConfig({ 'no-augment': true }).recipe.augment).toEqual({ type: 'none' });
     expect(buildAugmentation(resolveConfig({ 'no-augment': true }).recipe)).toEqual([]);

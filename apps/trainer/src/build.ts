@@ -1,4 +1,11 @@
-import { createAugmenter, imageDataGenerator, randomCrop, randomFlip, type Transform } from '@fmnist/augment';
+import {
+  createAugmenter,
+  imageDataGenerator,
+  randomCrop,
+  randomErasing,
+  randomFlip,
+  type Transform,
+} from '@fmnist/augment';
 import { AdamWOptimizer, adamw, amsgrad, createSeedModel, type Recipe } from '@fmnist/model';
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -29,6 +36,7 @@ export function buildAugmentation(recipe: Recipe): Transform[] {
     return [
       randomCrop({ padding: augment.padding }),
       ...(augment.horizontalFlip ? [randomFlip({ horizontal: true })] : []),
+      ...(augment.erasing ? [randomErasing({ probability: augment.erasing.probability })] : []),
     ];
   }
   // Keras's ImageDataGenerator, as the report used it (nearest fill, Keras's default).

@@ -18,7 +18,13 @@ export interface Recipe {
   validationSplit: number;
   augment:
     | { type: 'none' }
-    | { type: 'shiftFlip'; padding: number; horizontalFlip: boolean }
+    | {
+        type: 'shiftFlip';
+        padding: number;
+        horizontalFlip: boolean;
+        /** Random erasing after the shifts and flips (Zhong et al., 2017); erased pixels become 0. */
+        erasing?: { probability: number };
+      }
     | {
         type: 'keras';
         rotationRange: number;
