@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { loadFashionMnist } from '@fmnist/dataset';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FAILURE_MARKER } from '../testing/failing-layer.js';
 import { randomArray, tf } from '../testing/tf.js';
 import { DataParallelTrainer, shardSizes } from './trainer.js';
 
@@ -133,5 +134,82 @@ describe.skipIf(!hasData)('a short real fit', () => {
     expect(losses[3]).toBeLessThan(losses[0]! * 0.8);
     tf.dispose([xs, ys]);
     model.dispose();
+  });
+});
+
+describe('DataParallelTrainer with bad input', () => {
+  const failingModule = new URL('../testing/failing-layer.ts', import.meta.url).href;
+
+  async function failureTrainer() {
+    await tf.setBackend('wasm');
+    const { FailOnMarker } = await import(failingModule);
+    const model = tfl.sequential({
+      layers: [
+        new FailOnMarker({ inputShape: [4, 4, 1] }),
+        tfl.layers.flatten(),
+        tfl.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    });
+    model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
+    const trainer = await DataParallelTrainer.create(model, {
+      workers: 2,
+      loss: { type: 'categoricalCrossentropy' },
+      setupModules: [failingModule],
+    });
+    trainers.push(trainer);
+    return trainer;
+  }
+
+  const goodX = () => randomArray(8 * 16, 3);
+  const goodY = () => {
+    const labels = new Float32Array(8 * 3);
+    for (let i = 0; i < 8; i++) labels[i * 3 + (i % 3)] = 1;
+    return labels;
+  };
+
+  it('rejects badly shaped batches before any work, naming the batch, the argument and both shapes', async () => {
+    const trainer = await failureTrainer();
+    await expect(trainer.step(goodX(), [8, 4, 4, 1], new Float32Array(8 * 4), [8, 4])).rejects.toThrow(
+      'DataParallelTrainer.step: y of the batch of 8 has shape [8,4]; the model outputs [n,3]',
+    );
+    await expect(trainer.step(goodX(), [8, 4, 4, 1], new Float32Array(8), [8, 1])).rejects.toThrow(
+      /y of the batch of 8 has shape \[8,1\]: class indices \(sparse labels\) are not supported; pass one-hot labels of shape \[8,3\]/,
+    );
+    await expect(trainer.step(randomArray(8 * 25, 1), [8, 5, 5, 1], goodY(), [8, 3])).rejects.toThrow(
+      'x of the batch of 8 has shape [8,5,5,1]; the model takes [n,4,4,1]',
+    );
+    await expect(trainer.step(goodX().subarray(1), [8, 4, 4, 1], goodY(), [8, 3])).rejects.toThrow(
+      'x has 127 values; its shape [8,4,4,1] needs 128',
+    );
+    expect((await trainer.step(goodX(), [8, 4, 4, 1], goodY(), [8, 3])).loss).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['this thread', 0],
+    ['a worker', 7],
+  ])('rejects one call when %s fails, awaits every shard, and stays usable', async (where, image) => {
+    const trainer = await failureTrainer();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await trainer.step(goodX(), [8, 4, 4, 1], goodY(), [8, 3]); // the optimizer makes its slots
+      const tensors = tf.memory().numTensors;
+      const x = goodX();
+      x[image * 16] = FAILURE_MARKER;
+      const attempt = trainer.step(x, [8, 4, 4, 1], goodY(), [8, 3]);
+      await expect(attempt).rejects.toThrow(
+        `DataParallelTrainer.step: the batch of 8 failed in ${where}'s shard`,
+      );
+      await expect(attempt).rejects.toHaveProperty('cause');
+      expect(tf.memory().numTensors).toBe(tensors);
+      const after = await trainer.step(goodX(), [8, 4, 4, 1], goodY(), [8, 3]);
+      expect(after.loss).toBeGreaterThan(0);
+      expect(tf.memory().numTensors).toBe(tensors);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });

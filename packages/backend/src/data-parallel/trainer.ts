@@ -26,8 +26,10 @@ export interface StepResult {
   accuracy: number;
 }
 
+type StepResultMessage = Extract<FromWorker, { type: 'result' }>;
+
 interface Pending {
-  resolve: (result: Extract<FromWorker, { type: 'result' }>) => void;
+  resolve: (result: StepResultMessage) => void;
   reject: (error: Error) => void;
 }
 
@@ -106,9 +108,12 @@ export class DataParallelTrainer {
 
   /**
    * One optimizer step on a batch: `x` `[n, ...inputShape]` and one-hot `y` `[n, classes]` as flat
-   * float32 arrays. Returns the batch's mean loss and accuracy.
+   * float32 arrays. Returns the batch's mean loss and accuracy. Shapes are checked against the model
+   * before any work; a failure in any shard (this thread's or a worker's) rejects this call only, after
+   * every shard has answered, and the trainer stays usable.
    */
   async step(x: Float32Array, xShape: number[], y: Float32Array, yShape: number[]): Promise<StepResult> {
+    this.checkBatch(x, xShape, y, yShape);
     const count = xShape[0]!;
     const shards = shardSizes(count, this.threads);
     const xSize = x.length / count;
@@ -132,19 +137,36 @@ export class DataParallelTrainer {
       });
     });
     const localCount = shards[0]!;
-    const local = tf.tidy(() => {
-      const xs = tf.tensor(x.subarray(0, localCount * xSize), [localCount, ...xShape.slice(1)]);
-      const ys = tf.tensor(y.subarray(0, localCount * ySize), [localCount, ...yShape.slice(1)]);
-      const result = shardGradients(this.model, this.lossFn, xs, ys);
-      return { ...result, grads: result.grads.map((g) => tf.keep(g)) };
-    });
-    const results = await Promise.all(remote);
+    let local: ReturnType<typeof shardGradients> | undefined;
+    let localError: unknown;
+    try {
+      local = tf.tidy(() => {
+        const xs = tf.tensor(x.subarray(0, localCount * xSize), [localCount, ...xShape.slice(1)]);
+        const ys = tf.tensor(y.subarray(0, localCount * ySize), [localCount, ...yShape.slice(1)]);
+        const result = shardGradients(this.model, this.lossFn, xs, ys);
+        return { ...result, grads: result.grads.map((g) => tf.keep(g)) };
+      });
+    } catch (error) {
+      localError = error;
+    }
+    // Every shard answers before this call settles, so no worker's rejection is left unhandled.
+    const settled = await Promise.allSettled(remote);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (localError !== undefined || failed) {
+      if (local) tf.dispose(local.grads);
+      const where = localError !== undefined ? 'this thread' : 'a worker';
+      throw new BackendError(`DataParallelTrainer.step: the batch of ${count} failed in ${where}'s shard`, {
+        cause: localError ?? failed!.reason,
+      });
+    }
+    const results = settled.map((r) => (r as PromiseFulfilledResult<StepResultMessage | undefined>).value);
+    const computed = local!;
     const variables = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
-    let lossSum = local.loss * localCount;
-    let correct = local.correct;
+    let lossSum = computed.loss * localCount;
+    let correct = computed.correct;
     const averaged = tf.tidy(() =>
       variables.map((variable, i) => {
-        let sum = tf.mul(local.grads[i]!, localCount);
+        let sum = tf.mul(computed.grads[i]!, localCount);
         for (const result of results) {
           if (!result) continue;
           sum = tf.add(sum, tf.mul(tf.tensor(result.grads[i]!, variable.shape), result.count));
@@ -157,10 +179,41 @@ export class DataParallelTrainer {
       lossSum += result.loss * result.count;
       correct += result.correct;
     }
-    tf.dispose(local.grads);
+    tf.dispose(computed.grads);
     this.model.optimizer.applyGradients(averaged);
     tf.dispose(averaged.map((g) => g.tensor));
     return { loss: lossSum / count, accuracy: correct / count };
+  }
+
+  /** Rejects a batch that does not fit the model, naming the argument and both shapes. */
+  private checkBatch(x: Float32Array, xShape: number[], y: Float32Array, yShape: number[]) {
+    const shape = (s: readonly (number | null)[]) => `[${s.map((d) => d ?? 'n').join(',')}]`;
+    const fail = (message: string) => {
+      throw new BackendError(`DataParallelTrainer.step: ${message}`);
+    };
+    const count = xShape[0];
+    if (count === undefined || !Number.isInteger(count) || count < 1)
+      fail(`xShape ${shape(xShape)} must start with a positive batch size`);
+    const inputShape = this.model.inputs[0]!.shape;
+    const outputShape = this.model.outputs[0]!.shape;
+    const fits = (given: number[], expected: readonly (number | null)[]) =>
+      given.length === expected.length && expected.every((d, i) => i === 0 || d === null || d === given[i]);
+    if (!fits(xShape, inputShape))
+      fail(`x of the batch of ${count} has shape ${shape(xShape)}; the model takes ${shape(inputShape)}`);
+    const classes = outputShape.at(-1);
+    if (yShape.length === 2 && yShape[1] === 1 && classes !== 1) {
+      fail(
+        `y of the batch of ${count} has shape ${shape(yShape)}: class indices (sparse labels) are not ` +
+          `supported; pass one-hot labels of shape [${count},${classes}]`,
+      );
+    }
+    if (!fits(yShape, outputShape) || yShape[0] !== count)
+      fail(`y of the batch of ${count} has shape ${shape(yShape)}; the model outputs ${shape(outputShape)}`);
+    const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+    if (x.length !== size(xShape))
+      fail(`x has ${x.length} values; its shape ${shape(xShape)} needs ${size(xShape)}`);
+    if (y.length !== size(yShape))
+      fail(`y has ${y.length} values; its shape ${shape(yShape)} needs ${size(yShape)}`);
   }
 
   private request(worker: Worker, message: Extract<ToWorker, { type: 'step' }>) {
