@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { logLine } from './console-line.js';
 import type { Logs } from './logs.js';
 import { type Mode, monitored, resolveLogs, resolveMode, unsetBest } from './monitor.js';
 import { type CallbackState, finiteOrNull, type ResumableCallback, stateNumber } from './resumable.js';
@@ -89,8 +90,16 @@ export class EarlyStopping extends tfl.Callback implements ResumableCallback {
   }
 
   override async onEpochEnd(epoch: number, logs?: Logs) {
-    const current = monitored(await resolveLogs(logs), this.monitor);
-    if (current === undefined || epoch < this.startFromEpoch) return;
+    const resolved = await resolveLogs(logs);
+    const current = monitored(resolved, this.monitor);
+    if (current === undefined) {
+      logLine(
+        `earlyStopping: '${this.monitor}' is not in the logs (${Object.keys(resolved ?? {}).join(', ')}); not stopping on it`,
+        'warn',
+      );
+      return;
+    }
+    if (epoch < this.startFromEpoch) return;
     // As Keras: with no improvement ever, the first watched epoch's weights are the ones restored.
     if (this.restoreBestWeights && !this.bestWeights) this.keepWeights();
     this.wait += 1;
@@ -106,15 +115,14 @@ export class EarlyStopping extends tfl.Callback implements ResumableCallback {
       this.model.stopTraining = true;
       if (this.restoreBestWeights && this.bestWeights) {
         if (this.verbose > 0)
-          console.log(`Restoring model weights from the end of the best epoch: ${this.bestEpoch + 1}.`);
+          logLine(`Restoring model weights from the end of the best epoch: ${this.bestEpoch + 1}.`);
         this.model.setWeights(this.bestWeights);
       }
     }
   }
 
   override async onTrainEnd() {
-    if (this.stoppedEpoch > 0 && this.verbose > 0)
-      console.log(`Epoch ${this.stoppedEpoch + 1}: early stopping`);
+    if (this.stoppedEpoch > 0 && this.verbose > 0) logLine(`Epoch ${this.stoppedEpoch + 1}: early stopping`);
     tf.dispose(this.bestWeights ?? []);
     this.bestWeights = undefined;
   }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { logLine } from './console-line.js';
 import type { Logs } from './logs.js';
 import { resolveLogs } from './monitor.js';
 
@@ -85,7 +86,7 @@ export class TerminateOnNaN extends tfl.Callback {
   override async onBatchEnd(batch: number, unresolved?: Logs) {
     const loss = (await resolveLogs(unresolved)).loss;
     if (typeof loss === 'number' && !Number.isFinite(loss)) {
-      console.error(`Batch ${batch}: invalid loss ${loss}, terminating training`);
+      logLine(`Batch ${batch}: invalid loss ${loss}, terminating training`, 'warn');
       this.model.stopTraining = true;
     }
   }

@@ -3,6 +3,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { saveCheckpoint } from './checkpoint-files.js';
+import { formatValue, logLine } from './console-line.js';
 import type { Logs } from './logs.js';
 import { type Mode, monitored, resolveLogs, resolveMode, unsetBest } from './monitor.js';
 import { formatPath } from './path-template.js';
@@ -107,13 +108,20 @@ export class ModelCheckpoint extends tfl.Callback implements ResumableCallback {
     if (this.saveBestOnly) {
       const current = monitored(logs, this.monitor);
       if (current === undefined) {
-        console.warn(`modelCheckpoint: can save best model only with '${this.monitor}' available, skipping`);
+        logLine(
+          `modelCheckpoint: can save best model only with '${this.monitor}' available, skipping`,
+          'warn',
+        );
         return;
       }
       const better = this.higherIsBetter ? current > this.best : current < this.best;
       if (!better) return;
-      if (this.verbose > 0)
-        console.log(`Epoch ${epoch + 1}: ${this.monitor} improved from ${this.best} to ${current}, saving`);
+      if (this.verbose > 0) {
+        const to = formatPath(this.path, values);
+        logLine(
+          `Epoch ${epoch + 1}: ${this.monitor} improved from ${formatValue(this.best)} to ${formatValue(current)}, saving model to ${to}`,
+        );
+      }
       this.best = current;
     }
     const path = formatPath(this.path, values);

@@ -1,4 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { setOpenLine } from './console-line.js';
 import type { Logs } from './logs.js';
 import { resolveLogs } from './monitor.js';
 
@@ -64,6 +65,7 @@ export class ProgressBar extends tfl.Callback {
     this.stream.write(
       `\rEpoch ${this.epoch + 1}/${this.params?.epochs ?? '?'} [${'='.repeat(filled)}${' '.repeat(Math.max(0, this.width - filled))}] ${done}/${steps || '?'} ETA ${eta.toFixed(0)}s ${rate.toFixed(0)} img/s ${metricText(logs)}`,
     );
+    setOpenLine(this.stream);
   }
 
   override async onEpochEnd(epoch: number, unresolved?: Logs) {
@@ -72,6 +74,7 @@ export class ProgressBar extends tfl.Callback {
     const rate = seconds > 0 && this.seen > 0 ? ` ${(this.seen / seconds).toFixed(0)} img/s` : '';
     const line = `Epoch ${epoch + 1}/${this.params?.epochs ?? '?'} ${seconds.toFixed(1)}s${rate} ${metricText(logs)}`;
     this.stream.write(this.tty ? `\r${line}\x1b[K\n` : `${line}\n`);
+    setOpenLine(undefined);
   }
 }
 

@@ -1,4 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { logLine } from './console-line.js';
 import { getLearningRate, setLearningRate } from './learning-rate.js';
 import type { Logs } from './logs.js';
 import { type Mode, monitored, resolveLogs, resolveMode, unsetBest } from './monitor.js';
@@ -100,8 +101,9 @@ export class ReduceLROnPlateau extends tfl.Callback implements ResumableCallback
     const current = monitored(await resolveLogs(logs), this.monitor);
     if (logs) logs.lr = getLearningRate(optimizer);
     if (current === undefined) {
-      console.warn(
+      logLine(
         `reduceLROnPlateau: '${this.monitor}' is not in the logs (${Object.keys(logs ?? {}).join(', ')})`,
+        'warn',
       );
       return;
     }
@@ -121,7 +123,9 @@ export class ReduceLROnPlateau extends tfl.Callback implements ResumableCallback
           const next = Math.max(old * this.factor, this.minLR);
           setLearningRate(optimizer, next);
           if (this.verbose > 0)
-            console.log(`Epoch ${epoch + 1}: ReduceLROnPlateau reducing learning rate to ${next}.`);
+            logLine(
+              `Epoch ${epoch + 1}: ReduceLROnPlateau reducing learning rate to ${next.toPrecision(4)}.`,
+            );
           this.cooldownCounter = this.cooldown;
           this.wait = 0;
         }
