@@ -4,6 +4,7 @@ import { checkBatch, type ImageBatch } from './image-batch.js';
 import type { Transform } from './transform.js';
 
 export interface Augmenter {
+  /** The batch augmented: new `data` (and `shape`), every other field (labels, ids) as given. */
   <T extends ImageBatch>(batch: T): T;
   /** The generator state; pass it as `seed` to continue this exact stream (resumed training). */
   readonly state: number;
@@ -19,7 +20,8 @@ export function createAugmenter(
   const augment = <T extends ImageBatch>(batch: T): T => {
     checkBatch(batch, 'augmenter');
     const out = transform.apply(batch, rng);
-    return out === batch ? ({ data: batch.data.slice(), shape: [...batch.shape] } as T) : out;
+    if (out === batch) return { ...batch, data: batch.data.slice(), shape: [...batch.shape] };
+    return { ...batch, data: out.data, shape: out.shape };
   };
   Object.defineProperty(augment, 'state', { get: () => rng.state });
   return augment as Augmenter;

@@ -18,6 +18,18 @@ const image = [
 ];
 const mirrored = image.map((r) => [...r].reverse());
 
+describe('createAugmenter', () => {
+  it('returns every field of the batch it is given, with the augmented data and shape', () => {
+    const batch = { ...grey(image, 4), labels: Uint8Array.of(3, 1, 4, 1) };
+    const flip = createAugmenter(randomFlip(), { seed: 1 })(batch);
+    expect(flip.labels).toEqual(Uint8Array.of(3, 1, 4, 1));
+    expect(flip.shape).toEqual(batch.shape);
+    const none = createAugmenter([], { seed: 1 })(batch);
+    expect(none.labels).toEqual(batch.labels);
+    expect(none.data).not.toBe(batch.data);
+  });
+});
+
 describe('randomFlip', () => {
   it('mirrors exactly, about half of the images', () => {
     const n = 2000;

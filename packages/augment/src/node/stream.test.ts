@@ -29,6 +29,18 @@ describe('augmentStream', () => {
     expect(input[0]!.data).toEqual(batches(1)[0]!.data);
   });
 
+  it('keeps the other fields of each batch (labels, ids) with it', async () => {
+    const labelled = batches(5).map((batch, i) => ({
+      ...batch,
+      labels: Uint8Array.of(i, i, i, i),
+      id: `b${i}`,
+    }));
+    const seen: string[] = [];
+    for await (const batch of augmentStream(labelled, pipeline, { workers: 2, seed: 1, prefetch: 2 }))
+      seen.push(`${batch.id}:${Array.from(batch.labels).join('')}`);
+    expect(seen).toEqual(['b0:0000', 'b1:1111', 'b2:2222', 'b3:3333', 'b4:4444']);
+  });
+
   it('rejects a bad worker count', async () => {
     await expect(augmentStream(batches(1), pipeline, { workers: 0 }).next()).rejects.toThrow(
       'augmentStream: workers must be a positive integer, got 0',

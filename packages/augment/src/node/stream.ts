@@ -41,13 +41,14 @@ function workerSource(): { script: string; eval: boolean } {
 
 /**
  * Augments `batches` in worker threads, `prefetch` batches ahead, yielding them in order. Batch i is
- * augmented with `batchSeed(seed, i)`: the output does not depend on the number of workers.
+ * augmented with `batchSeed(seed, i)`: the output does not depend on the number of workers. Fields
+ * other than `data` and `shape` (labels, ids) stay with their batch.
  */
-export async function* augmentStream(
-  batches: Iterable<ImageBatch> | AsyncIterable<ImageBatch>,
+export async function* augmentStream<T extends ImageBatch>(
+  batches: Iterable<T> | AsyncIterable<T>,
   pipeline: Transform | readonly Transform[],
   options: AugmentStreamOptions = {},
-): AsyncGenerator<ImageBatch> {
+): AsyncGenerator<T> {
   const count = options.workers ?? Math.max(1, availableParallelism() - 1);
   if (!Number.isInteger(count) || count < 1)
     throw new AugmentError(`augmentStream: workers must be a positive integer, got ${count}`);
@@ -72,15 +73,18 @@ export async function* augmentStream(
       waiting.clear();
     });
   }
-  const inFlight: Promise<ImageBatch>[] = [];
+  const inFlight: Promise<T>[] = [];
   let index = 0;
-  const submit = (batch: ImageBatch) => {
+  const submit = (batch: T) => {
     checkBatch(batch, 'augmentStream');
     const id = index++;
     const copy = { data: batch.data.slice(), shape: [...batch.shape] as ImageBatch['shape'] };
     inFlight.push(
-      new Promise<ImageBatch>((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
+      new Promise<T>((resolve, reject) => {
+        waiting.set(id, {
+          resolve: (out) => resolve({ ...batch, data: out.data, shape: out.shape }),
+          reject,
+        });
         workers[id % count]!.postMessage({ id, batch: copy, seed: batchSeed(seed, id) }, [
           copy.data.buffer as ArrayBuffer,
         ]);
@@ -88,7 +92,7 @@ export async function* augmentStream(
     );
   };
   try {
-    for await (const batch of batches as AsyncIterable<ImageBatch>) {
+    for await (const batch of batches as AsyncIterable<T>) {
       submit(batch);
       if (inFlight.length >= prefetch) yield await inFlight.shift()!;
     }
