@@ -12,7 +12,14 @@ export {
   shardSizes,
 } from './data-parallel/trainer.js';
 export { BackendError } from './errors.js';
-export { type LossSpec, lossFunction } from './losses.js';
+export {
+  correctPredictions,
+  LOSS_TYPES,
+  type LossSpec,
+  type LossType,
+  lossFunction,
+  resolveLoss,
+} from './losses.js';
 export {
   directoryLoadHandler,
   directorySaveHandler,

@@ -5,7 +5,7 @@ export interface TrainingBatch {
   /** `[n, ...inputShape]` flat float32. */
   x: Float32Array;
   xShape: number[];
-  /** One-hot `[n, classes]` flat float32. */
+  /** Targets for the trainer's loss (one-hot, class indices or 0/1), flat float32. */
   y: Float32Array;
   yShape: number[];
 }
@@ -23,7 +23,10 @@ export interface FitOptions {
   initialTotals?: EpochTotals;
   /** The batches of an epoch, in order (for a mid-epoch resume, without the ones already done). */
   batches: (epoch: number) => Iterable<TrainingBatch> | AsyncIterable<TrainingBatch>;
-  stepsPerEpoch: number;
+  /** Batches per epoch, for progress displays (`params.steps`); optional. */
+  stepsPerEpoch?: number;
+  /** Held-out data, evaluated after each epoch as Keras's `val_loss` and `val_acc`. */
+  validationData?: TrainingBatch & { batchSize?: number };
   /** tfjs callbacks: tfjs-layers' own and @fmnist/callbacks'. */
   callbacks?: tfl.Callback[];
   /** Extra epoch logs (e.g. `val_loss`, `val_acc`) computed after each epoch. */
@@ -62,10 +65,10 @@ export async function fitDataParallel(trainer: DataParallelTrainer, options: Fit
   callbacks.setParams({
     epochs: options.epochs,
     initialEpoch,
-    steps: options.stepsPerEpoch,
+    ...(options.stepsPerEpoch === undefined ? {} : { steps: options.stepsPerEpoch }),
     verbose: 0,
-    doValidation: Boolean(options.validate),
-    metrics: ['loss', 'acc'],
+    doValidation: Boolean(options.validate || options.validationData),
+    metrics: ['loss', 'acc', ...(options.validationData ? ['val_loss', 'val_acc'] : [])],
   });
   model.stopTraining = false;
   const result: FitResult = {
@@ -103,6 +106,11 @@ export async function fitDataParallel(trainer: DataParallelTrainer, options: Fit
       loss: totals.loss / Math.max(totals.seen, 1),
       acc: totals.correct / Math.max(totals.seen, 1),
     };
+    const held = options.validationData;
+    if (held) {
+      const { loss, accuracy } = trainer.evaluate(held.x, held.xShape, held.y, held.yShape, held.batchSize);
+      Object.assign(logs, { val_loss: loss, val_acc: accuracy });
+    }
     if (options.validate) Object.assign(logs, await options.validate(epoch));
     await callbacks.onEpochEnd(epoch, logs);
     result.epoch.push(epoch);

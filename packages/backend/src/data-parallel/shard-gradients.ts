@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { correctPredictions, type LossSpec } from '../losses.js';
 
 export interface ShardResult {
   /** One gradient per trainable weight, in `model.trainableWeights` order (mean over the shard). */
   grads: tf.Tensor[];
   /** Mean loss over the shard. */
   loss: number;
-  /** How many samples the model classified right (argmax of output vs. argmax of target). */
+  /** How many samples the model got right (Keras's accuracy for the loss). */
   correct: number;
 }
 
@@ -14,6 +15,7 @@ export interface ShardResult {
 export function shardGradients(
   model: LayersModel,
   loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar,
+  spec: LossSpec,
   x: tf.Tensor,
   y: tf.Tensor,
 ): ShardResult {
@@ -21,11 +23,7 @@ export function shardGradients(
   let correct = 0;
   const { value, grads } = tf.variableGrads(() => {
     const prediction = model.apply(x, { training: true }) as tf.Tensor;
-    const hits = tf.tidy(() =>
-      tf.sum(tf.cast(tf.equal(tf.argMax(prediction, -1), tf.argMax(y, -1)), 'int32')),
-    );
-    correct = hits.dataSync()[0]!;
-    hits.dispose();
+    correct = correctPredictions(spec, y, prediction);
     return loss(y, prediction);
   }, variables);
   const lossValue = value.dataSync()[0]!;

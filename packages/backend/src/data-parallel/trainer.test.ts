@@ -173,7 +173,7 @@ describe('DataParallelTrainer with bad input', () => {
       'DataParallelTrainer.step: y of the batch of 8 has shape [8,4]; the model outputs [n,3]',
     );
     await expect(trainer.step(goodX(), [8, 4, 4, 1], new Float32Array(8), [8, 1])).rejects.toThrow(
-      /y of the batch of 8 has shape \[8,1\]: class indices \(sparse labels\) are not supported; pass one-hot labels of shape \[8,3\]/,
+      /y of the batch of 8 has shape \[8,1\]: class indices \(sparse labels\) need loss 'sparseCategoricalCrossentropy'; categoricalCrossentropy takes one-hot labels of shape \[8,3\]/,
     );
     await expect(trainer.step(randomArray(8 * 25, 1), [8, 5, 5, 1], goodY(), [8, 3])).rejects.toThrow(
       'x of the batch of 8 has shape [8,5,5,1]; the model takes [n,4,4,1]',

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { BackendError } from '../errors.js';
-import { type LossSpec, lossFunction } from '../losses.js';
+import { correctPredictions, type LossSpec, lossFunction, resolveLoss } from '../losses.js';
 import type { BackendName } from '../select-backend.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { shardGradients } from './shard-gradients.js';
@@ -12,7 +12,8 @@ import { workerScript } from './worker-url.js';
 export interface DataParallelOptions {
   /** Threads computing gradients, this one included. `auto`: one per core. Default `auto`. */
   workers?: number | 'auto';
-  loss: LossSpec;
+  /** The loss; default the one the model was compiled with (see `resolveLoss`). */
+  loss?: LossSpec;
   /** Backend of the worker threads; default: the current backend of this thread. */
   backend?: BackendName;
   /** Modules the workers import before building the model (custom layers register there). */
@@ -48,7 +49,8 @@ export class DataParallelTrainer {
   private constructor(
     readonly model: LayersModel,
     private readonly workers: Worker[],
-    loss: LossSpec,
+    /** The loss every shard computes. */
+    readonly loss: LossSpec,
   ) {
     this.lossFn = lossFunction(loss);
     for (const worker of workers) {
@@ -72,6 +74,7 @@ export class DataParallelTrainer {
         `DataParallelTrainer: workers must be a positive integer or 'auto', got ${requested}`,
       );
     }
+    const loss = resolveLoss(model, options.loss);
     const backend = options.backend ?? (tf.getBackend() as BackendName);
     const script = workerScript(import.meta.url);
     const topology = JSON.stringify(model.toJSON(null, false));
@@ -82,7 +85,7 @@ export class DataParallelTrainer {
           type: 'init',
           topology,
           backend,
-          loss: options.loss,
+          loss,
           setupModules: options.setupModules ?? [],
         };
         await new Promise<void>((resolve, reject) => {
@@ -103,7 +106,7 @@ export class DataParallelTrainer {
         return worker;
       }),
     );
-    return new DataParallelTrainer(model, workers, options.loss);
+    return new DataParallelTrainer(model, workers, loss);
   }
 
   /**
@@ -143,7 +146,7 @@ export class DataParallelTrainer {
       local = tf.tidy(() => {
         const xs = tf.tensor(x.subarray(0, localCount * xSize), [localCount, ...xShape.slice(1)]);
         const ys = tf.tensor(y.subarray(0, localCount * ySize), [localCount, ...yShape.slice(1)]);
-        const result = shardGradients(this.model, this.lossFn, xs, ys);
+        const result = shardGradients(this.model, this.lossFn, this.loss, xs, ys);
         return { ...result, grads: result.grads.map((g) => tf.keep(g)) };
       });
     } catch (error) {
@@ -185,6 +188,36 @@ export class DataParallelTrainer {
     return { loss: lossSum / count, accuracy: correct / count };
   }
 
+  /**
+   * Mean loss and accuracy of the model on `x`/`y` (shaped as for `step`), in inference mode, on this
+   * thread, `batchSize` samples at a time: what `fitDataParallel` reports as `val_loss` and `val_acc`.
+   */
+  evaluate(
+    x: Float32Array,
+    xShape: number[],
+    y: Float32Array,
+    yShape: number[],
+    batchSize = 256,
+  ): StepResult {
+    this.checkBatch(x, xShape, y, yShape);
+    const count = xShape[0]!;
+    const xSize = x.length / count;
+    const ySize = y.length / count;
+    let lossSum = 0;
+    let correct = 0;
+    for (let start = 0; start < count; start += batchSize) {
+      const n = Math.min(batchSize, count - start);
+      tf.tidy(() => {
+        const xs = tf.tensor(x.subarray(start * xSize, (start + n) * xSize), [n, ...xShape.slice(1)]);
+        const ys = tf.tensor(y.subarray(start * ySize, (start + n) * ySize), [n, ...yShape.slice(1)]);
+        const prediction = this.model.predict(xs) as tf.Tensor;
+        lossSum += this.lossFn(ys, prediction).dataSync()[0]! * n;
+        correct += correctPredictions(this.loss, ys, prediction);
+      });
+    }
+    return { loss: lossSum / count, accuracy: correct / count };
+  }
+
   /** Rejects a batch that does not fit the model, naming the argument and both shapes. */
   private checkBatch(x: Float32Array, xShape: number[], y: Float32Array, yShape: number[]) {
     const shape = (s: readonly (number | null)[]) => `[${s.map((d) => d ?? 'n').join(',')}]`;
@@ -201,14 +234,29 @@ export class DataParallelTrainer {
     if (!fits(xShape, inputShape))
       fail(`x of the batch of ${count} has shape ${shape(xShape)}; the model takes ${shape(inputShape)}`);
     const classes = outputShape.at(-1);
-    if (yShape.length === 2 && yShape[1] === 1 && classes !== 1) {
-      fail(
-        `y of the batch of ${count} has shape ${shape(yShape)}: class indices (sparse labels) are not ` +
-          `supported; pass one-hot labels of shape [${count},${classes}]`,
-      );
+    if (this.loss.type === 'sparseCategoricalCrossentropy') {
+      const indices = yShape.length === 1 || (yShape.length === 2 && yShape[1] === 1);
+      if (!indices || yShape[0] !== count)
+        fail(
+          `y of the batch of ${count} has shape ${shape(yShape)}; class indices need [${count}] or [${count},1]`,
+        );
+    } else {
+      if (
+        this.loss.type === 'categoricalCrossentropy' &&
+        yShape.length === 2 &&
+        yShape[1] === 1 &&
+        classes !== 1
+      ) {
+        fail(
+          `y of the batch of ${count} has shape ${shape(yShape)}: class indices (sparse labels) need ` +
+            `loss 'sparseCategoricalCrossentropy'; categoricalCrossentropy takes one-hot labels of shape [${count},${classes}]`,
+        );
+      }
+      if (!fits(yShape, outputShape) || yShape[0] !== count)
+        fail(
+          `y of the batch of ${count} has shape ${shape(yShape)}; the model outputs ${shape(outputShape)}`,
+        );
     }
-    if (!fits(yShape, outputShape) || yShape[0] !== count)
-      fail(`y of the batch of ${count} has shape ${shape(yShape)}; the model outputs ${shape(outputShape)}`);
     const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
     if (x.length !== size(xShape))
       fail(`x has ${x.length} values; its shape ${shape(xShape)} needs ${size(xShape)}`);

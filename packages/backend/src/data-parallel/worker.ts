@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { lossFunction } from '../losses.js';
+import { type LossSpec, lossFunction } from '../losses.js';
 import { useBestBackend } from '../select-backend.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { shardGradients } from './shard-gradients.js';
@@ -10,6 +10,7 @@ import { shardGradients } from './shard-gradients.js';
 const port = parentPort!;
 let model: tfl.LayersModel | undefined;
 let loss: ((yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar) | undefined;
+let lossSpec: LossSpec | undefined;
 
 const send = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
@@ -20,9 +21,10 @@ port.on('message', async (message: ToWorker) => {
       await useBestBackend(message.backend, { log: null });
       model = (await tfl.models.modelFromJSON(JSON.parse(message.topology))) as tfl.LayersModel;
       loss = lossFunction(message.loss);
+      lossSpec = message.loss;
       send({ type: 'ready' });
     } else if (message.type === 'step') {
-      if (!model || !loss) throw new Error('step before init');
+      if (!model || !loss || !lossSpec) throw new Error('step before init');
       const weights = model.weights;
       tf.tidy(() => {
         message.weights.forEach((values, i) => {
@@ -31,7 +33,7 @@ port.on('message', async (message: ToWorker) => {
       });
       const x = tf.tensor(message.x, message.xShape);
       const y = tf.tensor(message.y, message.yShape);
-      const result = shardGradients(model, loss, x, y);
+      const result = shardGradients(model, loss, lossSpec, x, y);
       tf.dispose([x, y]);
       // A copy: on the cpu backend dataSync returns the tensor's own storage, which must not be transferred.
       const grads = result.grads.map((g) => (g.dataSync() as Float32Array).slice());
