@@ -23,7 +23,12 @@ describe('recipes to pipelines', () => {
   it('adds random erasing after shifts and flips when a recipe asks for it', () => {
     const recipe = {
       ...QUICK_RECIPE,
-      augment: { type: 'shiftFlip' as const, padding: 2, horizontalFlip: true, erasing: { probability: 0.5 } },
+      augment: {
+        type: 'shiftFlip' as const,
+        padding: 2,
+        horizontalFlip: true,
+        erasing: { probability: 0.5 },
+      },
     };
     const pipeline = buildAugmentation(recipe);
     expect(pipeline.map((t) => t.name)).toEqual(['randomCrop', 'randomFlip', 'randomErasing']);
