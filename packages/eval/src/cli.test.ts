@@ -21,6 +21,37 @@ describe('fmnist-eval', () => {
     expect(result.stderr).toContain('fmnist-eval: a model path is required');
   });
 
+  it('refuses a model that is not for Fashion-MNIST in one line (exit 2)', async () => {
+    const tf = await import('@tensorflow/tfjs-core');
+    await import('@tensorflow/tfjs-backend-cpu');
+    const tfl = await import('@tensorflow/tfjs-layers');
+    const { directorySaveHandler } = await import('@fmnist/backend');
+    await tf.setBackend('cpu');
+    const dir = await mkdtemp(join(tmpdir(), 'fmnist-eval-other-'));
+    try {
+      const model = tfl.sequential({
+        layers: [
+          tfl.layers.flatten({ inputShape: [16, 16, 1] }),
+          tfl.layers.dense({ units: 4, activation: 'softmax' }),
+        ],
+      });
+      await model.save(directorySaveHandler(join(dir, 'model')));
+      const result = cli(join(dir, 'model'), '--backend', 'cpu');
+      expect(result.status).toBe(2);
+      expect(
+        result.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => l.startsWith('fmnist-eval:')),
+      ).toEqual([
+        `fmnist-eval: ${join(dir, 'model')} takes [n,16,16,1] and outputs 4 per image; fmnist-eval evaluates Fashion-MNIST models (28x28x1 input, 10 classes): for other data, call evaluateClassifier() from @fmnist/eval/tfjs`,
+      ]);
+      expect(result.stderr).not.toContain('    at ');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it.skipIf(!ready)(
     'evaluates a saved model on the test set and writes the reports',
     async () => {

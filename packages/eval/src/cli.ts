@@ -12,7 +12,9 @@ import { evaluateClassifier } from './tfjs.js';
 const USAGE = `Usage: fmnist-eval <model-dir | model.json> [--data-dir DIR] [--html report.html] [--json report.json]
                   [--backend auto|tensorflow|wasm|cpu] [--batch-size 256]
 
-Evaluates a saved tfjs layers model on the Fashion-MNIST test set and prints scikit-learn's report.`;
+Evaluates a saved tfjs layers model on the Fashion-MNIST test set and prints scikit-learn's report.
+For Fashion-MNIST models only (28x28x1 input, 10 classes); for your own data and class names, call
+evaluateClassifier() from @fmnist/eval/tfjs.`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -42,6 +44,14 @@ async function main(argv: string[]): Promise<number> {
   const tfl = await import('@tensorflow/tfjs-layers');
   const dir = target.endsWith('.json') ? dirname(target) : target;
   const model = await tfl.loadLayersModel(directoryLoadHandler(dir));
+  const input = model.inputs[0]!.shape;
+  const output = model.outputs[0]!.shape;
+  if (input.slice(1).join('x') !== '28x28x1' || output.at(-1) !== CLASS_NAMES.length) {
+    throw new EvaluationError(
+      `${target} takes [${input.map((d) => d ?? 'n').join(',')}] and outputs ${output.at(-1)} per image; ` +
+        'fmnist-eval evaluates Fashion-MNIST models (28x28x1 input, 10 classes): for other data, call evaluateClassifier() from @fmnist/eval/tfjs',
+    );
+  }
   const { test } = await loadFashionMnist({ dataDir: values['data-dir'] });
   const result = await evaluateClassifier(model, test, test.labels, { classNames: CLASS_NAMES, batchSize });
   console.log(renderText(result.report));

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
-import { renderHtml } from './render-html.js';
+import { axisLabel, renderHtml } from './render-html.js';
 import { classificationReport } from './report.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -37,6 +37,26 @@ const html = renderHtml({
 });
 
 describe('renderHtml', () => {
+  it('keeps the value labels of its charts inside the chart, small values included', () => {
+    expect([axisLabel(0.0015), axisLabel(1.2345), axisLabel(0), axisLabel(-0.004)]).toEqual([
+      '1.50e-3',
+      '1.23',
+      '0.00',
+      '-4.00e-3',
+    ]);
+    const small = renderHtml({
+      report,
+      title: 'small',
+      history: { loss: [0.0151, 0.0015], val_loss: [0.02, 0.0019] },
+    });
+    const labels = [
+      ...small.matchAll(/<text x="([\d.]+)" y="[\d.-]+" text-anchor="end">([\d.e+-]+)<\/text>/g),
+    ];
+    expect(labels.map((m) => m[2])).toEqual(['0.0200', '1.50e-3']);
+    // Right-aligned at x, about 6.5 px a character at 11 px: the left end stays at x >= 0.
+    for (const [, x, text] of labels) expect(Number(x) - 6.5 * text!.length).toBeGreaterThanOrEqual(0);
+  });
+
   it('is one file with no external references and escapes text', () => {
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
     expect(html).not.toContain('<script');

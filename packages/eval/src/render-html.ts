@@ -26,6 +26,11 @@ export interface HtmlReportInput {
   metadata?: Record<string, string | number | boolean>;
 }
 
+/** An axis value in at most about seven characters: three significant digits, exponent for small ones. */
+export function axisLabel(value: number): string {
+  return value !== 0 && Math.abs(value) < 0.01 ? value.toExponential(2) : value.toPrecision(3);
+}
+
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function heatmap(report: ClassificationReport): string {
@@ -94,16 +99,19 @@ function classBars(report: ClassificationReport): string {
 function curve(history: TrainingHistory, keys: string[], title: string): string {
   const series = keys.filter((k) => (history[k]?.length ?? 0) > 0);
   if (series.length === 0) return '';
-  const width = 420;
   const height = 220;
   const pad = 36;
   const values = series.flatMap((k) => history[k]!);
   const lo = Math.min(...values);
   const hi = Math.max(...values);
+  const [hiText, loText] = [axisLabel(hi), axisLabel(lo)];
+  // The value labels sit left of the axis: room for the longer one (about 6.5 px a character at 11 px).
+  const left = Math.max(pad, Math.ceil(8 + 6.5 * Math.max(hiText.length, loText.length)));
+  const width = 420 + left - pad;
   const span = hi - lo || 1;
   const epochs = Math.max(...series.map((k) => history[k]!.length));
   const x = (i: number) =>
-    pad + (epochs > 1 ? (i / (epochs - 1)) * (width - 2 * pad) : (width - 2 * pad) / 2);
+    left + (epochs > 1 ? (i / (epochs - 1)) * (width - left - pad) : (width - left - pad) / 2);
   const y = (v: number) => height - pad - ((v - lo) / span) * (height - 2 * pad);
   const colors = ['#4477aa', '#ee6677', '#228833', '#ccbb44'];
   const parts = [
@@ -113,10 +121,10 @@ function curve(history: TrainingHistory, keys: string[], title: string): string 
     `<text x="${width / 2}" y="14" text-anchor="middle" font-weight="bold">${escapeHtml(title)}</text>`,
   );
   parts.push(
-    `<line x1="${pad}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}" stroke="#888"/><line x1="${pad}" y1="${pad}" x2="${pad}" y2="${height - pad}" stroke="#888"/>`,
+    `<line x1="${left}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}" stroke="#888"/><line x1="${left}" y1="${pad}" x2="${left}" y2="${height - pad}" stroke="#888"/>`,
   );
   parts.push(
-    `<text x="${pad - 4}" y="${y(hi) + 4}" text-anchor="end">${hi.toPrecision(3)}</text><text x="${pad - 4}" y="${y(lo) + 4}" text-anchor="end">${lo.toPrecision(3)}</text>`,
+    `<text x="${left - 4}" y="${y(hi) + 4}" text-anchor="end">${hiText}</text><text x="${left - 4}" y="${y(lo) + 4}" text-anchor="end">${loText}</text>`,
   );
   parts.push(`<text x="${width - pad}" y="${height - pad + 16}" text-anchor="end">epoch ${epochs}</text>`);
   series.forEach((key, s) => {

@@ -43,7 +43,8 @@ export interface ClassificationReport {
 }
 
 export interface ReportOptions {
-  classNames: readonly string[];
+  /** One name per class. Default: the indices '0', '1', … of as many classes as the data shows. */
+  classNames?: readonly string[];
   /** `count * classes` probabilities, row-major (softmax outputs). */
   probabilities?: ArrayLike<number>;
   /** k values for top-k accuracy. Default [1, 3] (with probabilities). */
@@ -66,6 +67,30 @@ function checkLabels(name: string, labels: ArrayLike<number>, classes: number) {
   }
 }
 
+// Past this many classes default names are more likely a mislabelled array than a real class set.
+const MAX_DEFAULT_CLASSES = 10_000;
+
+/** '0', '1', …: as many classes as the probabilities have columns, else as the labels reach (at least 2). */
+function defaultClassNames(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  probabilities: ArrayLike<number> | undefined,
+): string[] {
+  let classes = 2;
+  if (probabilities && yTrue.length > 0)
+    classes = Math.max(classes, Math.round(probabilities.length / yTrue.length));
+  else
+    for (const labels of [yTrue, yPred])
+      for (let i = 0; i < labels.length; i++)
+        if (Number.isInteger(labels[i]) && labels[i]! >= 0) classes = Math.max(classes, labels[i]! + 1);
+  if (classes > MAX_DEFAULT_CLASSES) {
+    throw new EvaluationError(
+      `classificationReport: the labels reach class ${classes - 1}; pass classNames to name the classes`,
+    );
+  }
+  return Array.from({ length: classes }, (_, i) => String(i));
+}
+
 /** scikit-learn's ratio with zero_division=0: 0 where the denominator is 0. */
 const ratio = (numerator: number, denominator: number) => (denominator === 0 ? 0 : numerator / denominator);
 
@@ -77,12 +102,12 @@ const ratio = (numerator: number, denominator: number) => (denominator === 0 ? 0
 export function classificationReport(
   yTrue: ArrayLike<number>,
   yPred: ArrayLike<number>,
-  options: ReportOptions,
+  options: ReportOptions = {},
 ): ClassificationReport {
-  const classNames = [...(options?.classNames ?? [])];
+  const n = yTrue.length;
+  const classNames = [...(options.classNames ?? defaultClassNames(yTrue, yPred, options.probabilities))];
   const k = classNames.length;
   if (k < 2) throw new EvaluationError('classificationReport: classNames must name at least 2 classes');
-  const n = yTrue.length;
   if (yPred.length !== n)
     throw new EvaluationError(`classificationReport: yTrue has ${n} labels but yPred has ${yPred.length}`);
   if (n === 0) throw new EvaluationError('classificationReport: no samples');

@@ -59,7 +59,43 @@ describe('evaluateClassifier', () => {
       'evaluateClassifier: 37 images but 36 labels',
     );
     await expect(evaluateClassifier(model, images, labels, { classNames: ['a', 'b'] })).rejects.toThrow(
-      'the model gave 3 outputs per image, classNames has 2',
+      'the model gave 3 outputs per image (3 classes), classNames has 2',
     );
+  });
+
+  it('names classes by index when no names are given', async () => {
+    const result = await evaluateClassifier(model, images, labels);
+    expect(result.report.classNames).toEqual(['0', '1', '2']);
+    expect(result.report.accuracy).toBe(
+      (await evaluateClassifier(model, images, labels, { classNames })).report.accuracy,
+    );
+  });
+
+  it('treats a model with one sigmoid output as a binary classifier (p for class 1)', async () => {
+    const binary = tfl.sequential({
+      layers: [
+        tfl.layers.flatten({ inputShape: [4, 4, 1] }),
+        tfl.layers.dense({
+          units: 1,
+          activation: 'sigmoid',
+          kernelInitializer: tfl.initializers.glorotUniform({ seed: 5 }),
+        }),
+      ],
+    });
+    const binaryLabels = labels.map((l) => (l === 0 ? 0 : 1));
+    const result = await evaluateClassifier(binary, images, binaryLabels, { classNames: ['no', 'yes'] });
+    const p = tf.tidy(() =>
+      (
+        binary.predict(tf.div(tf.tensor4d(images.data, images.shape, 'float32'), 255)) as tf.Tensor
+      ).dataSync(),
+    );
+    expect(result.probabilities[1]).toBeCloseTo(p[0]!, 6);
+    expect(result.probabilities[0]! + result.probabilities[1]!).toBeCloseTo(1, 6);
+    expect(Array.from(result.predictions)).toEqual(Array.from(p, (v) => (v > 0.5 ? 1 : 0)));
+    expect(result.report.classNames).toEqual(['no', 'yes']);
+    await expect(
+      evaluateClassifier(binary, images, binaryLabels, { classNames: classNames }),
+    ).rejects.toThrow('the model gave 1 output per image (a binary classifier, 2 classes), classNames has 3');
+    binary.dispose();
   });
 });

@@ -13,7 +13,11 @@ export type Images =
   | { images: Uint8Array; count: number; height: number; width: number; channels: number };
 
 export interface EvaluateOptions {
-  classNames: readonly string[];
+  /**
+   * One name per class. Default: the class indices ('0', '1', …) for as many classes as the model
+   * outputs. A model with one (sigmoid) output is a binary classifier: classes 0 and 1, p and 1 - p.
+   */
+  classNames?: readonly string[];
   /** Default 256. */
   batchSize?: number;
   topK?: number[];
@@ -46,7 +50,7 @@ export async function evaluateClassifier(
   model: Predictor,
   images: Images,
   labels: ArrayLike<number>,
-  options: EvaluateOptions,
+  options: EvaluateOptions = {},
 ): Promise<Evaluation> {
   const { data, shape } = asBatch(images);
   const [n, h, w, c] = shape;
@@ -60,9 +64,10 @@ export async function evaluateClassifier(
   const batchSize = options.batchSize ?? 256;
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new EvaluationError(`evaluateClassifier: batchSize must be a positive integer, got ${batchSize}`);
-  const k = options.classNames.length;
   const scale = data instanceof Uint8Array && (options.normalize ?? true) ? 1 / 255 : 1;
-  const probabilities = new Float32Array(n * k);
+  let k = 0;
+  let binary = false;
+  let probabilities = new Float32Array(0);
   const started = performance.now();
   for (let start = 0; start < n; start += batchSize) {
     const count = Math.min(batchSize, n - start);
@@ -74,12 +79,29 @@ export async function evaluateClassifier(
     });
     const values = (await output.data()) as Float32Array;
     output.dispose();
-    if (values.length !== count * k) {
-      throw new EvaluationError(
-        `evaluateClassifier: the model gave ${values.length / count} outputs per image, classNames has ${k}`,
-      );
+    const perImage = values.length / count;
+    if (start === 0) {
+      binary = perImage === 1;
+      k = binary ? 2 : perImage;
+      const named = options.classNames?.length;
+      if (named !== undefined && named !== k) {
+        throw new EvaluationError(
+          `evaluateClassifier: the model gave ${perImage} output${perImage === 1 ? '' : 's'} per image ` +
+            `(${binary ? 'a binary classifier, 2 classes' : `${k} classes`}), classNames has ${named}`,
+        );
+      }
+      probabilities = new Float32Array(n * k);
     }
-    probabilities.set(values, start * k);
+    if (perImage !== (binary ? 1 : k))
+      throw new EvaluationError(
+        `evaluateClassifier: the model gave ${perImage} outputs per image, then ${k}`,
+      );
+    if (binary) {
+      for (let i = 0; i < count; i++) {
+        probabilities[(start + i) * 2] = 1 - values[i]!;
+        probabilities[(start + i) * 2 + 1] = values[i]!;
+      }
+    } else probabilities.set(values, start * k);
   }
   const seconds = (performance.now() - started) / 1000;
   const predictions = new Uint8Array(n);
@@ -97,7 +119,7 @@ export async function evaluateClassifier(
       });
   }
   const report = classificationReport(labels, predictions, {
-    classNames: options.classNames,
+    classNames: options.classNames ?? Array.from({ length: k }, (_, i) => String(i)),
     probabilities,
     topK: options.topK,
   });
