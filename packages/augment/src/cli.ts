@@ -9,7 +9,8 @@ const USAGE = `Usage: fmnist-augment preview [--out preview.png] [--samples 8] [
     [--rotation DEG] [--shift F] [--shear DEG] [--zoom F] [--fill-mode nearest|constant|reflect|wrap]
     [--horizontal-flip] [--data-dir DIR] [--no-download]
 
-Writes a PNG grid: one Fashion-MNIST test image per row, then its augmentations (ImageDataGenerator options).`;
+Writes a PNG grid: one Fashion-MNIST test image per row, then its augmentations (ImageDataGenerator options).
+It previews on Fashion-MNIST only; for your own images, call writePreview() from @fmnist/augment/node.`;
 
 const number = (flag: string, value: string | undefined, fallback: number) => {
   if (value === undefined) return fallback;
