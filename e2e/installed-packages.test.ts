@@ -45,12 +45,12 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-/** The first ```ts block of the package README, which must run as it is. */
+/** Every ```ts block of the package README, in order, as one module: each must run as written. */
 async function readmeExample(p: PackageCase): Promise<string> {
   const readme = await readFile(join(root, p.dir, 'README.md'), 'utf8');
-  const match = /```ts\n([\s\S]*?)```/.exec(readme);
-  if (!match) throw new Error(`${p.dir}/README.md has no ts example`);
-  return match[1]!;
+  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  if (blocks.length === 0) throw new Error(`${p.dir}/README.md has no ts example`);
+  return blocks.join('\n');
 }
 
 function closure(p: PackageCase): string[] {
@@ -157,7 +157,7 @@ describe.each(PACKAGES)('$name installed from its tarball into a fresh project',
     },
   );
 
-  it("runs the example from the package's README", async () => {
+  it("runs every example of the package's README", async () => {
     await writeFile(join(dir, 'example.mts'), await readmeExample(p));
     run(join(dir, 'node_modules', '.bin', 'tsx'), ['example.mts'], { cwd: dir, timeout: 300_000 });
   });

@@ -83,7 +83,8 @@ export const PACKAGES: PackageCase[] = [
   {
     name: '@fmnist/eval',
     dir: 'packages/eval',
-    peers: [core],
+    // tfjs-layers and a backend for the README's evaluateClassifier example.
+    peers: [core, layers, cpu],
     internal: ['@fmnist/backend', '@fmnist/dataset'],
     exports: ['classificationReport', 'renderHtml', 'renderText'],
     browser: true,
