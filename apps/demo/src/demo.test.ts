@@ -93,6 +93,18 @@ describe.skipIf(!available)('the demo in headless Chromium', () => {
         expect(shown).toEqual(expected);
       }
 
+      // Test-time augmentation: the last gallery image again, averaged over six views, as in Node.
+      await page.selectOption('#tta', 'flip-shift');
+      await page.waitForSelector('#predictions[data-tta="flip-shift"]');
+      const averaged = await page.$$eval('#predictions li', (items) =>
+        items.map((li) => Number((li as HTMLElement).dataset.classIndex)),
+      );
+      const expectedAveraged = (
+        node.classify(images.subarray(11 * 784, 12 * 784), { tta: 'flip-shift' }) as Prediction[]
+      ).map((p) => p.classIndex);
+      expect(averaged).toEqual(expectedAveraged);
+      await page.selectOption('#tta', '');
+
       // An upload: test image 5 at 56x56 as a PNG file.
       const big = new Uint8Array(56 * 56);
       for (let y = 0; y < 56; y++)

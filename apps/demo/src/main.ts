@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { useBestBackend } from '@fmnist/backend/kernels';
-import { type Classifier, loadClassifier, type Prediction, toModelInput } from '@fmnist/model';
+import {
+  type Classifier,
+  loadClassifier,
+  type Prediction,
+  type TestTimeAugmentation,
+  toModelInput,
+} from '@fmnist/model';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -42,10 +48,14 @@ function showInput(pixels: Float32Array) {
   context.putImageData(image, 0, 0);
 }
 
+let shown: { pixels: Float32Array; source: string } | undefined;
+
 function showPredictions(pixels: Float32Array, source: string) {
+  shown = { pixels, source };
   showInput(pixels);
+  const tta = ($<HTMLSelectElement>('tta').value || false) as TestTimeAugmentation | false;
   const started = performance.now();
-  const top = classifier.classify(pixels, { topK: 3 }) as Prediction[];
+  const top = classifier.classify(pixels, { topK: 3, tta }) as Prediction[];
   const ms = performance.now() - started;
   firstPredictionMs ??= performance.now() - startedAt;
   const list = $('predictions');
@@ -59,6 +69,7 @@ function showPredictions(pixels: Float32Array, source: string) {
     }),
   );
   list.dataset.source = source;
+  list.dataset.tta = tta || 'off';
   $('timing').textContent =
     `${source}: inference ${ms.toFixed(1)} ms · first prediction ${firstPredictionMs.toFixed(0)} ms after page load`;
   document.body.dataset.inferenceMs = ms.toFixed(2);
@@ -178,6 +189,9 @@ async function start() {
   document.body.dataset.backend = tf.getBackend();
   setUpSketch();
   setUpUpload();
+  $('tta').addEventListener('change', () => {
+    if (shown) showPredictions(shown.pixels, shown.source);
+  });
   await buildGallery();
   document.body.dataset.ready = 'true';
 }

@@ -3,6 +3,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ClassifierError } from './errors.js';
 import { IMAGE_SIZE, type RawImage, toModelInput } from './preprocess.js';
+import {
+  averageViews,
+  checkTta,
+  type TestTimeAugmentation,
+  TTA_VIEWS,
+  ttaViews,
+} from './test-time-augmentation.js';
 
 /** Label order of Fashion-MNIST (the dataset package's list). */
 export const FASHION_MNIST_CLASSES = CLASS_NAMES;
@@ -114,27 +121,43 @@ export class Classifier {
     readonly classNames: readonly string[] = FASHION_MNIST_CLASSES,
   ) {}
 
-  /** Class probabilities, `count * classes` values, row-major. */
-  predict(input: ClassifierInput): { probabilities: Float32Array; count: number } {
+  /**
+   * Class probabilities, `count * classes` values, row-major. With `tta`, each image's probabilities are
+   * the mean over its views (see `TestTimeAugmentation`): more accurate, `TTA_VIEWS[tta]` times the work.
+   */
+  predict(
+    input: ClassifierInput,
+    { tta }: { tta?: TestTimeAugmentation | false } = {},
+  ): { probabilities: Float32Array; count: number } {
+    const mode = checkTta(tta);
     const { pixels, count } = toBatch(input);
+    const views = mode ? TTA_VIEWS[mode] : 1;
+    const batch = mode ? ttaViews(pixels, count, mode) : pixels;
     const probabilities = tf.tidy(
       () =>
         (
-          this.model.predict(tf.tensor4d(pixels, [count, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor
+          this.model.predict(tf.tensor4d(batch, [views * count, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor
         ).dataSync() as Float32Array,
     );
-    return { probabilities: Float32Array.from(probabilities), count };
+    return {
+      probabilities: mode ? averageViews(probabilities, count, views) : Float32Array.from(probabilities),
+      count,
+    };
   }
 
   /**
    * The `topK` most probable classes: for one image an array of predictions, for several (an array
-   * input, a batched tensor or typed array) one such array per image.
+   * input, a batched tensor or typed array) one such array per image. `tta: 'flip' | 'flip-shift'`
+   * averages over flipped and shifted views (see `predict`).
    */
-  classify(input: ClassifierInput, { topK = 3 }: { topK?: number } = {}): Prediction[] | Prediction[][] {
+  classify(
+    input: ClassifierInput,
+    { topK = 3, tta }: { topK?: number; tta?: TestTimeAugmentation | false } = {},
+  ): Prediction[] | Prediction[][] {
     const k = this.classNames.length;
     if (!Number.isInteger(topK) || topK < 1 || topK > k)
       throw new ClassifierError(`classify: topK must be an integer in 1–${k}, got ${topK}`);
-    const { probabilities, count } = this.predict(input);
+    const { probabilities, count } = this.predict(input, { tta });
     const rows = Array.from({ length: count }, (_, i) =>
       Array.from(probabilities.subarray(i * k, (i + 1) * k), (probability, classIndex) => ({
         classIndex,

@@ -10,3 +10,4 @@ export {
   SEED_MODEL_PARAMS,
   type SeedModelOptions,
 } from './seed-model.js';
+export { type TestTimeAugmentation, TTA_VIEWS } from './test-time-augmentation.js';

@@ -64,3 +64,33 @@ describe.each(copies)('the shipped $weights weights', ({ weights, dir, shipped }
     180_000,
   );
 });
+
+describe('test-time augmentation with the shipped weights', () => {
+  const { dir, shipped } = copies[0]!;
+  it.skipIf(!shipped || !hasData)(
+    'classifies more of the real test set right than one pass does',
+    async () => {
+      await useBestBackend('wasm', { log: null });
+      const classifier = await loadClassifier();
+      const { test } = await loadFashionMnist({ download: false });
+      const accuracy = (tta?: 'flip') => {
+        let correct = 0;
+        for (let start = 0; start < test.count; start += 1000) {
+          const images = test.images.subarray(start * 784, (start + 1000) * 784);
+          const rows = classifier.classify(images, { topK: 1, tta }) as { classIndex: number }[][];
+          rows.forEach((row, i) => {
+            if (row[0]!.classIndex === test.labels[start + i]) correct++;
+          });
+        }
+        return correct / test.count;
+      };
+      const single = accuracy();
+      const provenance = JSON.parse(await readFile(join(dir, 'provenance.json'), 'utf8'));
+      expect(single).toBeCloseTo(provenance.testAccuracy, 4);
+      // The mirror view alone (two views: the cheaper mode) already helps; pnpm bench measures both modes.
+      expect(accuracy('flip')).toBeGreaterThan(single);
+      classifier.dispose();
+    },
+    300_000,
+  );
+});

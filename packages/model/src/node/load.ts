@@ -12,6 +12,7 @@ import {
   shippedWeightsFolder,
 } from '../load-classifier.js';
 import { toModelInput } from '../preprocess.js';
+import type { TestTimeAugmentation } from '../test-time-augmentation.js';
 import { decodeImage, isEncodedImage } from './decode-image.js';
 
 /**
@@ -31,13 +32,16 @@ export function shippedWeightsDir(weights: ShippedWeights = 'float32'): string {
 
 /** In Node, `classify` also takes PNG and JPEG bytes of any size (a Buffer or Uint8Array). */
 export class NodeClassifier extends Classifier {
-  override predict(input: ClassifierInput | Uint8Array): { probabilities: Float32Array; count: number } {
-    return super.predict(decodeEncoded(input));
+  override predict(
+    input: ClassifierInput | Uint8Array,
+    options?: { tta?: TestTimeAugmentation | false },
+  ): { probabilities: Float32Array; count: number } {
+    return super.predict(decodeEncoded(input), options);
   }
 
   override classify(
     input: ClassifierInput | Uint8Array,
-    options?: { topK?: number },
+    options?: { topK?: number; tta?: TestTimeAugmentation | false },
   ): Prediction[] | Prediction[][] {
     return super.classify(decodeEncoded(input), options);
   }
