@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,18 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'fmnist-cli-'));
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
+
+describe('pnpm train (the README command)', () => {
+  const repo = new URL('../../..', import.meta.url).pathname;
+  it.each([[['--epochs', '0']], [['--', '--epochs', '0']]])(
+    "keeps the trainer's exit code for bad input, flags given as %j",
+    (args) => {
+      const result = spawnSync('pnpm', ['train', ...args], { cwd: repo, encoding: 'utf8' });
+      expect(result.stderr).toContain("fmnist-train: --epochs must be an integer ≥ 1, got '0'");
+      expect(result.status).toBe(2);
+    },
+  );
+});
 
 describe.skipIf(!hasData)('fmnist-train and Ctrl-C', () => {
   it('finishes the batch, saves a checkpoint and exits 130 with the resume command, when the whole process group gets SIGINT', async () => {

@@ -48,6 +48,12 @@ function crashAt(poll: number) {
 }
 
 describe('fmnist-train bad input: exit 2 before training', () => {
+  it('takes the flags after a leading -- (pnpm train -- --flag)', async () => {
+    const { code, errors } = await run(['--', '--epochs', '0']);
+    expect(code).toBe(2);
+    expect(errors).toMatch(/--epochs must be an integer ≥ 1, got '0'/);
+  });
+
   it.each([
     [['--bogus'], /Unknown option '--bogus'/],
     [['--recipe', 'fast'], /unknown recipe 'fast'; expected one of seed, seed-bn, quick/],
@@ -73,10 +79,10 @@ describe('fmnist-train bad input: exit 2 before training', () => {
     expect(errors).toContain(`--out ${join(blocker, 'run')}: cannot write there`);
   });
 
-  it('rejects missing data with --no-download, saying where it looked', async () => {
+  it('rejects missing data with --no-download, saying where it looked (exit 3: a data problem)', async () => {
     const empty = join(root, 'empty');
     const { code, errors } = await run(['--data-dir', empty, '--no-download', '--out', join(root, 'nodata')]);
-    expect(code).toBe(2);
+    expect(code).toBe(3);
     expect(errors).toContain(`${empty} (dataDir option): missing train-images-idx3-ubyte[.gz]`);
     expect(errors).toContain('download: disabled');
   });

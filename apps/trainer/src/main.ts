@@ -19,10 +19,18 @@ const USAGE = `Usage: fmnist-train [options]
   --out DIR            run directory (default runs/<timestamp>)
   --checkpoint-minutes M  also checkpoint mid-epoch every M minutes (default 10)
   --resume DIR         continue the run in DIR from its last checkpoint
-  --help`;
+  --help
+
+Exit codes: 0 done; 2 bad command line or config; 3 data missing, unreadable or failing its checksum;
+130 stopped by Ctrl-C or SIGTERM (checkpoint saved).`;
+
+/** Exit codes, as changesets' CLI and most Unix tools use them. */
+export const EXIT = { ok: 0, usage: 2, data: 3, interrupted: 130 } as const;
 
 /** The CLI without process wiring: returns the exit code; `stop()` true asks training to checkpoint and stop. */
 export async function main(argv: string[], stop: () => boolean = () => false): Promise<number> {
+  // `pnpm train -- --limit 2000` (the npm habit) passes the separator through: it ends no options here.
+  if (argv[0] === '--') argv = argv.slice(1);
   let flags: Flags & { resume?: string; help?: boolean };
   try {
     flags = parseArgs({
@@ -51,7 +59,7 @@ export async function main(argv: string[], stop: () => boolean = () => false): P
     }).values as Flags & { resume?: string; help?: boolean };
   } catch (error) {
     console.error(`fmnist-train: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
+    return EXIT.usage;
   }
   // Paths are relative to where the user typed the command (pnpm runs scripts from the package directory).
   const base = process.env.INIT_CWD ?? process.cwd();
@@ -60,7 +68,7 @@ export async function main(argv: string[], stop: () => boolean = () => false): P
   }
   if (flags.help) {
     console.log(USAGE);
-    return 0;
+    return EXIT.ok;
   }
   try {
     let config: RunConfig;
@@ -74,13 +82,13 @@ export async function main(argv: string[], stop: () => boolean = () => false): P
     const result = await runTraining(config, { resume: Boolean(flags.resume), stop });
     if (result.interrupted) {
       console.error(`stopped; checkpoint saved. Resume with: pnpm train --resume ${config.out}`);
-      return 130;
+      return EXIT.interrupted;
     }
-    return 0;
+    return EXIT.ok;
   } catch (error) {
     if (error instanceof UsageError || error instanceof DatasetError) {
       console.error(`fmnist-train: ${error.message}`);
-      return 2;
+      return error instanceof UsageError ? EXIT.usage : EXIT.data;
     }
     throw error;
   }
