@@ -1,5 +1,9 @@
+import { existsSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { EpochTotals } from '@fmnist/backend';
 import {
+  CallbackError,
   type CallbackState,
   loadCheckpoint as load,
   loadCheckpointTensors,
@@ -23,14 +27,27 @@ export interface TrainingState {
   callbacks?: Record<string, CallbackState>;
 }
 
-/** Model, optimizer state, training state and the weights average if any, as one atomic directory swap. */
-export function saveCheckpoint(
+/** The checkpoint before `last`, beside it: what a resume falls back to when `last` is damaged. */
+export function previousOf(lastDir: string): string {
+  return join(dirname(lastDir), 'previous');
+}
+
+/**
+ * Model, optimizer state, training state and the weights average if any, as one atomic directory swap
+ * (with SHA-256 checksums); the checkpoint it replaces is kept as `previous`.
+ */
+export async function saveCheckpoint(
   dir: string,
   model: tfl.LayersModel,
   state: TrainingState,
   average?: tf.Tensor[],
 ): Promise<void> {
-  return save(dir, model, { state, tensors: average ? { ema: average } : undefined });
+  if (existsSync(join(dir, 'state.json'))) {
+    const previous = previousOf(dir);
+    await rm(previous, { recursive: true, force: true });
+    await rename(dir, previous);
+  }
+  await save(dir, model, { state, tensors: average ? { ema: average } : undefined });
 }
 
 /** The weights average saved with the checkpoint, if the run keeps one. */
@@ -38,8 +55,31 @@ export function loadAverage(dir: string): Promise<tf.Tensor[] | undefined> {
   return loadCheckpointTensors(dir, 'ema');
 }
 
-export async function loadCheckpoint(dir: string, model: tfl.LayersModel): Promise<TrainingState> {
+async function loadOne(dir: string, model: tfl.LayersModel): Promise<TrainingState> {
   const state = await load<TrainingState>(dir, model);
-  if (!state) throw new Error(`${dir}: checkpoint has no training state`);
+  if (!state) throw new CallbackError(`${dir}: checkpoint has no training state`);
   return state;
+}
+
+/**
+ * The newest good checkpoint of a run: `last`, or `previous` when `last` is damaged or missing (says
+ * which file was wrong). Throws the `CallbackError` of `last` when neither loads.
+ */
+export async function loadCheckpoint(
+  lastDir: string,
+  model: tfl.LayersModel,
+  warn: (line: string) => void = (line) => console.error(line),
+): Promise<{ state: TrainingState; dir: string }> {
+  let failure: unknown;
+  for (const dir of [lastDir, previousOf(lastDir)]) {
+    if (!existsSync(join(dir, 'state.json')) && !existsSync(join(`${dir}.old`, 'state.json'))) continue;
+    try {
+      return { state: await loadOne(dir, model), dir };
+    } catch (error) {
+      if (!(error instanceof CallbackError)) throw error;
+      failure ??= error;
+      warn(`fmnist-train: ${error.message}; trying the checkpoint before it`);
+    }
+  }
+  throw failure ?? new CallbackError(`${lastDir}: no checkpoint`);
 }

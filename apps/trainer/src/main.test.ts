@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { directoryLoadHandler } from '@fmnist/backend';
@@ -175,6 +175,31 @@ describe.skipIf(!hasData)('fmnist-train on real data', () => {
     quiet.mockRestore();
     const provenance = JSON.parse(await readFile(join(out, 'model', 'provenance.json'), 'utf8'));
     expect(provenance).toMatchObject({ command: `fmnist-train ${args.join(' ')}`, resumed: true });
+  }, 300_000);
+
+  it('resumes from the checkpoint before a damaged one, naming the file; with both damaged, exits 3', async () => {
+    const out = join(root, 'damaged');
+    const args = ['--limit', '300', '--epochs', '2', '--batch-size', '100', '--workers', '1', '--out', out];
+    const quiet = vi.spyOn(console, 'log').mockImplementation(() => {});
+    let polls = 0;
+    // Stopped two batches into epoch 2: `last` is that stop, `previous` the end of epoch 1.
+    expect(await main(args, () => ++polls >= 5)).toBe(130);
+    const last = join(out, 'checkpoints', 'last', 'weights.bin');
+    const previous = join(out, 'checkpoints', 'previous', 'weights.bin');
+    expect(existsSync(previous)).toBe(true);
+    await truncate(last, 250); // a copy cut short
+    const resumed = await run(['--resume', out]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.errors).toContain(
+      `fmnist-train: ${last}: damaged checkpoint file (250 bytes whose SHA-256 differs from checksums.json); trying the checkpoint before it`,
+    );
+    await truncate(join(out, 'checkpoints', 'last', 'weights.bin'), 250);
+    await truncate(join(out, 'checkpoints', 'previous', 'weights.bin'), 100);
+    const failed = await run(['--resume', out]);
+    quiet.mockRestore();
+    expect(failed.code).toBe(3);
+    expect(failed.errors).toContain(`fmnist-train: ${last}: damaged checkpoint file (250 bytes`);
+    expect(failed.errors).not.toContain('Based on the provided shape');
   }, 300_000);
 
   it('checkpoints mid-epoch on a timer, so a run killed mid-epoch resumes from its last batch', async () => {

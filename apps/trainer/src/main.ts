@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CallbackError } from '@fmnist/callbacks';
 import { DatasetError } from '@fmnist/dataset';
 import { type Flags, type RunConfig, resolveConfig, UsageError } from './config.js';
 import { hasCheckpoint, readSavedConfig, runTraining } from './run.js';
@@ -21,7 +22,8 @@ const USAGE = `Usage: fmnist-train [options]
   --resume DIR         continue the run in DIR from its last checkpoint
   --help
 
-Exit codes: 0 done; 2 bad command line or config; 3 data missing, unreadable or failing its checksum;
+Exit codes: 0 done; 2 bad command line or config; 3 data or checkpoint missing, unreadable or failing
+its checksum;
 130 stopped by Ctrl-C or SIGTERM (checkpoint saved).`;
 
 /** Exit codes, as changesets' CLI and most Unix tools use them. */
@@ -86,7 +88,8 @@ export async function main(argv: string[], stop: () => boolean = () => false): P
     }
     return EXIT.ok;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof DatasetError) {
+    // A damaged checkpoint is bad data too: the message names the file.
+    if (error instanceof UsageError || error instanceof DatasetError || error instanceof CallbackError) {
       console.error(`fmnist-train: ${error.message}`);
       return error instanceof UsageError ? EXIT.usage : EXIT.data;
     }

@@ -76,9 +76,10 @@ export async function runTraining(
     trainSeconds: 0,
     imagesSeen: 0,
   };
+  let resumedFrom = lastDir;
   if (options.resume) {
-    state = await loadCheckpoint(lastDir, model);
-    console.log(`resumed from ${lastDir}: epoch ${state.epoch + 1}, batch ${state.batchInEpoch}`);
+    ({ state, dir: resumedFrom } = await loadCheckpoint(lastDir, model));
+    console.log(`resumed from ${resumedFrom}: epoch ${state.epoch + 1}, batch ${state.batchInEpoch}`);
   }
   const trainer = await DataParallelTrainer.create(model, {
     workers: config.workers,
@@ -133,7 +134,7 @@ export async function runTraining(
   if (ema) {
     resumable.ema = ema;
     callbacks.push(ema);
-    const average = options.resume ? await loadAverage(lastDir) : undefined;
+    const average = options.resume ? await loadAverage(resumedFrom) : undefined;
     if (average) {
       ema.setWeights(average);
       tf.dispose(average);
@@ -324,8 +325,8 @@ async function checkWritable(out: string) {
 }
 
 export function hasCheckpoint(out: string): boolean {
-  const dir = join(resolve(out), 'checkpoints', 'last');
-  return existsSync(join(dir, 'state.json')) || existsSync(join(`${dir}.old`, 'state.json'));
+  const checkpoints = join(resolve(out), 'checkpoints');
+  return ['last', 'last.old', 'previous'].some((name) => existsSync(join(checkpoints, name, 'state.json')));
 }
 
 export async function readSavedConfig(out: string): Promise<RunConfig> {

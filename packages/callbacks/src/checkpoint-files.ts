@@ -8,6 +8,8 @@ import {
 } from '@fmnist/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { verifyCheckpoint, withChecksums } from './checkpoint-integrity.js';
+import { CallbackError } from './errors.js';
 import { getLearningRate, setLearningRate } from './learning-rate.js';
 
 const OPTIMIZER = 'optimizer';
@@ -60,7 +62,7 @@ export async function saveCheckpoint(
     const named = tensors.map((tensor, i) => ({ name: String(i), tensor }));
     Object.assign(files, await tensorFiles(name, named));
   }
-  await writeDirectoryAtomic(dir, files);
+  await writeDirectoryAtomic(dir, withChecksums(files));
 }
 
 /** `<name>.bin` with the tensors' values and `<name>.json` with their specs beside `meta`. */
@@ -97,16 +99,29 @@ function learningRateOf(optimizer: tf.Optimizer): number | undefined {
 
 /**
  * Loads a checkpoint's weights into `model`, and its optimizer state and learning rate into
- * `model.optimizer` (which must be of the same class); returns the saved `state`.
+ * `model.optimizer` (which must be of the same class); returns the saved `state`. Every file is checked
+ * against the checkpoint's SHA-256 list first: a damaged one throws a `CallbackError` naming it, and
+ * nothing is loaded.
  */
 export async function loadCheckpoint<S = unknown>(
   dir: string,
   model: tfl.LayersModel,
 ): Promise<S | undefined> {
-  const saved = await tfl.loadLayersModel(directoryLoadHandler(dir));
-  model.setWeights(saved.getWeights());
-  saved.dispose();
   const base = resolveSavedDirectory(dir);
+  await verifyCheckpoint(base);
+  let saved: tfl.LayersModel;
+  try {
+    saved = await tfl.loadLayersModel(directoryLoadHandler(dir));
+  } catch (error) {
+    throw new CallbackError(`${dir}: cannot load the checkpoint's model`, { cause: error });
+  }
+  try {
+    model.setWeights(saved.getWeights());
+  } catch (error) {
+    throw new CallbackError(`${dir}: the checkpoint's weights do not fit this model`, { cause: error });
+  } finally {
+    saved.dispose();
+  }
   try {
     const { className, specs, learningRate } = JSON.parse(
       await readFile(join(base, `${OPTIMIZER}.json`), 'utf8'),
@@ -140,6 +155,7 @@ export async function loadCheckpoint<S = unknown>(
 /** Tensors saved with `saveCheckpoint(dir, model, { tensors: { [name]: [...] } })`, in order; undefined if none. */
 export async function loadCheckpointTensors(dir: string, name: string): Promise<tf.Tensor[] | undefined> {
   const base = resolveSavedDirectory(dir);
+  await verifyCheckpoint(base);
   let specs: tf.io.WeightsManifestEntry[];
   try {
     ({ specs } = JSON.parse(await readFile(join(base, `${name}.json`), 'utf8')) as {

@@ -4,7 +4,9 @@ export {
   type SaveCheckpointOptions,
   saveCheckpoint,
 } from './checkpoint-files.js';
+export { CHECKSUMS_FILE, verifyCheckpoint } from './checkpoint-integrity.js';
 export { EarlyStopping, type EarlyStoppingArgs, earlyStopping } from './early-stopping.js';
+export { CallbackError } from './errors.js';
 export { getLearningRate, setLearningRate } from './learning-rate.js';
 export {
   CsvLogger,
