@@ -56,9 +56,13 @@ export async function saveCheckpoint(
   if (options.state !== undefined) files[EXTRA_STATE] = JSON.stringify(options.state, null, 2);
   for (const [name, tensors] of Object.entries(options.tensors ?? {})) {
     if (!/^[a-z][a-z0-9-]*$/.test(name))
-      throw new Error(`saveCheckpoint: tensors name '${name}' must be lowercase letters, digits and dashes`);
+      throw new CallbackError(
+        `saveCheckpoint: tensors name '${name}' must be lowercase letters, digits and dashes`,
+      );
     if ([OPTIMIZER, 'weights', 'model', 'state'].includes(name))
-      throw new Error(`saveCheckpoint: tensors name '${name}' is taken by the checkpoint's own files`);
+      throw new CallbackError(
+        `saveCheckpoint: tensors name '${name}' is taken by the checkpoint's own files`,
+      );
     const named = tensors.map((tensor, i) => ({ name: String(i), tensor }));
     Object.assign(files, await tensorFiles(name, named));
   }
@@ -131,9 +135,9 @@ export async function loadCheckpoint<S = unknown>(
       learningRate?: number;
     };
     if (!model.optimizer)
-      throw new Error(`${dir}: the checkpoint has optimizer state but the model is not compiled`);
+      throw new CallbackError(`${dir}: the checkpoint has optimizer state but the model is not compiled`);
     if (className !== model.optimizer.getClassName()) {
-      throw new Error(
+      throw new CallbackError(
         `${dir}: optimizer state of a ${className}, but the model's optimizer is a ${model.optimizer.getClassName()}`,
       );
     }
@@ -163,7 +167,7 @@ export async function loadCheckpointTensors(dir: string, name: string): Promise<
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`${dir}: ${name}.json is not a tensor list (${(error as Error).message})`);
+    throw new CallbackError(`${dir}: ${name}.json is not a tensor list`, { cause: error });
   }
   const tensors = await readTensorFile(base, name, specs);
   return specs.map((spec) => tensors[spec.name]!);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { logLine } from './console-line.js';
+import { CallbackError } from './errors.js';
 import type { Logs } from './logs.js';
 import { type Mode, monitored, resolveLogs, resolveMode, unsetBest } from './monitor.js';
 import { type CallbackState, finiteOrNull, type ResumableCallback, stateNumber } from './resumable.js';
@@ -51,7 +52,7 @@ export class EarlyStopping extends tfl.Callback implements ResumableCallback {
     this.startFromEpoch = args.startFromEpoch ?? 0;
     this.verbose = args.verbose ?? 0;
     if (!Number.isInteger(this.patience) || this.patience < 0)
-      throw new Error(`earlyStopping: patience must be an integer ≥ 0, got ${this.patience}`);
+      throw new CallbackError(`earlyStopping: patience must be an integer ≥ 0, got ${this.patience}`);
     this.higherIsBetter = resolveMode(args.mode ?? 'auto', this.monitor, 'earlyStopping');
   }
 

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { CallbackError } from './errors.js';
 
 type WithRate = { learningRate?: unknown; setLearningRate?: (lr: number) => void };
 
@@ -6,7 +7,7 @@ type WithRate = { learningRate?: unknown; setLearningRate?: (lr: number) => void
 export function getLearningRate(optimizer: tf.Optimizer): number {
   const rate = (optimizer as unknown as WithRate).learningRate;
   if (typeof rate !== 'number') {
-    throw new Error(`getLearningRate: ${optimizer.getClassName()} has no numeric learningRate`);
+    throw new CallbackError(`getLearningRate: ${optimizer.getClassName()} has no numeric learningRate`);
   }
   return rate;
 }
@@ -14,7 +15,9 @@ export function getLearningRate(optimizer: tf.Optimizer): number {
 /** Sets the learning rate of any built-in tfjs optimizer or ours; SGD and Momentum refresh their scalar. */
 export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): void {
   if (!Number.isFinite(learningRate) || learningRate < 0) {
-    throw new Error(`setLearningRate: learning rate must be a finite number ≥ 0, got ${learningRate}`);
+    throw new CallbackError(
+      `setLearningRate: learning rate must be a finite number ≥ 0, got ${learningRate}`,
+    );
   }
   getLearningRate(optimizer);
   const target = optimizer as unknown as WithRate;

@@ -3,6 +3,7 @@ import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { logLine } from './console-line.js';
+import { CallbackError } from './errors.js';
 import type { Logs } from './logs.js';
 import { resolveLogs } from './monitor.js';
 
@@ -22,7 +23,7 @@ export class CsvLogger extends tfl.Callback {
 
   constructor(private readonly args: CsvLoggerArgs) {
     super();
-    if (!args?.path) throw new Error('csvLogger: the path option is required');
+    if (!args?.path) throw new CallbackError('csvLogger: the path option is required');
   }
 
   override async onTrainBegin() {
@@ -60,7 +61,7 @@ export class JsonHistory extends tfl.Callback {
 
   constructor(private readonly args: { path: string }) {
     super();
-    if (!args?.path) throw new Error('jsonHistory: the path option is required');
+    if (!args?.path) throw new CallbackError('jsonHistory: the path option is required');
   }
 
   override async onEpochEnd(epoch: number, unresolved?: Logs) {

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { saveCheckpoint } from './checkpoint-files.js';
 import { formatValue, logLine } from './console-line.js';
+import { CallbackError } from './errors.js';
 import type { Logs } from './logs.js';
 import { type Mode, monitored, resolveLogs, resolveMode, unsetBest } from './monitor.js';
 import { formatPath } from './path-template.js';
@@ -44,7 +45,7 @@ export class ModelCheckpoint extends tfl.Callback implements ResumableCallback {
 
   constructor(args: ModelCheckpointArgs) {
     super();
-    if (!args?.path) throw new Error('modelCheckpoint: the path option is required');
+    if (!args?.path) throw new CallbackError('modelCheckpoint: the path option is required');
     this.path = args.path;
     this.monitor = args.monitor ?? 'val_loss';
     this.saveBestOnly = args.saveBestOnly ?? false;
@@ -52,7 +53,7 @@ export class ModelCheckpoint extends tfl.Callback implements ResumableCallback {
     this.saveFreq = args.saveFreq ?? 'epoch';
     this.verbose = args.verbose ?? 0;
     if (this.saveFreq !== 'epoch' && (!Number.isInteger(this.saveFreq) || this.saveFreq < 1)) {
-      throw new Error(
+      throw new CallbackError(
         `modelCheckpoint: saveFreq must be 'epoch' or a positive integer, got ${String(this.saveFreq)}`,
       );
     }
@@ -78,9 +79,9 @@ export class ModelCheckpoint extends tfl.Callback implements ResumableCallback {
       await writeFile(probe, '');
       await rm(probe, { force: true });
     } catch (error) {
-      throw new Error(
-        `modelCheckpoint: cannot write checkpoints under ${probeDir} (${(error as Error).message})`,
-      );
+      throw new CallbackError(`modelCheckpoint: cannot write checkpoints under ${probeDir}`, {
+        cause: error,
+      });
     }
   }
 

@@ -1,3 +1,4 @@
+import { CallbackError } from './errors.js';
 import type { Logs } from './logs.js';
 
 export type Mode = 'auto' | 'min' | 'max';
@@ -8,7 +9,7 @@ export type Mode = 'auto' | 'min' | 'max';
  */
 export function resolveMode(mode: Mode, monitor: string, where: string): boolean {
   if (mode !== 'auto' && mode !== 'min' && mode !== 'max') {
-    throw new Error(`${where}: mode must be 'auto', 'min' or 'max', got '${String(mode)}'`);
+    throw new CallbackError(`${where}: mode must be 'auto', 'min' or 'max', got '${String(mode)}'`);
   }
   return mode === 'max' || (mode === 'auto' && monitor.includes('acc'));
 }

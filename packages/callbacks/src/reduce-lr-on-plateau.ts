@@ -1,5 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { logLine } from './console-line.js';
+import { CallbackError } from './errors.js';
 import { getLearningRate, setLearningRate } from './learning-rate.js';
 import type { Logs } from './logs.js';
 import { type Mode, monitored, resolveLogs, resolveMode, unsetBest } from './monitor.js';
@@ -59,10 +60,10 @@ export class ReduceLROnPlateau extends tfl.Callback implements ResumableCallback
     this.minLR = args.minLR ?? DEFAULTS.minLR;
     this.verbose = args.verbose ?? 0;
     if (!(this.factor < 1 && this.factor >= 0))
-      throw new Error(`reduceLROnPlateau: factor must be in [0, 1), got ${this.factor}`);
+      throw new CallbackError(`reduceLROnPlateau: factor must be in [0, 1), got ${this.factor}`);
     for (const [name, value] of Object.entries({ patience: this.patience, cooldown: this.cooldown })) {
       if (!Number.isInteger(value) || value < 0)
-        throw new Error(`reduceLROnPlateau: ${name} must be an integer ≥ 0, got ${value}`);
+        throw new CallbackError(`reduceLROnPlateau: ${name} must be an integer ≥ 0, got ${value}`);
     }
     this.higherIsBetter = resolveMode(args.mode ?? DEFAULTS.mode, this.monitor, 'reduceLROnPlateau');
     this.reset();

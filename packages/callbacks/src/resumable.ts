@@ -1,3 +1,4 @@
+import { CallbackError } from './errors.js';
 /** JSON-safe counters of a callback (non-finite numbers are saved as `null`). */
 export type CallbackState = Record<string, number | null>;
 
@@ -36,7 +37,7 @@ export function stateNumber(
     !Number.isFinite(value) ||
     (integer && !(Number.isInteger(value) && value >= 0))
   )
-    throw new Error(
+    throw new CallbackError(
       `${owner}.setState: ${key} must be ${integer ? 'an integer ≥ 0' : 'a finite number or null'}, got ${JSON.stringify(value)}`,
     );
   return value;

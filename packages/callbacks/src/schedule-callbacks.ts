@@ -1,4 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { CallbackError } from './errors.js';
 import { getLearningRate, setLearningRate } from './learning-rate.js';
 import type { Logs } from './logs.js';
 import { type CosineDecayOptions, cosineDecayLR, type OneCycleOptions, oneCycleLR } from './schedules.js';
@@ -8,14 +9,14 @@ export class LearningRateScheduler extends tfl.Callback {
   constructor(private readonly schedule: (epoch: number, lr: number) => number) {
     super();
     if (typeof schedule !== 'function')
-      throw new Error('learningRateScheduler: schedule must be a function (epoch, lr) => lr');
+      throw new CallbackError('learningRateScheduler: schedule must be a function (epoch, lr) => lr');
   }
 
   override async onEpochBegin(epoch: number) {
     const optimizer = this.model.optimizer;
     const next = this.schedule(epoch, getLearningRate(optimizer));
     if (!Number.isFinite(next))
-      throw new Error(`learningRateScheduler: schedule returned ${next} for epoch ${epoch}`);
+      throw new CallbackError(`learningRateScheduler: schedule returned ${next} for epoch ${epoch}`);
     setLearningRate(optimizer, next);
   }
 

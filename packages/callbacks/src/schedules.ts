@@ -1,3 +1,4 @@
+import { CallbackError } from './errors.js';
 export interface OneCycleOptions {
   maxLR: number;
   totalSteps: number;
@@ -23,12 +24,12 @@ export function oneCycleLR(step: number, options: OneCycleOptions): number {
   const initial = maxLR / (options.divFactor ?? ONE_CYCLE_DEFAULTS.divFactor);
   const minimum = initial / (options.finalDivFactor ?? ONE_CYCLE_DEFAULTS.finalDivFactor);
   if (!(maxLR > 0) || !Number.isInteger(totalSteps) || totalSteps < 1) {
-    throw new Error(
+    throw new CallbackError(
       `oneCycle: maxLR must be > 0 and totalSteps a positive integer, got ${maxLR}, ${totalSteps}`,
     );
   }
   if (!(pctStart > 0 && pctStart < 1))
-    throw new Error(`oneCycle: pctStart must be in (0, 1), got ${pctStart}`);
+    throw new CallbackError(`oneCycle: pctStart must be in (0, 1), got ${pctStart}`);
   const peak = pctStart * totalSteps - 1;
   const last = totalSteps - 1;
   const s = Math.min(Math.max(step, 0), last);
@@ -50,7 +51,7 @@ export interface CosineDecayOptions {
 export function cosineDecayLR(step: number, options: CosineDecayOptions): number {
   const { initialLR, decaySteps, alpha = 0, warmupSteps = 0, warmupTarget } = options;
   if (!(initialLR >= 0) || !Number.isInteger(decaySteps) || decaySteps < 1) {
-    throw new Error(
+    throw new CallbackError(
       `cosineDecay: initialLR must be ≥ 0 and decaySteps a positive integer, got ${initialLR}, ${decaySteps}`,
     );
   }

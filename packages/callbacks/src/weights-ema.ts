@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { CallbackError } from './errors.js';
 import type { CallbackState, ResumableCallback } from './resumable.js';
 import { stateNumber } from './resumable.js';
 
@@ -39,7 +40,7 @@ export class WeightsEMA extends tfl.Callback implements ResumableCallback {
     this.warmup = args.warmup ?? true;
     this.applyOnTrainEnd = args.applyOnTrainEnd ?? true;
     if (!(this.decay >= 0 && this.decay < 1))
-      throw new Error(`weightsEMA: decay must be in [0, 1), got ${this.decay}`);
+      throw new CallbackError(`weightsEMA: decay must be in [0, 1), got ${this.decay}`);
   }
 
   override async onTrainBegin() {
@@ -49,7 +50,7 @@ export class WeightsEMA extends tfl.Callback implements ResumableCallback {
         this.average.length === weights.length &&
         this.average.every((a, i) => tf.util.arraysEqual(a.shape, weights[i]!.shape));
       if (!fits)
-        throw new Error(
+        throw new CallbackError(
           `weightsEMA: the restored average has ${this.average.length} tensors of other shapes than the model's ${weights.length}`,
         );
     } else this.average = weights.map((w) => tf.keep(tf.clone(w)));
@@ -88,7 +89,7 @@ export class WeightsEMA extends tfl.Callback implements ResumableCallback {
 
   /** Exchanges the model's weights and the average (call again to exchange them back). */
   swap(): void {
-    if (!this.average) throw new Error('weightsEMA.swap: no average yet (training has not begun)');
+    if (!this.average) throw new CallbackError('weightsEMA.swap: no average yet (training has not begun)');
     const current = this.model.getWeights().map((w) => tf.keep(tf.clone(w)));
     this.model.setWeights(this.average);
     tf.dispose(this.average);

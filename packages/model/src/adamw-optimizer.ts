@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ClassifierError } from './errors.js';
 
 export interface AdamWConfig {
   learningRate?: number;
@@ -64,7 +65,7 @@ export class AdamWOptimizer extends tf.Optimizer {
     ];
     for (const [name, value, ok] of checks) {
       if (!ok || !Number.isFinite(value))
-        throw new Error(`${AdamWOptimizer.className}: invalid ${name} ${value}`);
+        throw new ClassifierError(`${AdamWOptimizer.className}: invalid ${name} ${value}`);
     }
   }
 
@@ -79,7 +80,7 @@ export class AdamWOptimizer extends tf.Optimizer {
       gradients.forEach(([name, gradient], index) => {
         if (gradient == null) return;
         const value = tf.engine().registeredVariables[name];
-        if (!value) throw new Error(`${AdamWOptimizer.className}: no variable named ${name}`);
+        if (!value) throw new ClassifierError(`${AdamWOptimizer.className}: no variable named ${name}`);
         const slots = this.slotsFor(index, name, value);
         const m = tf.add(tf.mul(slots.m, this.beta1), tf.mul(gradient, 1 - this.beta1));
         const v = tf.add(tf.mul(slots.v, this.beta2), tf.mul(tf.square(gradient), 1 - this.beta2));
@@ -135,7 +136,7 @@ export class AdamWOptimizer extends tf.Optimizer {
     const values = await this.extractIterations(weightValues);
     const parts = this.amsgrad ? 3 : 2;
     if (values.length % parts !== 0) {
-      throw new Error(
+      throw new ClassifierError(
         `${AdamWOptimizer.className}.setWeights: ${values.length} tensors do not split into ${parts} slot lists`,
       );
     }

@@ -38,9 +38,9 @@ export async function loadClassifierFrom(
     model = await tfl.loadLayersModel(source);
   } catch (error) {
     const where = typeof source === 'string' ? source : 'the given IOHandler';
-    throw new ClassifierError(
-      `loadClassifier: cannot load a tfjs layers model from ${where} (${(error as Error).message})`,
-    );
+    throw new ClassifierError(`loadClassifier: cannot load a tfjs layers model from ${where}`, {
+      cause: error,
+    });
   }
   const outputs = model.outputs[0]?.shape.at(-1);
   if (outputs !== classNames.length) {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ClassifierError } from './errors.js';
 
 export type QuantizationDtype = 'uint8' | 'float16';
 
@@ -13,10 +14,14 @@ export function quantizeArtifacts(
   dtype: QuantizationDtype,
 ): tf.io.ModelArtifacts {
   if (dtype !== 'uint8' && dtype !== 'float16')
-    throw new Error(`quantizeArtifacts: dtype must be 'uint8' or 'float16', got '${String(dtype)}'`);
+    throw new ClassifierError(
+      `quantizeArtifacts: dtype must be 'uint8' or 'float16', got '${String(dtype)}'`,
+    );
   const specs = artifacts.weightSpecs;
   if (!specs || artifacts.weightData === undefined)
-    throw new Error('quantizeArtifacts: the artifacts have no weights (weightSpecs and weightData)');
+    throw new ClassifierError(
+      'quantizeArtifacts: the artifacts have no weights (weightSpecs and weightData)',
+    );
   const bytes = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData));
   const parts: ArrayBuffer[] = [];
   const outSpecs: tf.io.WeightsManifestEntry[] = [];
@@ -41,7 +46,7 @@ export function quantizeArtifacts(
     }
   }
   if (offset !== bytes.length)
-    throw new Error(
+    throw new ClassifierError(
       `quantizeArtifacts: the weight specs describe ${offset} bytes but the weight data has ${bytes.length}`,
     );
   return { ...artifacts, weightSpecs: outSpecs, weightData: tf.io.CompositeArrayBuffer.join(parts) };
@@ -53,7 +58,7 @@ function byteLength(spec: tf.io.WeightsManifestEntry): number {
   const count = spec.shape.reduce((a, b) => a * b, 1);
   const per = BYTES[spec.quantization?.dtype ?? spec.dtype];
   if (per === undefined)
-    throw new Error(`quantizeArtifacts: weight ${spec.name} has unsupported dtype ${spec.dtype}`);
+    throw new ClassifierError(`quantizeArtifacts: weight ${spec.name} has unsupported dtype ${spec.dtype}`);
   return count * per;
 }
 
@@ -62,7 +67,7 @@ function toUint8(values: Float32Array): { codes: Uint8Array; min: number; scale:
   let min = 0;
   let max = 0;
   for (const v of values) {
-    if (!Number.isFinite(v)) throw new Error(`quantizeArtifacts: cannot quantize ${v} to uint8`);
+    if (!Number.isFinite(v)) throw new ClassifierError(`quantizeArtifacts: cannot quantize ${v} to uint8`);
     min = Math.min(min, v);
     max = Math.max(max, v);
   }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BackendError } from '../errors.js';
 
 export interface WorkerScript {
   /** A file path, or code to run with `eval: true`. */
@@ -29,6 +30,6 @@ export function workerScript(moduleUrl: string): WorkerScript {
   }
   const extension = here.endsWith('.cjs') ? 'cjs' : 'js';
   const file = fileURLToPath(new URL(`./data-parallel-worker.${extension}`, moduleUrl));
-  if (!existsSync(file)) throw new Error(`@fmnist/backend: worker script missing at ${file}`);
+  if (!existsSync(file)) throw new BackendError(`@fmnist/backend: worker script missing at ${file}`);
   return { script: file, eval: false };
 }

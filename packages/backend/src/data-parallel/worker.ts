@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { BackendError } from '../errors.js';
 import { type LossSpec, lossFunction } from '../losses.js';
 import { useBestBackend } from '../select-backend.js';
 import type { FromWorker, ToWorker } from './protocol.js';
@@ -24,7 +25,7 @@ port.on('message', async (message: ToWorker) => {
       lossSpec = message.loss;
       send({ type: 'ready' });
     } else if (message.type === 'step') {
-      if (!model || !loss || !lossSpec) throw new Error('step before init');
+      if (!model || !loss || !lossSpec) throw new BackendError('step before init');
       const weights = model.weights;
       tf.tidy(() => {
         message.weights.forEach((values, i) => {

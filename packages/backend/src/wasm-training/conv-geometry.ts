@@ -1,4 +1,5 @@
 import { backend_util, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { BackendError } from '../errors.js';
 
 /** The forward convolution a gradient kernel belongs to, from its attributes. */
 export function forwardConvInfo(
@@ -9,7 +10,7 @@ export function forwardConvInfo(
 ): backend_util.Conv2DInfo {
   const dataFormat = (attrs.dataFormat as string | undefined) ?? 'NHWC';
   if (dataFormat !== 'NHWC') {
-    throw new Error(
+    throw new BackendError(
       `@fmnist/backend ${kernelName} on wasm: dataFormat '${dataFormat}' is not supported; use 'NHWC'`,
     );
   }

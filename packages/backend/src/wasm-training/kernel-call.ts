@@ -1,4 +1,5 @@
 import { getKernel, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { BackendError } from '../errors.js';
 
 /** What tfjs passes a kernel function. */
 export interface KernelArgs {
@@ -23,7 +24,7 @@ export class KernelCalls {
   run(kernelName: string, inputs: Record<string, TensorInfo>, attrs: NamedAttrMap = {}): TensorInfo {
     const kernel = getKernel(kernelName, this.backendName);
     if (!kernel)
-      throw new Error(`@fmnist/backend: the ${this.backendName} backend has no ${kernelName} kernel`);
+      throw new BackendError(`@fmnist/backend: the ${this.backendName} backend has no ${kernelName} kernel`);
     const out = kernel.kernelFunc({ inputs, attrs, backend: this.backend }) as TensorInfo;
     this.intermediates.push(out);
     return out;

@@ -34,7 +34,7 @@ export function decodeImage(bytes: Uint8Array): RawImage {
       return { data: jpeg.data, width: jpeg.width, height: jpeg.height, channels: 4 };
     }
   } catch (error) {
-    throw new ClassifierError(`classify: unreadable image bytes (${(error as Error).message})`);
+    throw new ClassifierError('classify: unreadable image bytes', { cause: error });
   }
   throw new ClassifierError('classify: bytes are neither PNG nor JPEG');
 }
