@@ -67,6 +67,25 @@ describe('Classifier.classify', () => {
     expect(top[0]!.className).toBe(classifier.classNames[top[0]!.classIndex]);
   });
 
+  it('embeds images as the 32 hidden features that the output layer turns into its probabilities', () => {
+    const three = new Uint8Array(3 * 784).map((_, i) => (i * 7) % 256);
+    const { embeddings, count, size } = classifier.embed(three);
+    expect([count, size]).toEqual([3, 32]);
+    expect(embeddings.every((v) => v >= 0)).toBe(true); // after ReLU
+    expect(Array.from(classifier.embed(three.subarray(784, 1568)).embeddings)).toEqual(
+      Array.from(embeddings.subarray(32, 64)),
+    );
+    const before = tf.memory().numTensors;
+    const [kernel, bias] = classifier.model.getLayer('output').getWeights();
+    const fromFeatures = tf.tidy(() =>
+      tf.softmax(tf.add(tf.matMul(tf.tensor2d(embeddings, [3, 32]), kernel!), bias!)).dataSync(),
+    );
+    const { probabilities } = classifier.predict(three);
+    fromFeatures.forEach((p, i) => expect(p).toBeCloseTo(probabilities[i]!, 5));
+    classifier.embed(three);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('takes uint8, float, tensors and batches alike, without leaking tensors', () => {
     const before = tf.memory().numTensors;
     const fromUint8 = classifier.predict(image).probabilities;

@@ -1,6 +1,6 @@
 import { CLASS_NAMES } from '@fmnist/dataset';
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { ClassifierError } from './errors.js';
 import { IMAGE_SIZE, type RawImage, toModelInput } from './preprocess.js';
 import {
@@ -114,12 +114,32 @@ function check(pixels: Float32Array, max: number, what: string) {
   return { pixels, count: pixels.length / PIXELS };
 }
 
-/** A loaded model with its class names: `classify` and `predict`, no tensors left behind. */
+/** A loaded model with its class names: `classify`, `predict` and `embed`, no tensors left behind. */
 export class Classifier {
+  private embedder: tfl.LayersModel | undefined;
+
   constructor(
     readonly model: tfl.LayersModel,
     readonly classNames: readonly string[] = FASHION_MNIST_CLASSES,
   ) {}
+
+  /**
+   * The penultimate activations (for the seed model, its 32-wide hidden Dense layer, after ReLU) of
+   * the same inputs `classify` takes, in inference mode: features for nearest-neighbour search and for
+   * fitting a new head (transfer learning). `count * size` values, row-major.
+   */
+  embed(input: ClassifierInput): { embeddings: Float32Array; count: number; size: number } {
+    this.embedder ??= penultimateModel(this.model);
+    const { pixels, count } = toBatch(input);
+    const embedder = this.embedder;
+    const values = tf.tidy(
+      () =>
+        (
+          embedder.predict(tf.tensor4d(pixels, [count, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor
+        ).dataSync() as Float32Array,
+    );
+    return { embeddings: Float32Array.from(values), count, size: values.length / count };
+  }
 
   /**
    * Class probabilities, `count * classes` values, row-major. With `tta`, each image's probabilities are
@@ -177,6 +197,18 @@ export class Classifier {
   dispose(): void {
     this.model.dispose();
   }
+}
+
+/** The model from its input to the layer that feeds its last one (skipping dropout, which is identity then). */
+function penultimateModel(model: tfl.LayersModel): tfl.LayersModel {
+  const layers = model.layers;
+  let index = layers.length - 2;
+  while (index > 0 && layers[index]!.getClassName() === 'Dropout') index--;
+  const layer = layers[index];
+  if (!layer || index < 1)
+    throw new ClassifierError('embed: the model has no hidden layer before its output to take features from');
+  // The new model shares the layers and weights of `model`, whose dispose() frees them.
+  return tfl.model({ inputs: model.inputs, outputs: layer.output as tfl.SymbolicTensor });
 }
 
 function isTypedArray(input: unknown): boolean {

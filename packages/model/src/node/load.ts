@@ -39,6 +39,14 @@ export class NodeClassifier extends Classifier {
     return super.predict(decodeEncoded(input), options);
   }
 
+  override embed(input: ClassifierInput | Uint8Array): {
+    embeddings: Float32Array;
+    count: number;
+    size: number;
+  } {
+    return super.embed(decodeEncoded(input));
+  }
+
   override classify(
     input: ClassifierInput | Uint8Array,
     options?: { topK?: number; tta?: TestTimeAugmentation | false },
