@@ -1,7 +1,14 @@
 import { type backend_util, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import type { KernelArgs } from '../wasm-training/kernel-call.js';
 import { simdKernelsFor, type WasmBackendInternals } from './engine.js';
-import { heapOffset, indirectConvScratch, TILE_ROWS as MR, TILE_COLUMNS as NR, Scratch } from './scratch.js';
+import {
+  convGeometry,
+  heapOffset,
+  indirectConvScratch,
+  TILE_ROWS as MR,
+  TILE_COLUMNS as NR,
+  Scratch,
+} from './scratch.js';
 
 const MIN_OUTPUT_COLUMNS = 4;
 // The filter gradient sums over a chunk of output rows of one image at a time, whose packed output
@@ -55,21 +62,7 @@ export function simdConv2DBackpropInput(
       packed,
       packedBias,
       heapOffset(backend, out),
-      info.batchSize,
-      info.outHeight,
-      info.outWidth,
-      info.outChannels,
-      info.inHeight,
-      info.inWidth,
-      info.inChannels,
-      info.filterHeight,
-      info.filterWidth,
-      info.strideHeight,
-      info.strideWidth,
-      info.dilationHeight,
-      info.dilationWidth,
-      info.padInfo.top,
-      info.padInfo.left,
+      ...convGeometry(info, { transposed: true }),
       1,
       0,
       indirection,
@@ -111,21 +104,7 @@ export function simdConv2DBackpropFilter(
       heapOffset(backend, x),
       heapOffset(backend, dy),
       heapOffset(backend, out),
-      info.batchSize,
-      info.inHeight,
-      info.inWidth,
-      info.inChannels,
-      info.outHeight,
-      info.outWidth,
-      info.outChannels,
-      info.filterHeight,
-      info.filterWidth,
-      info.strideHeight,
-      info.strideWidth,
-      info.dilationHeight,
-      info.dilationWidth,
-      info.padInfo.top,
-      info.padInfo.left,
+      ...convGeometry(info),
       chunkRows,
       packedA,
       panel,

@@ -1,7 +1,7 @@
 import { backend_util, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import type { KernelArgs } from '../wasm-training/kernel-call.js';
 import { simdKernelsFor, type WasmBackendInternals } from './engine.js';
-import { heapOffset, indirectConvScratch, Scratch } from './scratch.js';
+import { convGeometry, heapOffset, indirectConvScratch, Scratch } from './scratch.js';
 
 const MIN_INPUT_CHANNELS = 4;
 
@@ -74,21 +74,7 @@ export function simdConv2D(original: KernelFunc): KernelFunc {
         packed,
         packedBias,
         heapOffset(backend, out),
-        info.batchSize,
-        info.inHeight,
-        info.inWidth,
-        info.inChannels,
-        info.outHeight,
-        info.outWidth,
-        info.outChannels,
-        info.filterHeight,
-        info.filterWidth,
-        info.strideHeight,
-        info.strideWidth,
-        info.dilationHeight,
-        info.dilationWidth,
-        info.padInfo.top,
-        info.padInfo.left,
+        ...convGeometry(info),
         0,
         activation,
         indirection,

@@ -1,4 +1,4 @@
-import type { TensorInfo } from '@tensorflow/tfjs-core';
+import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors.js';
 import type { WasmBackendInternals } from './engine.js';
 
@@ -50,4 +50,27 @@ export function indirectConvScratch(scratch: Scratch, taps: number, channels: nu
     packedA: scratch.alloc(groupedDepth * TILE_ROWS * 4),
     spill: scratch.alloc(TILE_ROWS * TILE_COLUMNS * 4),
   };
+}
+
+/**
+ * A convolution's geometry in the argument order of assembly/conv.ts: batch, source height, width and
+ * channels, output height, width and channels, filter height and width, strides, dilations, top and left
+ * padding. `transposed`: the input gradient's view, whose source is dy and whose output is dx.
+ */
+export function convGeometry(info: backend_util.Conv2DInfo, { transposed = false } = {}): number[] {
+  const source = [info.inHeight, info.inWidth, info.inChannels];
+  const output = [info.outHeight, info.outWidth, info.outChannels];
+  return [
+    info.batchSize,
+    ...(transposed ? output : source),
+    ...(transposed ? source : output),
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ];
 }
