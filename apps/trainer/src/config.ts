@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BACKEND_CHOICES, type BackendChoice } from '@fmnist/backend';
 import { RECIPES, type Recipe } from '@fmnist/model';
+import { checkDistillation } from './distill.js';
 
 /** A bad command line or config: reported with exit code 2 before any training starts. */
 export class UsageError extends Error {
@@ -40,6 +41,8 @@ export interface Flags {
   limit?: string;
   out?: string;
   'checkpoint-minutes'?: string;
+  teacher?: string[];
+  'distill-alpha'?: string;
 }
 
 function integer(flag: string, value: string | undefined, min: number): number | undefined {
@@ -85,6 +88,12 @@ export function equivalentCommand(config: RunConfig): string {
     `--batch-size ${config.recipe.batchSize}`,
     `--seed ${config.seed}`,
     ...(config.limit ? [`--limit ${config.limit}`] : []),
+    ...(config.recipe.distill
+      ? [
+          ...config.recipe.distill.teachers.map((teacher) => `--teacher ${teacher}`),
+          `--distill-alpha ${config.recipe.distill.alpha}`,
+        ]
+      : []),
     `--out ${config.out}`,
   ];
   return `fmnist-train ${flags.join(' ')}`;
@@ -112,6 +121,7 @@ export function resolveConfig(flags: Flags, now = new Date()): RunConfig {
   // --augment turns augmentation back on for a config that switched it off: the best-known shifts and flips.
   if (flags.augment && recipe.augment.type === 'none')
     recipe.augment = { type: 'shiftFlip', padding: 2, horizontalFlip: true };
+  resolveDistillation(recipe, flags);
   const backend = (flags.backend ?? 'auto') as BackendChoice;
   if (!BACKEND_CHOICES.includes(backend)) {
     throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got '${flags.backend}'`);
@@ -131,4 +141,28 @@ export function resolveConfig(flags: Flags, now = new Date()): RunConfig {
     checkpointMinutes:
       real('checkpoint-minutes', flags['checkpoint-minutes'], (n) => n >= 0, 'a number of minutes ≥ 0') ?? 10,
   };
+}
+
+/** `--teacher` (repeatable) and `--distill-alpha` over the config's `distill`; teacher paths made absolute. */
+function resolveDistillation(recipe: Recipe, flags: Flags) {
+  const alpha = real('distill-alpha', flags['distill-alpha'], (n) => n >= 0 && n <= 1, 'in [0, 1]');
+  if (flags.teacher?.length) {
+    recipe.distill = {
+      tta: 'flip-shift',
+      alpha: 0.5,
+      temperature: 1,
+      ...recipe.distill,
+      teachers: flags.teacher,
+    };
+  }
+  if (!recipe.distill) {
+    if (alpha !== undefined)
+      throw new UsageError('--distill-alpha needs a --teacher (or distill in --config)');
+    return;
+  }
+  if (alpha !== undefined) recipe.distill.alpha = alpha;
+  const base = process.env.INIT_CWD ?? process.cwd();
+  if (Array.isArray(recipe.distill.teachers))
+    recipe.distill.teachers = recipe.distill.teachers.map((t) => (t === 'shipped' ? t : resolve(base, t)));
+  checkDistillation(recipe.distill);
 }

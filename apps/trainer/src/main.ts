@@ -19,6 +19,9 @@ const USAGE = `Usage: fmnist-train [options]
   --limit N            train on the first N images (smoke runs)
   --out DIR            run directory (default runs/<timestamp>)
   --checkpoint-minutes M  also checkpoint mid-epoch every M minutes (default 10)
+  --teacher DIR|shipped  distill from this model (repeatable: their mean); targets mix its
+                       flip-and-shift-averaged probabilities with the labels
+  --distill-alpha A    weight of the teachers' probabilities in the targets (default 0.5)
   --resume DIR         continue the run in DIR from its last checkpoint
   --help
 
@@ -55,6 +58,8 @@ export async function main(argv: string[], stop: () => boolean = () => false): P
         limit: { type: 'string' },
         out: { type: 'string' },
         'checkpoint-minutes': { type: 'string' },
+        teacher: { type: 'string', multiple: true },
+        'distill-alpha': { type: 'string' },
         resume: { type: 'string' },
         help: { type: 'boolean' },
       },

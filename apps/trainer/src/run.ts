@@ -34,6 +34,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { buildAugmentation, buildModel, createAugmenter } from './build.js';
 import { loadAverage, loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';
 import { equivalentCommand, type RunConfig, UsageError } from './config.js';
+import { distillationTargets, teacherTargets } from './distill.js';
 import { readHistoryCsv } from './history.js';
 import { writeProvenance } from './provenance.js';
 
@@ -81,6 +82,8 @@ export async function runTraining(
     ({ state, dir: resumedFrom } = await loadCheckpoint(lastDir, model));
     console.log(`resumed from ${resumedFrom}: epoch ${state.epoch + 1}, batch ${state.batchInEpoch}`);
   }
+  // Before the workers start, so the teachers have both cores.
+  const targets = recipe.distill ? await teacherTargets(recipe.distill, train, out) : undefined;
   const trainer = await DataParallelTrainer.create(model, {
     workers: config.workers,
     loss: { type: 'categoricalCrossentropy', labelSmoothing: recipe.labelSmoothing },
@@ -207,7 +210,8 @@ export async function runTraining(
       const x = new Float32Array(batch.count * size);
       for (let i = 0; i < x.length; i++) x[i] = augmented.data[i]! / 255;
       const y = new Float32Array(batch.count * 10);
-      for (let i = 0; i < batch.count; i++) y[i * 10 + batch.labels[i]!] = 1;
+      if (targets) distillationTargets(y, batch.labels, batch.indices, targets, recipe.distill!.alpha);
+      else for (let i = 0; i < batch.count; i++) y[i * 10 + batch.labels[i]!] = 1;
       yield { x, xShape: [batch.count, h, w, c], y, yShape: [batch.count, 10] };
     }
   }

@@ -12,6 +12,13 @@ export interface Recipe {
   earlyStopping?: { monitor: string; patience: number; restoreBestWeights: boolean };
   /** Keep an exponential moving average of the weights (per batch) and finish with it. */
   ema?: { decay: number };
+  /**
+   * Knowledge distillation: each training image's target becomes `(1 - alpha)` times its one-hot label
+   * plus `alpha` times the teachers' class probabilities for it (the mean over teachers and over the
+   * `tta` views of the un-augmented image, sharpened or softened by `temperature` as `p^(1/T)`).
+   * A teacher is a model directory or `'shipped'` (this package's weights).
+   */
+  distill?: { teachers: string[]; tta: 'none' | 'flip' | 'flip-shift'; alpha: number; temperature: number };
   labelSmoothing: number;
   batchSize: number;
   epochs: number;

@@ -1,0 +1,125 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { useBestBackend } from '@fmnist/backend';
+import { type ImageSet, loadFashionMnist } from '@fmnist/dataset';
+import { loadClassifier } from '@fmnist/model';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { resolveConfig, UsageError } from './config.js';
+import { distillationTargets, teacherTargets } from './distill.js';
+import { main } from './main.js';
+
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'fmnist-distill-'));
+});
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+describe('distillation targets', () => {
+  const targets = new Float32Array(30);
+  for (let row = 0; row < 3; row++)
+    for (let k = 0; k < 10; k++) targets[row * 10 + k] = k === row ? 0.55 : 0.05;
+
+  it('mix (1 - alpha) of the one-hot label with alpha of the teachers, for the rows the batch holds', () => {
+    const y = new Float32Array(20);
+    distillationTargets(y, Uint8Array.of(7, 0), Uint32Array.of(2, 0), targets, 0.4);
+    expect(y[7]).toBeCloseTo(0.6 + 0.4 * 0.05);
+    expect(y[2]).toBeCloseTo(0.4 * 0.55);
+    expect(y[10]).toBeCloseTo(0.6 + 0.4 * 0.55);
+    for (const row of [0, 1])
+      expect(y.subarray(row * 10, row * 10 + 10).reduce((a, b) => a + b)).toBeCloseTo(1);
+    distillationTargets(y, Uint8Array.of(7, 0), Uint32Array.of(2, 0), targets, 0);
+    expect(Array.from(y.subarray(0, 10))).toEqual([0, 0, 0, 0, 0, 0, 0, 1, 0, 0]);
+  });
+
+  it.each([
+    [{ teacher: [join('/nonexistent', 'teacher')] }, /--teacher \/nonexistent\/teacher: no model.json there/],
+    [{ teacher: ['shipped'], 'distill-alpha': '1.5' }, /--distill-alpha must be in \[0, 1\], got '1.5'/],
+    [{ 'distill-alpha': '0.3' }, /--distill-alpha needs a --teacher/],
+  ])('reject bad flags %j before any work', (flags, message) => {
+    expect(() => resolveConfig(flags)).toThrow(UsageError);
+    expect(() => resolveConfig(flags)).toThrow(message);
+  });
+
+  it('take the teacher from the flags, with flip-and-shift views and alpha 0.5 unless told', () => {
+    const { recipe } = resolveConfig({ recipe: 'seed-bn', teacher: ['shipped'], 'distill-alpha': '0.7' });
+    expect(recipe.distill).toEqual({ teachers: ['shipped'], tta: 'flip-shift', alpha: 0.7, temperature: 1 });
+  });
+});
+
+const hasData = await loadFashionMnist({ download: false }).then(
+  () => true,
+  () => false,
+);
+
+describe.skipIf(!hasData)('teacher targets on real images', () => {
+  let train: ImageSet;
+  beforeAll(async () => {
+    await useBestBackend('wasm', { log: null });
+    const data = await loadFashionMnist({ download: false });
+    const count = 300;
+    train = {
+      ...data.train,
+      count,
+      images: data.train.images.slice(0, count * 784),
+      labels: data.train.labels.slice(0, count),
+    };
+  });
+
+  it("are the shipped model's view-averaged probabilities, kept for the next run and tempered on reading", async () => {
+    const dir = join(root, 'shipped');
+    const distill = { teachers: ['shipped'], tta: 'flip' as const, alpha: 0.5, temperature: 1 };
+    const lines: string[] = [];
+    const targets = await teacherTargets(distill, train, dir, (line) => lines.push(line));
+    const classifier = await loadClassifier();
+    const expected = classifier.predict(train.images, { tta: 'flip' }).probabilities;
+    classifier.dispose();
+    expect(targets.length).toBe(train.count * 10);
+    for (let i = 0; i < targets.length; i++) expect(targets[i]).toBeCloseTo(expected[i]!, 5);
+    const agreement = Number(/agrees with ([\d.]+)%/.exec(lines.join('\n'))?.[1]);
+    expect(agreement).toBeGreaterThan(90);
+    expect(existsSync(join(dir, 'teacher-targets.bin'))).toBe(true);
+
+    const again: string[] = [];
+    const softer = await teacherTargets({ ...distill, temperature: 2 }, train, dir, (line) =>
+      again.push(line),
+    );
+    expect(again.join('\n')).toMatch(/teacher targets from .*teacher-targets.bin/);
+    const max = (values: Float32Array) => Math.max(...values.subarray(0, 10));
+    expect(max(softer)).toBeLessThan(max(targets));
+    expect(softer.subarray(0, 10).reduce((a, b) => a + b)).toBeCloseTo(1, 5);
+
+    const other: string[] = [];
+    await teacherTargets({ ...distill, tta: 'none' }, train, dir, (line) => other.push(line));
+    expect(other.join('\n')).not.toMatch(/teacher targets from/);
+  }, 120_000);
+
+  it('drive a short run of the trainer (--teacher shipped), whose config records them', async () => {
+    const out = join(root, 'run');
+    const quiet = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const code = await main([
+      '--limit',
+      '300',
+      '--epochs',
+      '1',
+      '--batch-size',
+      '100',
+      '--workers',
+      '1',
+      '--teacher',
+      'shipped',
+      '--out',
+      out,
+    ]).finally(() => quiet.mockRestore());
+    expect(code).toBe(0);
+    const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
+    expect(config.recipe.distill).toEqual({
+      teachers: ['shipped'],
+      tta: 'flip-shift',
+      alpha: 0.5,
+      temperature: 1,
+    });
+    expect(existsSync(join(out, 'teacher-targets.bin'))).toBe(true);
+  }, 300_000);
+});

@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ImageSet } from '@fmnist/dataset';
+import { type Classifier, loadClassifier, type Recipe, shippedWeightsDir } from '@fmnist/model';
+import { UsageError } from './config.js';
+
+export type Distillation = NonNullable<Recipe['distill']>;
+
+export const DISTILL_TTA = ['none', 'flip', 'flip-shift'] as const;
+const CHUNK = 512;
+
+/** Throws a UsageError naming the field if `distill` (from a config file or flags) is malformed. */
+export function checkDistillation(distill: Distillation): void {
+  const { teachers, tta, alpha, temperature } = distill;
+  if (!Array.isArray(teachers) || teachers.length === 0 || teachers.some((t) => typeof t !== 'string' || !t))
+    throw new UsageError(`distill.teachers must be a non-empty list of model directories or 'shipped'`);
+  for (const teacher of teachers) {
+    if (teacher !== 'shipped' && !existsSync(join(teacher, 'model.json')))
+      throw new UsageError(`--teacher ${teacher}: no model.json there`);
+  }
+  if (!DISTILL_TTA.includes(tta))
+    throw new UsageError(`distill.tta must be one of ${DISTILL_TTA.join(', ')}, got '${String(tta)}'`);
+  if (typeof alpha !== 'number' || !(alpha >= 0 && alpha <= 1))
+    throw new UsageError(`--distill-alpha must be in [0, 1], got '${String(alpha)}'`);
+  if (typeof temperature !== 'number' || !(temperature > 0 && Number.isFinite(temperature)))
+    throw new UsageError(`distill.temperature must be a positive number, got '${String(temperature)}'`);
+}
+
+/**
+ * The teachers' probabilities for every image of `train` (`count * 10` values), averaged over teachers
+ * and views, then tempered. Computed once and kept in `cacheDir` under a key of the teachers' weights,
+ * the views and the images, so a resumed run does not pay for them again.
+ */
+export async function teacherTargets(
+  distill: Distillation,
+  train: ImageSet,
+  cacheDir: string,
+  log: (line: string) => void = console.log,
+): Promise<Float32Array> {
+  const classes = 10;
+  const key = await cacheKey(distill, train);
+  const file = join(cacheDir, 'teacher-targets.bin');
+  const keyFile = `${file}.key`;
+  if (existsSync(file) && existsSync(keyFile) && (await readFile(keyFile, 'utf8')) === key) {
+    const bytes = await readFile(file);
+    if (bytes.byteLength === train.count * classes * 4) {
+      log(`distillation: teacher targets from ${file}`);
+      return temper(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4).slice(), distill);
+    }
+  }
+  const started = performance.now();
+  const sum = new Float32Array(train.count * classes);
+  const size = train.height * train.width * train.channels;
+  const tta = distill.tta === 'none' ? undefined : distill.tta;
+  for (const teacher of distill.teachers) {
+    const classifier = await loadTeacher(teacher);
+    try {
+      let correct = 0;
+      for (let start = 0; start < train.count; start += CHUNK) {
+        const count = Math.min(CHUNK, train.count - start);
+        const images = train.images.subarray(start * size, (start + count) * size);
+        const { probabilities } = classifier.predict(images, { tta });
+        for (let i = 0; i < count; i++) {
+          const row = probabilities.subarray(i * classes, (i + 1) * classes);
+          if (argmax(row) === train.labels[start + i]) correct++;
+          for (let k = 0; k < classes; k++) sum[(start + i) * classes + k]! += row[k]!;
+        }
+      }
+      log(
+        `distillation: teacher ${teacher} agrees with ${((100 * correct) / train.count).toFixed(2)}% of the training labels`,
+      );
+    } finally {
+      classifier.dispose();
+    }
+  }
+  for (let i = 0; i < sum.length; i++) sum[i]! /= distill.teachers.length;
+  log(
+    `distillation: ${train.count} targets from ${distill.teachers.length} teacher(s), views ${distill.tta}, ` +
+      `in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  );
+  // Written under temporary names and renamed, key last: a kill leaves no key that matches a torn file.
+  await mkdir(cacheDir, { recursive: true });
+  await writeFile(`${file}.tmp`, new Uint8Array(sum.buffer));
+  await rename(`${file}.tmp`, file);
+  await writeFile(`${keyFile}.tmp`, key);
+  await rename(`${keyFile}.tmp`, keyFile);
+  return temper(sum, distill);
+}
+
+/** Row-wise `p^(1/T)`, renormalized (T = 1 leaves the probabilities as they are). */
+function temper(probabilities: Float32Array, { temperature }: Distillation): Float32Array {
+  if (temperature === 1) return probabilities;
+  const classes = 10;
+  for (let row = 0; row < probabilities.length; row += classes) {
+    let total = 0;
+    for (let k = 0; k < classes; k++) {
+      const p = Math.max(probabilities[row + k]!, 1e-12) ** (1 / temperature);
+      probabilities[row + k] = p;
+      total += p;
+    }
+    for (let k = 0; k < classes; k++) probabilities[row + k]! /= total;
+  }
+  return probabilities;
+}
+
+/** Fills `y` (one row of `classes` per image) with the distillation targets of the images `indices`. */
+export function distillationTargets(
+  y: Float32Array,
+  labels: Uint8Array,
+  indices: Uint32Array,
+  targets: Float32Array,
+  alpha: number,
+): void {
+  const classes = 10;
+  for (let i = 0; i < indices.length; i++) {
+    const from = indices[i]! * classes;
+    for (let k = 0; k < classes; k++) y[i * classes + k] = alpha * targets[from + k]!;
+    y[i * classes + labels[i]!]! += 1 - alpha;
+  }
+}
+
+function loadTeacher(teacher: string): Promise<Classifier> {
+  return teacher === 'shipped' ? loadClassifier() : loadClassifier({ model: teacher });
+}
+
+async function cacheKey(distill: Distillation, train: ImageSet): Promise<string> {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ teachers: distill.teachers, tta: distill.tta, count: train.count }));
+  for (const teacher of distill.teachers) {
+    const dir = teacher === 'shipped' ? shippedWeightsDir() : teacher;
+    const modelJson = await readFile(join(dir, 'model.json'));
+    hash.update(modelJson);
+    const manifest = (JSON.parse(modelJson.toString('utf8')).weightsManifest ?? []) as { paths: string[] }[];
+    for (const path of manifest.flatMap((group) => group.paths)) hash.update(await readFile(join(dir, path)));
+  }
+  hash.update(train.images);
+  hash.update(train.labels);
+  return hash.digest('hex');
+}
+
+function argmax(row: Float32Array): number {
+  let best = 0;
+  for (let k = 1; k < row.length; k++) if (row[k]! > row[best]!) best = k;
+  return best;
+}
