@@ -20,6 +20,8 @@ export interface RunConfig {
   out: string;
   /** Minutes between checkpoints within an epoch (a kill loses at most that much); default 10. */
   checkpointMinutes?: number;
+  /** Where TensorBoard event files go (default `<out>/tensorboard`); `false` writes none. */
+  tensorboard?: string | false;
   /** The command line that started the run, kept across resumes for the model's provenance. */
   command?: string;
 }
@@ -43,6 +45,8 @@ export interface Flags {
   'checkpoint-minutes'?: string;
   teacher?: string[];
   'distill-alpha'?: string;
+  tensorboard?: string;
+  'no-tensorboard'?: boolean;
 }
 
 function integer(flag: string, value: string | undefined, min: number): number | undefined {
@@ -138,6 +142,7 @@ export function resolveConfig(flags: Flags, now = new Date()): RunConfig {
     download: !flags['no-download'],
     limit: integer('limit', flags.limit, 1),
     out: flags.out ?? resolve(process.env.INIT_CWD ?? process.cwd(), 'runs', stamp),
+    tensorboard: tensorboardDir(flags),
     checkpointMinutes:
       real('checkpoint-minutes', flags['checkpoint-minutes'], (n) => n >= 0, 'a number of minutes ≥ 0') ?? 10,
   };
@@ -165,4 +170,11 @@ function resolveDistillation(recipe: Recipe, flags: Flags) {
   if (Array.isArray(recipe.distill.teachers))
     recipe.distill.teachers = recipe.distill.teachers.map((t) => (t === 'shipped' ? t : resolve(base, t)));
   checkDistillation(recipe.distill);
+}
+
+function tensorboardDir(flags: Flags): string | false | undefined {
+  if (flags.tensorboard !== undefined && flags['no-tensorboard'])
+    throw new UsageError('--tensorboard and --no-tensorboard contradict each other');
+  if (flags['no-tensorboard']) return false;
+  return flags.tensorboard;
 }

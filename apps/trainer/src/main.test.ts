@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { directoryLoadHandler } from '@fmnist/backend';
+import { readEventFile } from '@fmnist/callbacks';
 import { loadFashionMnist } from '@fmnist/dataset';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -128,6 +129,13 @@ describe.skipIf(!hasData)('fmnist-train on real data', () => {
     });
     expect(counts).toEqual(matrix);
     expect((await readFile(join(out, 'history.csv'), 'utf8')).split('\n')[0]).toBe('epoch,acc,loss,lr');
+    const [eventFile] = (await readdir(join(out, 'tensorboard', 'train'))).filter((f) =>
+      f.includes('tfevents'),
+    );
+    const { events } = await readEventFile(join(out, 'tensorboard', 'train', eventFile!));
+    const tags = new Set(events.flatMap((e) => (e.values ?? []).map((v) => v.tag)));
+    for (const tag of ['epoch_loss', 'epoch_acc', 'epoch_lr', 'augmented/0', 'dense1/kernel'])
+      expect(tags, tag).toContain(tag);
   }, 300_000);
 
   it('stopped mid-epoch and resumed, a run ends where an uninterrupted one does', async () => {

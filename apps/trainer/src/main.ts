@@ -22,6 +22,9 @@ const USAGE = `Usage: fmnist-train [options]
   --teacher DIR|shipped  distill from this model (repeatable: their mean); targets mix its
                        flip-and-shift-averaged probabilities with the labels
   --distill-alpha A    weight of the teachers' probabilities in the targets (default 0.5)
+ --tensorboard DIR    write TensorBoard logs there (default OUT/tensorboard; view with
+                       tensorboard --logdir DIR)
+  --no-tensorboard     write none
   --resume DIR         continue the run in DIR from its last checkpoint
   --help
 
@@ -59,6 +62,8 @@ export async function main(argv: string[], stop: () => boolean = () => false): P
         out: { type: 'string' },
         'checkpoint-minutes': { type: 'string' },
         teacher: { type: 'string', multiple: true },
+        tensorboard: { type: 'string' },
+        'no-tensorboard': { type: 'boolean' },
         'distill-alpha': { type: 'string' },
         resume: { type: 'string' },
         help: { type: 'boolean' },
@@ -70,7 +75,7 @@ export async function main(argv: string[], stop: () => boolean = () => false): P
   }
   // Paths are relative to where the user typed the command (pnpm runs scripts from the package directory).
   const base = process.env.INIT_CWD ?? process.cwd();
-  for (const key of ['out', 'resume', 'config', 'data-dir'] as const) {
+  for (const key of ['out', 'resume', 'config', 'data-dir', 'tensorboard'] as const) {
     if (flags[key]) flags[key] = resolve(base, flags[key]);
   }
   if (flags.help) {

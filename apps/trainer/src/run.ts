@@ -16,6 +16,7 @@ import {
   progressBar,
   type ResumableCallback,
   reduceLROnPlateau,
+  tensorBoard,
   terminateOnNaN,
   weightsEMA,
 } from '@fmnist/callbacks';
@@ -175,6 +176,18 @@ export async function runTraining(
     await saveCheckpoint(lastDir, model, withCallbackStates(), average);
     tf.dispose(average ?? []);
     lastSave = performance.now();
+  }
+  if (config.tensorboard !== false) {
+    // A few augmented training images, from an augmenter of their own (the training stream is untouched).
+    const sample = takeSamples(train, Math.min(6, train.count));
+    const shown = createAugmenter(pipeline, { seed: config.seed })({
+      data: sample.images,
+      shape: [sample.count, h, w, c],
+    });
+    resumable.tensorboard = tensorBoard(config.tensorboard ?? join(out, 'tensorboard'), {
+      images: { data: shown.data, shape: [sample.count, h, w, c], tag: 'augmented' },
+    });
+    callbacks.push(resumable.tensorboard);
   }
   resumable.bestCheckpoint = modelCheckpoint({
     path: join(out, 'checkpoints', 'best'),

@@ -35,4 +35,20 @@ export {
   StepSchedule,
 } from './schedule-callbacks.js';
 export { type CosineDecayOptions, cosineDecayLR, type OneCycleOptions, oneCycleLR } from './schedules.js';
+export { EventFileWriter, readEventFile } from './tensorboard/event-file.js';
+export {
+  decodeEvent,
+  encodeEvent,
+  type Histogram,
+  histogramOf,
+  type SummaryImage,
+  type SummaryValue,
+  type TensorBoardEvent,
+} from './tensorboard/events.js';
+export {
+  TensorBoard,
+  type TensorBoardArgs,
+  type TensorBoardImages,
+  tensorBoard,
+} from './tensorboard/tensorboard-callback.js';
 export { WeightsEMA, type WeightsEMAArgs, weightsEMA } from './weights-ema.js';
