@@ -1,3 +1,3 @@
-import { getTsupConfig } from '../../tsup.base';
+import { BUNDLE_FAST_PNG, getTsupConfig } from '../../tsup.base';
 
-export default getTsupConfig({ index: 'src/index.ts' });
+export default getTsupConfig({ index: 'src/index.ts' }, BUNDLE_FAST_PNG);
