@@ -21,12 +21,14 @@ const core = `@tensorflow/tfjs-core@${TFJS}`;
 const layers = `@tensorflow/tfjs-layers@${TFJS}`;
 const cpu = `@tensorflow/tfjs-backend-cpu@${TFJS}`;
 const wasm = `@tensorflow/tfjs-backend-wasm@${TFJS}`;
+const data = `@tensorflow/tfjs-data@${TFJS}`;
 
 export const PACKAGES: PackageCase[] = [
   {
     name: '@fmnist/dataset',
     dir: 'packages/dataset',
-    peers: [core, cpu],
+    // tfjs-data and tfjs-layers for the README's toTfDataset example.
+    peers: [core, cpu, data, layers],
     internal: [],
     exports: ['loadFashionMnist', 'parseIdx', 'CLASS_NAMES'],
     browser: true,
@@ -34,7 +36,8 @@ export const PACKAGES: PackageCase[] = [
   {
     name: '@fmnist/augment',
     dir: 'packages/augment',
-    peers: [],
+    // For the README's augmentDataset example (the root entry needs no tfjs).
+    peers: [core, cpu, data],
     internal: ['@fmnist/dataset'],
     exports: ['createAugmenter', 'imageDataGenerator', 'randomAffine'],
     browser: true,

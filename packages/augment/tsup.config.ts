@@ -5,6 +5,7 @@ export default getTsupConfig(
   {
     index: 'src/index.ts',
     node: 'src/node/index.ts',
+    tfjs: 'src/tfjs.ts',
     'stream-worker': 'src/node/stream-worker.ts',
     cli: 'src/cli.ts',
   },

@@ -4,5 +4,6 @@ export default getTsupConfig({
   index: 'src/index.ts',
   'index.browser': 'src/index.browser.ts',
   tfjs: 'src/tfjs.ts',
+  'tfjs-data': 'src/tfjs-data.ts',
   cli: 'src/cli.ts',
 });
