@@ -36,8 +36,8 @@ export const PACKAGES: PackageCase[] = [
   {
     name: '@fmnist/augment',
     dir: 'packages/augment',
-    // For the README's augmentDataset example (the root entry needs no tfjs).
-    peers: [core, cpu, data],
+    // For the README's augmentDataset and layers examples (the root entry needs no tfjs).
+    peers: [core, cpu, data, layers],
     internal: ['@fmnist/dataset'],
     exports: ['createAugmenter', 'imageDataGenerator', 'randomAffine'],
     browser: true,

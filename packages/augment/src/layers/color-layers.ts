@@ -1,0 +1,115 @@
+import type { Rng } from '@fmnist/dataset';
+import * as tf from '@tensorflow/tfjs-core';
+import { AugmentError } from '../errors.js';
+import { factorRange, RandomImageLayer, type RandomLayerArgs } from './random-image-layer.js';
+
+function checkValueRange(where: string, value: unknown): [number, number] {
+  if (
+    !Array.isArray(value) ||
+    value.length !== 2 ||
+    !value.every((v) => typeof v === 'number' && Number.isFinite(v)) ||
+    !(value[0] < value[1])
+  )
+    throw new AugmentError(
+      `${where}: valueRange must be [low, high] with low < high, got ${JSON.stringify(value)}`,
+    );
+  return [value[0], value[1]];
+}
+
+const uniform = (rng: Rng, [low, high]: [number, number]) => (low === high ? low : rng.uniform(low, high));
+
+export interface RandomContrastArgs extends RandomLayerArgs {
+  /** `f` → a contrast factor in [1 − f, 1 + f]; `[lower, upper]` → [1 − lower, 1 + upper]; each in [0, 1]. */
+  factor: number | [number, number];
+  /** Outputs are clipped to this range (Keras 3). Default [0, 255]. */
+  valueRange?: [number, number];
+}
+
+/** Keras `RandomContrast`: each image's channels move away from (or toward) their own mean. */
+export class RandomContrast extends RandomImageLayer {
+  static className = 'RandomContrast';
+  readonly factor: number | [number, number];
+  readonly valueRange: [number, number];
+  private readonly range: [number, number];
+
+  constructor(args: RandomContrastArgs) {
+    super(args ?? ({} as RandomContrastArgs), ['factor', 'valueRange']);
+    this.factor = args?.factor;
+    const [lower, upper] = factorRange('RandomContrast', 'factor', this.factor, {
+      min: 0,
+      max: 1,
+      symmetric: false,
+    });
+    this.range = [1 - lower, 1 + upper];
+    this.valueRange = checkValueRange('RandomContrast', args?.valueRange ?? [0, 255]);
+  }
+
+  protected augment(
+    data: Float32Array,
+    [n, height, width, channels]: [number, number, number, number],
+    rng: Rng,
+  ) {
+    const size = height * width * channels;
+    const [low, high] = this.valueRange;
+    const means = new Float64Array(channels);
+    for (let i = 0; i < n; i++) {
+      const factor = uniform(rng, this.range);
+      const start = i * size;
+      means.fill(0);
+      for (let p = 0; p < size; p++) means[p % channels]! += data[start + p]!;
+      for (let k = 0; k < channels; k++) means[k]! /= size / channels;
+      for (let p = 0; p < size; p++) {
+        const mean = means[p % channels]!;
+        data[start + p] = Math.min(high, Math.max(low, (data[start + p]! - mean) * factor + mean));
+      }
+    }
+    return data;
+  }
+
+  override getConfig() {
+    return { ...super.getConfig(), factor: this.factor, valueRange: this.valueRange };
+  }
+}
+tf.serialization.registerClass(RandomContrast);
+
+export interface RandomBrightnessArgs extends RandomLayerArgs {
+  /** `f` → a shift in [−f, f], `[lower, upper]` in that range, each in [−1, 1], times the width of `valueRange`. */
+  factor: number | [number, number];
+  /** The images' value range; outputs are clipped to it. Default [0, 255]. */
+  valueRange?: [number, number];
+}
+
+/** Keras `RandomBrightness`: adds one random amount to every pixel of an image. */
+export class RandomBrightness extends RandomImageLayer {
+  static className = 'RandomBrightness';
+  readonly factor: number | [number, number];
+  readonly valueRange: [number, number];
+  private readonly range: [number, number];
+
+  constructor(args: RandomBrightnessArgs) {
+    super(args ?? ({} as RandomBrightnessArgs), ['factor', 'valueRange']);
+    this.factor = args?.factor;
+    this.range = factorRange('RandomBrightness', 'factor', this.factor);
+    this.valueRange = checkValueRange('RandomBrightness', args?.valueRange ?? [0, 255]);
+  }
+
+  protected augment(
+    data: Float32Array,
+    [n, height, width, channels]: [number, number, number, number],
+    rng: Rng,
+  ) {
+    const size = height * width * channels;
+    const [low, high] = this.valueRange;
+    for (let i = 0; i < n; i++) {
+      const delta = uniform(rng, this.range) * (high - low);
+      for (let p = i * size; p < (i + 1) * size; p++)
+        data[p] = Math.min(high, Math.max(low, data[p]! + delta));
+    }
+    return data;
+  }
+
+  override getConfig() {
+    return { ...super.getConfig(), factor: this.factor, valueRange: this.valueRange };
+  }
+}
+tf.serialization.registerClass(RandomBrightness);

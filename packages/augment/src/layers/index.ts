@@ -1,0 +1,20 @@
+// Importing this module registers the layers with tfjs's serialization, under Keras's class names,
+// so models saved with them (from tfjs or converted from Keras) load.
+
+export {
+  RandomRotation,
+  type RandomRotationArgs,
+  RandomTranslation,
+  type RandomTranslationArgs,
+  RandomZoom,
+  type RandomZoomArgs,
+  type WarpLayerArgs,
+} from './affine-layers.js';
+export {
+  RandomBrightness,
+  type RandomBrightnessArgs,
+  RandomContrast,
+  type RandomContrastArgs,
+} from './color-layers.js';
+export { type FlipMode, RandomFlip, type RandomFlipLayerArgs } from './random-flip-layer.js';
+export type { RandomLayerArgs } from './random-image-layer.js';
