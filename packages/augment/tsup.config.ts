@@ -6,7 +6,7 @@ export default getTsupConfig(
     index: 'src/index.ts',
     node: 'src/node/index.ts',
     tfjs: 'src/tfjs.ts',
-    layers: 'src/layers/index.ts',
+    layers: 'src/layers.ts',
     'stream-worker': 'src/node/stream-worker.ts',
     cli: 'src/cli.ts',
   },

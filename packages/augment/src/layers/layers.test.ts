@@ -10,7 +10,7 @@ import {
   RandomRotation,
   RandomTranslation,
   RandomZoom,
-} from './index.js';
+} from '../layers.js';
 
 beforeAll(() => tf.setBackend('cpu'));
 

@@ -9,12 +9,12 @@ export {
   RandomZoom,
   type RandomZoomArgs,
   type WarpLayerArgs,
-} from './affine-layers.js';
+} from './layers/affine-layers.js';
 export {
   RandomBrightness,
   type RandomBrightnessArgs,
   RandomContrast,
   type RandomContrastArgs,
-} from './color-layers.js';
-export { type FlipMode, RandomFlip, type RandomFlipLayerArgs } from './random-flip-layer.js';
-export type { RandomLayerArgs } from './random-image-layer.js';
+} from './layers/color-layers.js';
+export { type FlipMode, RandomFlip, type RandomFlipLayerArgs } from './layers/random-flip-layer.js';
+export type { RandomLayerArgs } from './layers/random-image-layer.js';
