@@ -54,7 +54,7 @@ export const PACKAGES: PackageCase[] = [
     name: '@fmnist/model',
     dir: 'packages/model',
     peers: [core, layers, cpu],
-    internal: ['@fmnist/backend', '@fmnist/dataset'],
+    internal: ['@fmnist/io', '@fmnist/dataset'],
     exports: ['createSeedModel', 'amsgrad', 'loadClassifier'],
     browser: true,
     // Both shipped copies of the weights classify real test images (the data package finds them).
@@ -76,10 +76,19 @@ export const PACKAGES: PackageCase[] = [
     },
   },
   {
+    name: '@fmnist/io',
+    dir: 'packages/io',
+    // tfjs-layers and a backend for the README's example.
+    peers: [core, layers, cpu],
+    internal: [],
+    exports: ['directorySaveHandler', 'directoryLoadHandler', 'registerFileSystemRouter'],
+    browser: false,
+  },
+  {
     name: '@fmnist/callbacks',
     dir: 'packages/callbacks',
     peers: [core, layers, cpu],
-    internal: ['@fmnist/backend'],
+    internal: ['@fmnist/io'],
     exports: ['reduceLROnPlateau', 'earlyStopping', 'modelCheckpoint'],
     browser: false,
   },

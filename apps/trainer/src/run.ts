@@ -1,13 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import {
-  DataParallelTrainer,
-  directorySaveHandler,
-  fitDataParallel,
-  type TrainingBatch,
-  useBestBackend,
-} from '@fmnist/backend';
+import { DataParallelTrainer, fitDataParallel, type TrainingBatch, useBestBackend } from '@fmnist/backend';
 import {
   csvLogger,
   earlyStopping,
@@ -30,6 +24,7 @@ import {
 } from '@fmnist/dataset';
 import { renderHtml, renderJson, renderText } from '@fmnist/eval';
 import { evaluateClassifier } from '@fmnist/eval/tfjs';
+import { directorySaveHandler } from '@fmnist/io';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { buildAugmentation, buildModel, createAugmenter } from './build.js';

@@ -4,14 +4,10 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import {
-  directoryLoadHandler,
-  modelArtifactsToFiles,
-  useBestBackend,
-  writeDirectoryAtomic,
-} from '@fmnist/backend';
+import { useBestBackend } from '@fmnist/backend';
 import { CLASS_NAMES, loadFashionMnist } from '@fmnist/dataset';
 import { evaluateClassifier } from '@fmnist/eval/tfjs';
+import { directoryLoadHandler, modelArtifactsToFiles, writeDirectoryAtomic } from '@fmnist/io';
 import { quantizeArtifacts } from '@fmnist/model';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';

@@ -21,13 +21,6 @@ export {
   resolveLoss,
 } from './losses.js';
 export {
-  directoryLoadHandler,
-  directorySaveHandler,
-  modelArtifactsToFiles,
-  resolveSavedDirectory,
-  writeDirectoryAtomic,
-} from './model-directory.js';
-export {
   BACKEND_CHOICES,
   type BackendChoice,
   type BackendName,

@@ -5,7 +5,7 @@ import {
   modelArtifactsToFiles,
   resolveSavedDirectory,
   writeDirectoryAtomic,
-} from '@fmnist/backend';
+} from '@fmnist/io';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { verifyCheckpoint, withChecksums } from './checkpoint-integrity.js';

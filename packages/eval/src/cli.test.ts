@@ -25,7 +25,7 @@ describe('fmnist-eval', () => {
     const tf = await import('@tensorflow/tfjs-core');
     await import('@tensorflow/tfjs-backend-cpu');
     const tfl = await import('@tensorflow/tfjs-layers');
-    const { directorySaveHandler } = await import('@fmnist/backend');
+    const { directorySaveHandler } = await import('@fmnist/io');
     await tf.setBackend('cpu');
     const dir = await mkdtemp(join(tmpdir(), 'fmnist-eval-other-'));
     try {

@@ -2,8 +2,9 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BACKEND_CHOICES, type BackendChoice, directoryLoadHandler, useBestBackend } from '@fmnist/backend';
+import { BACKEND_CHOICES, type BackendChoice, useBestBackend } from '@fmnist/backend';
 import { CLASS_NAMES, DatasetError, loadFashionMnist } from '@fmnist/dataset';
+import { directoryLoadHandler } from '@fmnist/io';
 import { EvaluationError } from './errors.js';
 import { renderHtml } from './render-html.js';
 import { renderJson, renderText } from './render-text.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { directoryLoadHandler } from '@fmnist/backend';
+import { directoryLoadHandler } from '@fmnist/io';
 import type * as tf from '@tensorflow/tfjs-core';
 import { Classifier, type ClassifierInput, type Prediction, toBatch } from '../classifier.js';
 import { ClassifierError } from '../errors.js';

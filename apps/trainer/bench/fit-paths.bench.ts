@@ -8,9 +8,9 @@ import { DataParallelTrainer, fitDataParallel, type TrainingBatch, useBestBacken
 import { tensorBoard } from '@fmnist/callbacks';
 import { batches, type ImageSet } from '@fmnist/dataset';
 import { toTfDataset } from '@fmnist/dataset/tfjs-data';
+import { createSeedModel } from '@fmnist/model';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { createSeedModel } from '../src/index.node.js';
 
 const emit = (record: Record<string, unknown>) => console.log(JSON.stringify(record));
 const BATCH = 128;

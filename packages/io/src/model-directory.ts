@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { io } from '@tensorflow/tfjs-core';
-import { BackendError } from './errors.js';
+import { IoError } from './errors.js';
 
 const MODEL_FILE = 'model.json';
 const WEIGHTS_FILE = 'weights.bin';
@@ -11,7 +11,7 @@ const WEIGHTS_FILE = 'weights.bin';
 /** The files of the tfjs layers format for `artifacts`: `model.json` and `weights.bin`. */
 export function modelArtifactsToFiles(artifacts: io.ModelArtifacts): Record<string, Uint8Array | string> {
   if (artifacts.modelTopology instanceof ArrayBuffer)
-    throw new BackendError('binary model topologies are not supported');
+    throw new IoError('binary model topologies are not supported');
   const weightData = artifacts.weightData
     ? io.concatenateArrayBuffers(
         Array.isArray(artifacts.weightData) ? artifacts.weightData : [artifacts.weightData],
@@ -98,7 +98,7 @@ export function directoryLoadHandler(dir: string): io.IOHandler {
       try {
         manifest = JSON.parse(await readFile(modelPath, 'utf8')) as io.ModelJSON;
       } catch (error) {
-        throw new BackendError(`cannot read a tfjs model from ${modelPath}`, { cause: error });
+        throw new IoError(`cannot read a tfjs model from ${modelPath}`, { cause: error });
       }
       const specs: io.WeightsManifestEntry[] = [];
       const buffers: Uint8Array[] = [];

@@ -1,0 +1,9 @@
+export { IoError } from './errors.js';
+export { registerFileSystemRouter } from './file-router.js';
+export {
+  directoryLoadHandler,
+  directorySaveHandler,
+  modelArtifactsToFiles,
+  resolveSavedDirectory,
+  writeDirectoryAtomic,
+} from './model-directory.js';
