@@ -8,7 +8,6 @@ export default getTsupConfig(
     tfjs: 'src/tfjs.ts',
     layers: 'src/layers.ts',
     'stream-worker': 'src/node/stream-worker.ts',
-    cli: 'src/cli.ts',
   },
   { ...BUNDLE_FAST_PNG, shims: true },
 );

@@ -5,5 +5,4 @@ export default getTsupConfig({
   'index.browser': 'src/index.browser.ts',
   tfjs: 'src/tfjs.ts',
   'tfjs-data': 'src/tfjs-data.ts',
-  cli: 'src/cli.ts',
 });

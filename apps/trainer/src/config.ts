@@ -3,11 +3,7 @@ import { resolve } from 'node:path';
 import { BACKEND_CHOICES, type BackendChoice } from '@fmnist/backend';
 import { RECIPES, type Recipe } from '@fmnist/model';
 import { checkDistillation } from './distill.js';
-
-/** A bad command line or config: reported with exit code 2 before any training starts. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+import { UsageError } from './exit-codes.js';
 
 export interface RunConfig {
   recipe: Recipe;

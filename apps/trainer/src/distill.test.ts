@@ -6,8 +6,9 @@ import { useBestBackend } from '@fmnist/backend';
 import { type ImageSet, loadFashionMnist } from '@fmnist/dataset';
 import { loadClassifier } from '@fmnist/model';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { resolveConfig, UsageError } from './config.js';
+import { resolveConfig } from './config.js';
 import { distillationTargets, teacherTargets } from './distill.js';
+import { UsageError } from './exit-codes.js';
 import { main } from './main.js';
 
 let root: string;

@@ -4,7 +4,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageSet } from '@fmnist/dataset';
 import { type Classifier, loadClassifier, type Recipe, shippedWeightsDir } from '@fmnist/model';
-import { UsageError } from './config.js';
+import { UsageError } from './exit-codes.js';
 
 export type Distillation = NonNullable<Recipe['distill']>;
 

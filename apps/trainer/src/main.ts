@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CallbackError } from '@fmnist/callbacks';
-import { DatasetError } from '@fmnist/dataset';
-import { type Flags, type RunConfig, resolveConfig, UsageError } from './config.js';
+import { type Flags, type RunConfig, resolveConfig } from './config.js';
+import { EXIT, exitCodeFor, UsageError } from './exit-codes.js';
 import { hasCheckpoint, readSavedConfig, runTraining } from './run.js';
 
 const USAGE = `Usage: fmnist-train [options]
@@ -31,9 +30,6 @@ const USAGE = `Usage: fmnist-train [options]
 Exit codes: 0 done; 2 bad command line or config; 3 data or checkpoint missing, unreadable or failing
 its checksum;
 130 stopped by Ctrl-C or SIGTERM (checkpoint saved).`;
-
-/** Exit codes, as changesets' CLI and most Unix tools use them. */
-export const EXIT = { ok: 0, usage: 2, data: 3, interrupted: 130 } as const;
 
 /** The CLI without process wiring: returns the exit code; `stop()` true asks training to checkpoint and stop. */
 export async function main(argv: string[], stop: () => boolean = () => false): Promise<number> {
@@ -99,10 +95,9 @@ export async function main(argv: string[], stop: () => boolean = () => false): P
     return EXIT.ok;
   } catch (error) {
     // A damaged checkpoint is bad data too: the message names the file.
-    if (error instanceof UsageError || error instanceof DatasetError || error instanceof CallbackError) {
-      console.error(`fmnist-train: ${error.message}`);
-      return error instanceof UsageError ? EXIT.usage : EXIT.data;
-    }
-    throw error;
+    const code = exitCodeFor(error);
+    if (code === EXIT.failure) throw error;
+    console.error(`fmnist-train: ${(error as Error).message}`);
+    return code;
   }
 }

@@ -29,8 +29,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { buildAugmentation, buildModel, createAugmenter } from './build.js';
 import { loadAverage, loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';
-import { equivalentCommand, type RunConfig, UsageError } from './config.js';
+import { equivalentCommand, type RunConfig } from './config.js';
 import { distillationTargets, teacherTargets } from './distill.js';
+import { UsageError } from './exit-codes.js';
 import { readHistoryCsv } from './history.js';
 import { writeProvenance } from './provenance.js';
 

@@ -1,8 +1,6 @@
-#!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { DatasetError } from './errors.js';
-import { loadFashionMnist } from './node/load.js';
-import { CLASS_NAMES } from './spec.js';
+import { CLASS_NAMES, loadFashionMnist } from '@fmnist/dataset';
+import { EXIT, UsageError } from '../exit-codes.js';
 
 const USAGE = `Usage: fmnist-data <fetch|verify|info> [--data-dir DIR] [--cache-dir DIR] [--no-download]
 
@@ -10,7 +8,8 @@ const USAGE = `Usage: fmnist-data <fetch|verify|info> [--data-dir DIR] [--cache-
   verify   hash all four files again (ignoring remembered checks)
   info     counts, image size and class balance of both splits`;
 
-async function main(argv: string[]): Promise<number> {
+/** `fmnist-data`: find or download Fashion-MNIST, verify it, describe it. */
+export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -24,12 +23,10 @@ async function main(argv: string[]): Promise<number> {
   const command = positionals[0];
   if (values.help || !command) {
     console.log(USAGE);
-    return values.help ? 0 : 2;
+    return values.help ? EXIT.ok : EXIT.usage;
   }
-  if (!['fetch', 'verify', 'info'].includes(command)) {
-    console.error(`fmnist-data: unknown command '${command}'\n\n${USAGE}`);
-    return 2;
-  }
+  if (!['fetch', 'verify', 'info'].includes(command))
+    throw new UsageError(`unknown command '${command}'\n\n${USAGE}`);
   let lastPercent = -1;
   const started = performance.now();
   const data = await loadFashionMnist({
@@ -61,15 +58,3 @@ async function main(argv: string[]): Promise<number> {
   }
   return 0;
 }
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof DatasetError ? `fmnist-data: ${error.message}` : error);
-    process.exit(
-      error instanceof DatasetError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-        ? 2
-        : 1,
-    );
-  },
-);

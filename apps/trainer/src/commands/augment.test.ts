@@ -6,12 +6,16 @@ import { join } from 'node:path';
 import { decode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 
-const cwd = new URL('..', import.meta.url).pathname;
+const cwd = new URL('../..', import.meta.url).pathname;
 const cli = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', '--conditions=fmnist-source', 'src/cli.ts', ...args], {
-    cwd,
-    encoding: 'utf8',
-  });
+  spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=fmnist-source', 'src/bin/fmnist-augment.ts', ...args],
+    {
+      cwd,
+      encoding: 'utf8',
+    },
+  );
 const hasData = existsSync('/usr/share/datasets/fashion-mnist') || Boolean(process.env.FASHION_MNIST_DIR);
 
 describe('fmnist-augment preview', () => {

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { DatasetError, loadFashionMnist, takeSamples } from '@fmnist/dataset';
-import { AugmentError } from './errors.js';
-import { imageDataGenerator } from './image-data-generator.js';
-import { writePreview } from './node/write-preview.js';
+import { AugmentError, imageDataGenerator } from '@fmnist/augment';
+import { writePreview } from '@fmnist/augment/node';
+import { loadFashionMnist, takeSamples } from '@fmnist/dataset';
+import { EXIT, UsageError } from '../exit-codes.js';
 
 const USAGE = `Usage: fmnist-augment preview [--out preview.png] [--samples 8] [--augmentations 8] [--seed 0]
     [--rotation DEG] [--shift F] [--shear DEG] [--zoom F] [--fill-mode nearest|constant|reflect|wrap]
@@ -16,11 +16,12 @@ const number = (flag: string, value: string | undefined, fallback: number) => {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isFinite(n) || value.trim() === '')
-    throw new AugmentError(`--${flag} must be a number, got '${value}'`);
+    throw new UsageError(`--${flag} must be a number, got '${value}'`);
   return n;
 };
 
-async function main(argv: string[]) {
+/** `fmnist-augment preview`: a PNG grid of Fashion-MNIST test images and their augmentations. */
+export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -42,17 +43,19 @@ async function main(argv: string[]) {
   });
   if (values.help || positionals[0] !== 'preview') {
     console.log(USAGE);
-    return values.help ? 0 : 2;
+    return values.help ? EXIT.ok : EXIT.usage;
   }
-  const transform = imageDataGenerator({
-    rotationRange: number('rotation', values.rotation, 10),
-    widthShiftRange: number('shift', values.shift, 0.1),
-    heightShiftRange: number('shift', values.shift, 0.1),
-    shearRange: number('shear', values.shear, 0),
-    zoomRange: number('zoom', values.zoom, 0.1),
-    fillMode: (values['fill-mode'] ?? 'nearest') as never,
-    horizontalFlip: values['horizontal-flip'],
-  });
+  const transform = usage(() =>
+    imageDataGenerator({
+      rotationRange: number('rotation', values.rotation, 10),
+      widthShiftRange: number('shift', values.shift, 0.1),
+      heightShiftRange: number('shift', values.shift, 0.1),
+      shearRange: number('shear', values.shear, 0),
+      zoomRange: number('zoom', values.zoom, 0.1),
+      fillMode: (values['fill-mode'] ?? 'nearest') as never,
+      horizontalFlip: values['horizontal-flip'],
+    }),
+  );
   const { test } = await loadFashionMnist({ dataDir: values['data-dir'], download: !values['no-download'] });
   const set = takeSamples(test, number('samples', values.samples, 8));
   await writePreview(
@@ -65,17 +68,15 @@ async function main(argv: string[]) {
     },
   );
   console.log(`wrote ${values.out}`);
-  return 0;
+  return EXIT.ok;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const known =
-      error instanceof AugmentError ||
-      error instanceof DatasetError ||
-      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    console.error(known ? `fmnist-augment: ${(error as Error).message}` : error);
-    process.exit(known ? 2 : 1);
-  },
-);
+/** The augmentation options come from flags: what the library rejects is a usage error. */
+function usage<T>(make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    if (error instanceof AugmentError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+}

@@ -3,12 +3,11 @@ import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKEND_CHOICES, type BackendChoice, useBestBackend } from '@fmnist/backend';
-import { CLASS_NAMES, DatasetError, loadFashionMnist } from '@fmnist/dataset';
+import { CLASS_NAMES, loadFashionMnist } from '@fmnist/dataset';
+import { renderHtml, renderJson, renderText } from '@fmnist/eval';
+import { evaluateClassifier } from '@fmnist/eval/tfjs';
 import { directoryLoadHandler } from '@fmnist/io';
-import { EvaluationError } from './errors.js';
-import { renderHtml } from './render-html.js';
-import { renderJson, renderText } from './render-text.js';
-import { evaluateClassifier } from './tfjs.js';
+import { EXIT, UsageError } from '../exit-codes.js';
 
 const USAGE = `Usage: fmnist-eval <model-dir | model.json> [--data-dir DIR] [--html report.html] [--json report.json]
                   [--backend auto|tensorflow|wasm|cpu] [--batch-size 256]
@@ -17,7 +16,8 @@ Evaluates a saved tfjs layers model on the Fashion-MNIST test set and prints sci
 For Fashion-MNIST models only (28x28x1 input, 10 classes); for your own data and class names, call
 evaluateClassifier() from @fmnist/eval/tfjs.`;
 
-async function main(argv: string[]): Promise<number> {
+/** `fmnist-eval`: a saved model's report on the Fashion-MNIST test set. */
+export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -32,15 +32,15 @@ async function main(argv: string[]): Promise<number> {
   });
   if (values.help) {
     console.log(USAGE);
-    return 0;
+    return EXIT.ok;
   }
   const target = positionals[0];
-  if (!target) throw new EvaluationError(`a model path is required\n\n${USAGE}`);
+  if (!target) throw new UsageError(`a model path is required\n\n${USAGE}`);
   if (!BACKEND_CHOICES.includes(values.backend as BackendChoice))
-    throw new EvaluationError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
+    throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
   const batchSize = Number(values['batch-size']);
   if (!Number.isInteger(batchSize) || batchSize < 1)
-    throw new EvaluationError(`--batch-size must be a positive integer, got '${values['batch-size']}'`);
+    throw new UsageError(`--batch-size must be a positive integer, got '${values['batch-size']}'`);
   await useBestBackend(values.backend as BackendChoice, { importModule: (s) => import(s) });
   const tfl = await import('@tensorflow/tfjs-layers');
   const dir = target.endsWith('.json') ? dirname(target) : target;
@@ -48,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
   const input = model.inputs[0]!.shape;
   const output = model.outputs[0]!.shape;
   if (input.slice(1).join('x') !== '28x28x1' || output.at(-1) !== CLASS_NAMES.length) {
-    throw new EvaluationError(
+    throw new UsageError(
       `${target} takes [${input.map((d) => d ?? 'n').join(',')}] and outputs ${output.at(-1)} per image; ` +
         'fmnist-eval evaluates Fashion-MNIST models (28x28x1 input, 10 classes): for other data, call evaluateClassifier() from @fmnist/eval/tfjs',
     );
@@ -78,17 +78,5 @@ async function main(argv: string[]): Promise<number> {
       }),
     );
   }
-  return 0;
+  return EXIT.ok;
 }
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const known =
-      error instanceof EvaluationError ||
-      error instanceof DatasetError ||
-      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    console.error(known ? `fmnist-eval: ${(error as Error).message}` : error);
-    process.exit(known ? 2 : 1);
-  },
-);

@@ -5,13 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const cwd = new URL('..', import.meta.url).pathname;
-const weights = new URL('../../model/weights/fmnist', import.meta.url).pathname;
+const cwd = new URL('../..', import.meta.url).pathname;
+const weights = new URL('../../../../packages/model/weights/fmnist', import.meta.url).pathname;
 const cli = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', '--conditions=fmnist-source', 'src/cli.ts', ...args], {
-    cwd,
-    encoding: 'utf8',
-  });
+  spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=fmnist-source', 'src/bin/fmnist-eval.ts', ...args],
+    {
+      cwd,
+      encoding: 'utf8',
+    },
+  );
 const ready = existsSync(join(weights, 'model.json')) && existsSync('/usr/share/datasets/fashion-mnist');
 
 describe('fmnist-eval', () => {

@@ -1,0 +1,38 @@
+import { CallbackError } from '@fmnist/callbacks';
+import { DatasetError } from '@fmnist/dataset';
+import { IoError } from '@fmnist/io';
+
+/** Exit codes of every fmnist command, as changesets' CLI and most Unix tools use them. */
+export const EXIT = { ok: 0, failure: 1, usage: 2, data: 3, interrupted: 130 } as const;
+
+/** A bad command line or config: exit code 2, before any work starts. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/**
+ * The exit code of a failure: 2 for a bad command line (ours, or node:util's parseArgs), 3 for data,
+ * files or checkpoints that are missing, unreadable or fail their checksum, else 1 (a bug: its stack).
+ */
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof UsageError || (error as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS'))
+    return EXIT.usage;
+  if (error instanceof DatasetError || error instanceof CallbackError || error instanceof IoError)
+    return EXIT.data;
+  return EXIT.failure;
+}
+
+/** Runs a command's `main` as the process: known failures print one line `name: message`, then exit. */
+export function runCommand(name: string, main: (argv: string[]) => Promise<number>): void {
+  let argv = process.argv.slice(2);
+  // `pnpm <script> -- --flag` (the npm habit) passes the separator through: it ends no options here.
+  if (argv[0] === '--') argv = argv.slice(1);
+  main(argv).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      const code = exitCodeFor(error);
+      console.error(code === EXIT.failure ? error : `${name}: ${(error as Error).message}`);
+      process.exit(code);
+    },
+  );
+}
