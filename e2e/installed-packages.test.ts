@@ -1,5 +1,5 @@
 import { type ExecFileSyncOptions, execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,10 +53,18 @@ async function readmeExample(p: PackageCase): Promise<string> {
   return blocks.join('\n');
 }
 
+/** The `@fmnist` packages `name` depends on at run time, as its package.json says. */
+function internalDependencies(name: string): string[] {
+  const { dir } = PACKAGES.find((q) => q.name === name)!;
+  const manifest = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
+  return Object.keys(manifest.dependencies ?? {}).filter((dep) => dep.startsWith('@fmnist/'));
+}
+
+/** The package and every `@fmnist` package it brings, installed from their tarballs. */
 function closure(p: PackageCase): string[] {
   const seen = new Set<string>([p.name]);
   const visit = (name: string) => {
-    for (const dep of PACKAGES.find((q) => q.name === name)!.internal) {
+    for (const dep of internalDependencies(name)) {
       if (!seen.has(dep)) {
         seen.add(dep);
         visit(dep);
@@ -87,6 +95,11 @@ describe.each(PACKAGES)('$name installed from its tarball into a fresh project',
         .split('\n');
       expect(new Set(copies).size).toBe(1);
     }
+  });
+
+  it.skipIf(!p.mustNotBring)('brings only what its purpose needs', () => {
+    for (const other of p.mustNotBring ?? [])
+      expect(existsSync(join(dir, 'node_modules', other)), other).toBe(false);
   });
 
   it('imports from ESM and from CommonJS', async () => {

@@ -4,8 +4,8 @@ export interface PackageCase {
   dir: string;
   /** Registry packages a consumer installs with it (peers and the tools of this check). */
   peers: string[];
-  /** Internal packages it depends on at run time (installed from their tarballs too). */
-  internal: string[];
+  /** `@fmnist` packages that must not come with it (their purposes are not its own). */
+  mustNotBring?: string[];
   exports: string[];
   /** Bundled for the browser in this check. */
   browser: boolean;
@@ -25,20 +25,26 @@ const data = `@tensorflow/tfjs-data@${TFJS}`;
 
 export const PACKAGES: PackageCase[] = [
   {
+    name: '@fmnist/random',
+    dir: 'packages/random',
+    peers: [],
+    exports: ['createRng', 'permutation', 'shuffleInPlace'],
+    browser: true,
+  },
+  {
     name: '@fmnist/dataset',
     dir: 'packages/dataset',
     // tfjs-data and tfjs-layers for the README's toTfDataset example.
     peers: [core, cpu, data, layers],
-    internal: [],
     exports: ['loadFashionMnist', 'parseIdx', 'CLASS_NAMES'],
     browser: true,
   },
   {
     name: '@fmnist/augment',
+    mustNotBring: ['@fmnist/backend', '@fmnist/dataset'],
     dir: 'packages/augment',
     // For the README's augmentDataset and layers examples (the root entry needs no tfjs).
     peers: [core, cpu, data, layers],
-    internal: ['@fmnist/dataset'],
     exports: ['createAugmenter', 'imageDataGenerator', 'randomAffine'],
     browser: true,
   },
@@ -46,7 +52,6 @@ export const PACKAGES: PackageCase[] = [
     name: '@fmnist/backend',
     dir: 'packages/backend',
     peers: [core, layers, cpu, wasm],
-    internal: [],
     exports: ['useBestBackend', 'DataParallelTrainer', 'registerWasmTrainingKernels'],
     browser: false,
   },
@@ -54,7 +59,6 @@ export const PACKAGES: PackageCase[] = [
     name: '@fmnist/model',
     dir: 'packages/model',
     peers: [core, layers, cpu],
-    internal: ['@fmnist/io', '@fmnist/dataset'],
     exports: ['createSeedModel', 'amsgrad', 'loadClassifier'],
     browser: true,
     // Both shipped copies of the weights classify real test images (the data package finds them).
@@ -80,24 +84,23 @@ export const PACKAGES: PackageCase[] = [
     dir: 'packages/io',
     // tfjs-layers and a backend for the README's example.
     peers: [core, layers, cpu],
-    internal: [],
     exports: ['directorySaveHandler', 'directoryLoadHandler', 'registerFileSystemRouter'],
     browser: false,
   },
   {
     name: '@fmnist/callbacks',
+    mustNotBring: ['@fmnist/backend', '@fmnist/dataset'],
     dir: 'packages/callbacks',
     peers: [core, layers, cpu],
-    internal: ['@fmnist/io'],
     exports: ['reduceLROnPlateau', 'earlyStopping', 'modelCheckpoint'],
     browser: false,
   },
   {
     name: '@fmnist/eval',
+    mustNotBring: ['@fmnist/backend', '@fmnist/dataset'],
     dir: 'packages/eval',
     // tfjs-layers and a backend for the README's evaluateClassifier example.
     peers: [core, layers, cpu],
-    internal: ['@fmnist/backend', '@fmnist/dataset'],
     exports: ['classificationReport', 'renderHtml', 'renderText'],
     browser: true,
   },

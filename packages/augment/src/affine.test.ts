@@ -1,4 +1,4 @@
-import { createRng } from '@fmnist/dataset';
+import { createRng } from '@fmnist/random';
 import { describe, expect, it } from 'vitest';
 import { createAugmenter } from './augmenter.js';
 import { mapIndex } from './fill.js';

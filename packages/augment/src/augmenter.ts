@@ -1,4 +1,4 @@
-import { createRng } from '@fmnist/dataset';
+import { createRng } from '@fmnist/random';
 import { compose } from './compose.js';
 import { checkBatch, type ImageBatch } from './image-batch.js';
 import type { Transform } from './transform.js';

@@ -1,4 +1,4 @@
-import type { Rng } from '@fmnist/dataset';
+import type { Rng } from '@fmnist/random';
 import { type FactorRange, randomBrightness } from './color.js';
 import { AugmentError } from './errors.js';
 import { type ImageBatch, like } from './image-batch.js';

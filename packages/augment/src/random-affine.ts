@@ -1,4 +1,4 @@
-import type { Rng } from '@fmnist/dataset';
+import type { Rng } from '@fmnist/random';
 import { AugmentError } from './errors.js';
 import { checkFillMode, type FillMode, mapIndex } from './fill.js';
 import { type ImageBatch, like, type Pixels } from './image-batch.js';

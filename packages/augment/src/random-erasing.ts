@@ -1,4 +1,4 @@
-import type { Rng } from '@fmnist/dataset';
+import type { Rng } from '@fmnist/random';
 import { AugmentError } from './errors.js';
 import { type ImageBatch, like } from './image-batch.js';
 import type { Transform } from './transform.js';

@@ -1,4 +1,4 @@
-import type { Rng } from '@fmnist/dataset';
+import type { Rng } from '@fmnist/random';
 
 /** An Rng that returns scripted values: `next`/`uniform` from `fractions`, `int` from `integers`. */
 export function scriptedRng(fractions: number[], integers: number[] = []): Rng {

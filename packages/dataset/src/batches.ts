@@ -1,6 +1,6 @@
+import { createRng, permutation } from '@fmnist/random';
 import { DatasetError } from './errors.js';
 import { type ImageSet, imageSize } from './image-set.js';
-import { createRng, permutation } from './random.js';
 
 export interface Batch {
   /** `count * height * width * channels` bytes, a copy owned by the caller. */

@@ -2,7 +2,6 @@ export { type Batch, type BatchOptions, batches } from './batches.js';
 export { DatasetError } from './errors.js';
 export { encodeIdx, type IdxArray, type IdxData, type IdxDtype, parseIdx } from './idx.js';
 export { type ImageSet, imageSize, selectSamples } from './image-set.js';
-export { createRng, permutation, type Rng, shuffleInPlace } from './random.js';
 export {
   CLASS_NAMES,
   FASHION_MNIST,

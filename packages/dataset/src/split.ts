@@ -1,6 +1,6 @@
+import { createRng, permutation, shuffleInPlace } from '@fmnist/random';
 import { DatasetError } from './errors.js';
 import { type ImageSet, selectSamples } from './image-set.js';
-import { createRng, permutation, shuffleInPlace } from './random.js';
 
 export interface SplitOptions {
   /** Seed of the shuffle that picks the validation samples. Default 0. */

@@ -1,4 +1,4 @@
-import type { Rng } from '@fmnist/dataset';
+import type { Rng } from '@fmnist/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { AugmentError } from '../errors.js';
 import { checkFillMode, type FillMode } from '../fill.js';

@@ -1,4 +1,4 @@
-import { createRng, type Rng } from '@fmnist/dataset';
+import { createRng, type Rng } from '@fmnist/random';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { AugmentError } from '../errors.js';

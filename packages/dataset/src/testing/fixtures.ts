@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { createRng } from '@fmnist/random';
 import { encodeIdx } from '../idx.js';
-import { createRng } from '../random.js';
 import type { IdxDatasetSpec } from '../spec.js';
 
 /** A tiny dataset of the Fashion-MNIST layout: random pixels, labels cycling through 10 classes. */
