@@ -6,6 +6,8 @@ export interface PackageCase {
   peers: string[];
   /** `@fmnist` packages that must not come with it (their purposes are not its own). */
   mustNotBring?: string[];
+  /** `@fmnist` packages this check's own code uses beside it (installed from their tarballs too). */
+  checkUses?: string[];
   exports: string[];
   /** Bundled for the browser in this check. */
   browser: boolean;
@@ -61,6 +63,8 @@ export const PACKAGES: PackageCase[] = [
     peers: [core, layers, cpu],
     exports: ['createSeedModel', 'amsgrad', 'loadClassifier'],
     browser: true,
+    mustNotBring: ['@fmnist/backend', '@fmnist/dataset'],
+    checkUses: ['@fmnist/dataset'],
     // Both shipped copies of the weights classify real test images (the data package finds them).
     usage: {
       modules: { '': cpu.replace(/@[^@]*$/, ''), m: '@fmnist/model', dataset: '@fmnist/dataset' },

@@ -2,10 +2,12 @@ import '@tensorflow/tfjs-backend-cpu';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CLASS_NAMES } from '@fmnist/dataset';
 import { directorySaveHandler } from '@fmnist/io';
 import * as tf from '@tensorflow/tfjs-core';
 import { encode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FASHION_MNIST_CLASSES } from './classifier.js';
 import { loadClassifier, type NodeClassifier } from './node/load.js';
 import { toModelInput } from './preprocess.js';
 import { createSeedModel } from './seed-model.js';
@@ -25,6 +27,10 @@ beforeAll(async () => {
 afterAll(async () => {
   classifier.dispose();
   await rm(root, { recursive: true, force: true });
+});
+
+it("names the model's outputs as the dataset names its labels", () => {
+  expect(FASHION_MNIST_CLASSES).toEqual(CLASS_NAMES);
 });
 
 describe('toModelInput', () => {

@@ -1,4 +1,3 @@
-import { CLASS_NAMES } from '@fmnist/dataset';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ClassifierError } from './errors.js';
@@ -11,8 +10,23 @@ import {
   ttaViews,
 } from './test-time-augmentation.js';
 
-/** Label order of Fashion-MNIST (the dataset package's list). */
-export const FASHION_MNIST_CLASSES = CLASS_NAMES;
+/**
+ * The model's output order: Fashion-MNIST's labels (github.com/zalandoresearch/fashion-mnist, "Labels"),
+ * the same list as `@fmnist/dataset`'s `CLASS_NAMES` (a test keeps them equal), kept here so that loading
+ * a classifier does not need the dataset package.
+ */
+export const FASHION_MNIST_CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+] as const;
 
 export interface Prediction {
   classIndex: number;
