@@ -4,6 +4,7 @@ import { BACKEND_CHOICES, type BackendChoice } from '@fmnist/backend';
 import { RECIPES, type Recipe } from '@fmnist/model';
 import { checkDistillation } from './distill.js';
 import { UsageError } from './exit-codes.js';
+import { flagDefault, type TrainFlags } from './flags.js';
 
 export interface RunConfig {
   recipe: Recipe;
@@ -20,29 +21,6 @@ export interface RunConfig {
   tensorboard?: string | false;
   /** The command line that started the run, kept across resumes for the model's provenance. */
   command?: string;
-}
-
-export interface Flags {
-  recipe?: string;
-  config?: string;
-  epochs?: string;
-  'batch-size'?: string;
-  lr?: string;
-  augment?: boolean;
-  'no-augment'?: boolean;
-  'val-split'?: string;
-  backend?: string;
-  workers?: string;
-  seed?: string;
-  'data-dir'?: string;
-  'no-download'?: boolean;
-  limit?: string;
-  out?: string;
-  'checkpoint-minutes'?: string;
-  teacher?: string[];
-  'distill-alpha'?: string;
-  tensorboard?: string;
-  'no-tensorboard'?: boolean;
 }
 
 function integer(flag: string, value: string | undefined, min: number): number | undefined {
@@ -100,8 +78,8 @@ export function equivalentCommand(config: RunConfig): string {
 }
 
 /** The recipe named by --recipe, then the --config file's fields, then the individual flags. */
-export function resolveConfig(flags: Flags, now = new Date()): RunConfig {
-  const name = flags.recipe ?? 'quick';
+export function resolveConfig(flags: TrainFlags, now = new Date()): RunConfig {
+  const name = flags.recipe ?? flagDefault('recipe')!;
   const base = RECIPES[name];
   if (!base)
     throw new UsageError(`unknown recipe '${name}'; expected one of ${Object.keys(RECIPES).join(', ')}`);
@@ -122,30 +100,34 @@ export function resolveConfig(flags: Flags, now = new Date()): RunConfig {
   if (flags.augment && recipe.augment.type === 'none')
     recipe.augment = { type: 'shiftFlip', padding: 2, horizontalFlip: true };
   resolveDistillation(recipe, flags);
-  const backend = (flags.backend ?? 'auto') as BackendChoice;
+  const backend = (flags.backend ?? flagDefault('backend')) as BackendChoice;
   if (!BACKEND_CHOICES.includes(backend)) {
     throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got '${flags.backend}'`);
   }
-  const workers =
-    flags.workers === undefined || flags.workers === 'auto' ? 'auto' : integer('workers', flags.workers, 1)!;
+  const workersFlag = flags.workers ?? flagDefault('workers');
+  const workers = workersFlag === 'auto' ? 'auto' : integer('workers', workersFlag, 1)!;
   const stamp = now.toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
   return {
     recipe,
     backend,
     workers,
-    seed: integer('seed', flags.seed, 0) ?? 42,
+    seed: integer('seed', flags.seed ?? flagDefault('seed'), 0)!,
     dataDir: flags['data-dir'],
     download: !flags['no-download'],
     limit: integer('limit', flags.limit, 1),
     out: flags.out ?? resolve(process.env.INIT_CWD ?? process.cwd(), 'runs', stamp),
     tensorboard: tensorboardDir(flags),
-    checkpointMinutes:
-      real('checkpoint-minutes', flags['checkpoint-minutes'], (n) => n >= 0, 'a number of minutes ≥ 0') ?? 10,
+    checkpointMinutes: real(
+      'checkpoint-minutes',
+      flags['checkpoint-minutes'] ?? flagDefault('checkpoint-minutes'),
+      (n) => n >= 0,
+      'a number of minutes ≥ 0',
+    )!,
   };
 }
 
 /** `--teacher` (repeatable) and `--distill-alpha` over the config's `distill`; teacher paths made absolute. */
-function resolveDistillation(recipe: Recipe, flags: Flags) {
+function resolveDistillation(recipe: Recipe, flags: TrainFlags) {
   const alpha = real('distill-alpha', flags['distill-alpha'], (n) => n >= 0 && n <= 1, 'in [0, 1]');
   if (flags.teacher?.length) {
     recipe.distill = {
@@ -168,7 +150,7 @@ function resolveDistillation(recipe: Recipe, flags: Flags) {
   checkDistillation(recipe.distill);
 }
 
-function tensorboardDir(flags: Flags): string | false | undefined {
+function tensorboardDir(flags: TrainFlags): string | false | undefined {
   if (flags.tensorboard !== undefined && flags['no-tensorboard'])
     throw new UsageError('--tensorboard and --no-tensorboard contradict each other');
   if (flags['no-tensorboard']) return false;
