@@ -9,9 +9,10 @@
 const MR: i32 = 6;
 const NR: i32 = 8;
 
-export const ACTIVATION_LINEAR: i32 = 0;
-export const ACTIVATION_RELU: i32 = 1;
-export const ACTIVATION_RELU6: i32 = 2;
+// The `activation` argument's codes (conv2d.ts passes the same numbers).
+const ACTIVATION_LINEAR: i32 = 0;
+const ACTIVATION_RELU: i32 = 1;
+const ACTIVATION_RELU6: i32 = 2;
 
 // a * b + c, fused where the engine has relaxed SIMD (one rounding instead of two).
 @inline
@@ -25,11 +26,6 @@ function activate(v: v128, activation: i32): v128 {
   if (activation == ACTIVATION_RELU) return f32x4.max(v, f32x4.splat(0));
   if (activation == ACTIVATION_RELU6) return f32x4.min(f32x4.max(v, f32x4.splat(0)), f32x4.splat(6));
   return v;
-}
-
-/** Whether this build fuses multiply and add (relaxed SIMD). */
-export function fusedMultiplyAdd(): i32 {
-  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
 }
 
 /** K rounded up to whole groups of four, the unit of the micro-kernel's loop. */

@@ -6,6 +6,7 @@ import { convGeometry, heapOffset, indirectConvScratch, Scratch } from './scratc
 const MIN_INPUT_CHANNELS = 4;
 
 // Activations the kernel applies in its store; tfjs's other fused activations go to XNNPACK.
+// The codes of assembly/conv.ts's ACTIVATION_* constants.
 const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2 };
 
 /**

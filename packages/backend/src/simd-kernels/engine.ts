@@ -12,7 +12,6 @@ export interface SimdKernelChoice {
 
 /** The exports of `assembly/conv.ts`; every pointer is a byte offset into tfjs-backend-wasm's memory. */
 export interface SimdKernelExports {
-  fusedMultiplyAdd(): number;
   packColumns(src: number, k: number, n: number, dst: number, bias: number, biasOut: number): void;
   packFilterTransposed(src: number, taps: number, ci: number, co: number, dst: number, biasOut: number): void;
   convIndirect(...args: number[]): void;
