@@ -151,8 +151,12 @@ describe.skipIf(!hasData)('fmnist-train on real data', () => {
       await readFile(join(root, 'split', 'checkpoints', 'last', 'state.json'), 'utf8'),
     );
     expect(state).toMatchObject({ epoch: 1, batchInEpoch: 2, globalStep: 6 });
-    // The best checkpoint's monitored loss after epoch 1, so the resumed run only replaces a better one.
-    expect(state.callbacks).toEqual({ bestCheckpoint: { best: expect.any(Number) } });
+    // The best checkpoint's monitored loss after epoch 1, so the resumed run only replaces a better one;
+    // TensorBoard's batch count, so the resumed run's batch steps continue.
+    expect(state.callbacks).toEqual({
+      bestCheckpoint: { best: expect.any(Number) },
+      tensorboard: { batchesSeen: 6 },
+    });
     const resumed = await runTraining(split, { resume: true, stop: () => false });
     quiet.mockRestore();
     const a = JSON.parse(await readFile(join(root, 'straight', 'report.json'), 'utf8'));

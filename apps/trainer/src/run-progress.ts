@@ -1,0 +1,94 @@
+import type { ResumableCallback, WeightsEMA } from '@fmnist/callbacks';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';
+
+type BatchLogs = { size?: number; loss?: number; acc?: number };
+
+/**
+ * Where the run stands (`state`), kept up to date batch by batch, and its checkpoint `checkpoints/last`:
+ * saved at every epoch end and every `saveEveryMinutes` within one, with the counters of the callbacks
+ * registered as resumable and the weights average. Last in the callback list, so a checkpoint records
+ * callbacks that have seen the epoch.
+ */
+export class RunProgress extends tfl.Callback {
+  /** Callbacks whose counters go into checkpoints, by role, so a resumed run behaves as an unbroken one. */
+  readonly resumable: Record<string, tfl.Callback & ResumableCallback> = {};
+  ema: WeightsEMA | undefined;
+  private stepStarted = 0;
+  private lastSave = performance.now();
+  private readonly totals;
+
+  private constructor(
+    private readonly lastDir: string,
+    private readonly runModel: tfl.LayersModel,
+    public state: TrainingState,
+    private readonly saveEveryMinutes: number,
+  ) {
+    super();
+    this.totals = { ...(state.epochTotals ?? { loss: 0, correct: 0, seen: 0 }) };
+  }
+
+  /** A new run's progress, or a resumed one's from its checkpoint (which loads the model's weights). */
+  static async start(
+    lastDir: string,
+    model: tfl.LayersModel,
+    { seed, resume, saveEveryMinutes }: { seed: number; resume: boolean; saveEveryMinutes: number },
+  ): Promise<{ progress: RunProgress; resumedFrom: string }> {
+    if (!resume) {
+      const fresh = {
+        epoch: 0,
+        batchInEpoch: 0,
+        globalStep: 0,
+        augmentState: seed,
+        trainSeconds: 0,
+        imagesSeen: 0,
+      };
+      return { progress: new RunProgress(lastDir, model, fresh, saveEveryMinutes), resumedFrom: lastDir };
+    }
+    const { state, dir } = await loadCheckpoint(lastDir, model);
+    console.log(`resumed from ${dir}: epoch ${state.epoch + 1}, batch ${state.batchInEpoch}`);
+    return { progress: new RunProgress(lastDir, model, state, saveEveryMinutes), resumedFrom: dir };
+  }
+
+  /** Puts the saved counters back into the registered callbacks. */
+  restoreCallbackStates(): void {
+    for (const [role, saved] of Object.entries(this.state.callbacks ?? {}))
+      this.resumable[role]?.setState(saved);
+  }
+
+  override async onBatchBegin() {
+    this.stepStarted = performance.now();
+  }
+
+  override async onBatchEnd(batch: number, logs?: BatchLogs) {
+    const size = logs?.size ?? 0;
+    const { state, totals } = this;
+    state.globalStep += 1;
+    state.batchInEpoch = batch + 1;
+    state.trainSeconds += (performance.now() - this.stepStarted) / 1000;
+    state.imagesSeen += size;
+    totals.loss += (logs?.loss ?? 0) * size;
+    totals.correct += (logs?.acc ?? 0) * size;
+    totals.seen += size;
+    state.epochTotals = { ...totals };
+    // Mid-epoch checkpoints bound what a kill (a session ending, a crash) loses; resuming is exact.
+    if (performance.now() - this.lastSave >= this.saveEveryMinutes * 60_000) await this.save();
+  }
+
+  override async onEpochEnd(epoch: number) {
+    Object.assign(this.totals, { loss: 0, correct: 0, seen: 0 });
+    this.state = { ...this.state, epoch: epoch + 1, batchInEpoch: 0, epochTotals: undefined };
+    await this.save();
+  }
+
+  async save(): Promise<void> {
+    const average = this.ema?.getWeights();
+    const callbacks = Object.fromEntries(
+      Object.entries(this.resumable).map(([role, c]) => [role, c.getState()]),
+    );
+    await saveCheckpoint(this.lastDir, this.runModel, { ...this.state, callbacks }, average);
+    tf.dispose(average ?? []);
+    this.lastSave = performance.now();
+  }
+}
