@@ -177,6 +177,30 @@ describe.skipIf(!hasData)('fmnist-train on real data', () => {
     numbers(rows[2]!).forEach((v, i) => expect(v).toBeCloseTo(numbers(straightRows[2]!)[i]!, 5));
   }, 300_000);
 
+  it('with dropout, the same flags and seed train the same weights bit for bit, stopped and resumed or not', async () => {
+    const flags = await smallRunFlags('dropout', { model: { batchNorm: false } });
+    const quiet = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const out = (name: string) => join(root, name);
+    await runTraining(resolveConfig({ ...flags, workers: '2', out: out('repro-a') }), {
+      resume: false,
+      stop: () => false,
+    });
+    await runTraining(resolveConfig({ ...flags, workers: '2', out: out('repro-b') }), {
+      resume: false,
+      stop: () => false,
+    });
+    const split = resolveConfig({ ...flags, workers: '2', out: out('repro-c') });
+    let polls = 0;
+    expect((await runTraining(split, { resume: false, stop: () => ++polls >= 5 })).interrupted).toBe(true);
+    await runTraining(split, { resume: true, stop: () => false });
+    quiet.mockRestore();
+    const weights = (name: string) => readFile(join(out(name), 'model', 'weights.bin'));
+    const history = (name: string) => readFile(join(out(name), 'history.csv'), 'utf8');
+    expect((await weights('repro-b')).equals(await weights('repro-a'))).toBe(true);
+    expect(await history('repro-b')).toBe(await history('repro-a'));
+    expect((await weights('repro-c')).equals(await weights('repro-a'))).toBe(true);
+  }, 300_000);
+
   it('keeps the command that started a run in the provenance of its resumed end', async () => {
     const out = join(root, 'resumed-cli');
     const args = ['--limit', '300', '--epochs', '1', '--batch-size', '100', '--workers', '1', '--out', out];

@@ -68,6 +68,8 @@ export async function runTraining(
       callbacks,
       validate: validation ? () => validationLogs(model, validation) : undefined,
       shouldStop: options.stop,
+      // Dropout masks from the run's seed: the same flags, seed and worker count train the same weights.
+      seed: config.seed,
     });
     if (result.interrupted) {
       await progress.save();

@@ -1,4 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { mixSeed } from './dropout-seed.js';
 import type { DataParallelTrainer } from './trainer.js';
 
 export interface TrainingBatch {
@@ -33,6 +34,11 @@ export interface FitOptions {
   validate?: (epoch: number) => Promise<Record<string, number>> | Record<string, number>;
   /** Polled after every batch: true stops training after this batch (e.g. on SIGINT). */
   shouldStop?: () => boolean;
+  /**
+   * Seed of the dropout masks: each step's comes from it, the epoch and the batch index, so the same
+   * seed, batches and worker count give the same training, also across a stop and resume.
+   */
+  seed?: number;
 }
 
 /** Running sums of the epoch in progress: loss × samples, samples classified right, samples. */
@@ -88,7 +94,8 @@ export async function fitDataParallel(trainer: DataParallelTrainer, options: Fit
     for await (const data of options.batches(epoch)) {
       const size = data.xShape[0]!;
       await callbacks.onBatchBegin(batch, { batch, size });
-      const step = await trainer.step(data.x, data.xShape, data.y, data.yShape);
+      const seed = options.seed === undefined ? undefined : mixSeed(mixSeed(options.seed, epoch), batch);
+      const step = await trainer.step(data.x, data.xShape, data.y, data.yShape, { seed });
       totals.loss += step.loss * size;
       totals.correct += step.accuracy * size;
       totals.seen += size;

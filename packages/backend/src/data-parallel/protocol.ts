@@ -20,6 +20,8 @@ export interface StepMessage {
   xShape: number[];
   y: Float32Array;
   yShape: number[];
+  /** Seed of this shard's dropout masks (absent: tfjs's unseeded dropout). */
+  seed?: number;
 }
 
 export type ToWorker = InitMessage | StepMessage | { type: 'close' };

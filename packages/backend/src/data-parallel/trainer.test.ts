@@ -61,6 +61,65 @@ async function train(threads: number, steps: number) {
   return { losses, weights, trainer, model };
 }
 
+/** The small net with dropout after its first conv and before its head. */
+function withDropout(seed: number) {
+  const base = smallModel(seed);
+  const layers = base.layers;
+  const model = tfl.sequential({
+    layers: [
+      layers[0]!,
+      tfl.layers.dropout({ rate: 0.3 }),
+      layers[1]!,
+      layers[2]!,
+      layers[3]!,
+      tfl.layers.dropout({ rate: 0.3 }),
+      layers[4]!,
+    ],
+  });
+  model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
+  return model;
+}
+
+async function trainWithDropout(threads: number, seeds: (number | undefined)[]) {
+  await tf.setBackend('wasm');
+  const model = withDropout(3);
+  const trainer = await DataParallelTrainer.create(model, {
+    workers: threads,
+    loss: { type: 'categoricalCrossentropy' },
+  });
+  trainers.push(trainer);
+  const losses: number[] = [];
+  for (const seed of seeds)
+    losses.push((await trainer.step(x.slice(), [batch, 12, 12, 1], y.slice(), [batch, 10], { seed })).loss);
+  return { losses, weights: model.getWeights().map((w) => Array.from(w.dataSync())), model };
+}
+
+describe('DataParallelTrainer with dropout', () => {
+  it('is reproducible bit for bit with a step seed, for one thread and two', async () => {
+    for (const threads of [1, 2]) {
+      const a = await trainWithDropout(threads, [1, 2, 3]);
+      const b = await trainWithDropout(threads, [1, 2, 3]);
+      expect(b.losses).toEqual(a.losses);
+      expect(b.weights).toEqual(a.weights);
+      const other = await trainWithDropout(threads, [1, 2, 4]);
+      expect(other.losses.slice(0, 2)).toEqual(a.losses.slice(0, 2));
+      expect(other.losses[2]).not.toBe(a.losses[2]);
+    }
+  });
+
+  it("leaves the model's dropout layers as they were (nothing seeded in its saved config)", async () => {
+    const { model } = await trainWithDropout(1, [7]);
+    const dropouts = model.layers.filter((l) => l.getClassName() === 'Dropout');
+    expect(dropouts.map((l) => l.getConfig().seed)).toEqual([undefined, undefined]);
+  });
+
+  it('draws new masks each step without a seed (tfjs dropout as usual)', async () => {
+    const a = await trainWithDropout(1, [undefined, undefined]);
+    const b = await trainWithDropout(1, [undefined, undefined]);
+    expect(b.losses[0]).not.toBe(a.losses[0]);
+  });
+});
+
 describe('DataParallelTrainer', () => {
   it('splits batches evenly', () => {
     expect(shardSizes(10, 3)).toEqual([4, 3, 3]);

@@ -5,6 +5,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { BackendError } from '../errors.js';
 import { correctPredictions, type LossSpec, lossFunction, resolveLoss } from '../losses.js';
 import type { BackendName } from '../select-backend.js';
+import { mixSeed } from './dropout-seed.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { shardGradients } from './shard-gradients.js';
 import { workerScript } from './worker-url.js';
@@ -113,9 +114,16 @@ export class DataParallelTrainer {
    * One optimizer step on a batch: `x` `[n, ...inputShape]` and one-hot `y` `[n, classes]` as flat
    * float32 arrays. Returns the batch's mean loss and accuracy. Shapes are checked against the model
    * before any work; a failure in any shard (this thread's or a worker's) rejects this call only, after
-   * every shard has answered, and the trainer stays usable.
+   * every shard has answered, and the trainer stays usable. With `seed`, every shard's dropout masks
+   * come from it (shard i from `mixSeed(seed, i)`): the same batch, weights and seed give the same step.
    */
-  async step(x: Float32Array, xShape: number[], y: Float32Array, yShape: number[]): Promise<StepResult> {
+  async step(
+    x: Float32Array,
+    xShape: number[],
+    y: Float32Array,
+    yShape: number[],
+    { seed }: { seed?: number } = {},
+  ): Promise<StepResult> {
     this.checkBatch(x, xShape, y, yShape);
     const count = xShape[0]!;
     const shards = shardSizes(count, this.threads);
@@ -137,6 +145,7 @@ export class DataParallelTrainer {
         xShape: [size, ...xShape.slice(1)],
         y: y.slice(start * ySize, (start + size) * ySize),
         yShape: [size, ...yShape.slice(1)],
+        ...(seed === undefined ? {} : { seed: mixSeed(seed, i + 1) }),
       });
     });
     const localCount = shards[0]!;
@@ -146,7 +155,8 @@ export class DataParallelTrainer {
       local = tf.tidy(() => {
         const xs = tf.tensor(x.subarray(0, localCount * xSize), [localCount, ...xShape.slice(1)]);
         const ys = tf.tensor(y.subarray(0, localCount * ySize), [localCount, ...yShape.slice(1)]);
-        const result = shardGradients(this.model, this.lossFn, this.loss, xs, ys);
+        const shardSeed = seed === undefined ? undefined : mixSeed(seed, 0);
+        const result = shardGradients(this.model, this.lossFn, this.loss, xs, ys, shardSeed);
         return { ...result, grads: result.grads.map((g) => tf.keep(g)) };
       });
     } catch (error) {

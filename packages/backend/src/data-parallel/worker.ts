@@ -34,7 +34,7 @@ port.on('message', async (message: ToWorker) => {
       });
       const x = tf.tensor(message.x, message.xShape);
       const y = tf.tensor(message.y, message.yShape);
-      const result = shardGradients(model, loss, lossSpec, x, y);
+      const result = shardGradients(model, loss, lossSpec, x, y, message.seed);
       tf.dispose([x, y]);
       // A copy: on the cpu backend dataSync returns the tensor's own storage, which must not be transferred.
       const grads = result.grads.map((g) => (g.dataSync() as Float32Array).slice());
