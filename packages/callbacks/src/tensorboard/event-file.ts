@@ -47,5 +47,14 @@ export async function readEventFile(
     throw new CallbackError(`readEventFile: cannot read ${path}`, { cause: error });
   }
   const { records, truncated } = readRecords(bytes, path);
-  return { events: records.map(decodeEvent), truncated };
+  const events = records.map((record, i) => {
+    try {
+      return decodeEvent(record);
+    } catch (error) {
+      throw new CallbackError(`readEventFile: record ${i} of ${path} is not a TensorBoard event`, {
+        cause: error,
+      });
+    }
+  });
+  return { events, truncated };
 }

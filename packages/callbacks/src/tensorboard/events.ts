@@ -89,15 +89,16 @@ export function decodeEvent(bytes: Uint8Array): TensorBoardEvent {
     else if (field === EVENT.step) event.step = Number(BigInt.asIntN(64, value as bigint));
     else if (field === EVENT.fileVersion) event.fileVersion = new TextDecoder().decode(value as Uint8Array);
     else if (field === EVENT.summary) {
+      // Values of kinds this module does not write (audio, tensors of TF2's summary API) are left out.
       event.values = readProto(value as Uint8Array)
         .filter((f) => f.field === 1)
-        .map((f) => decodeValue(f.value as Uint8Array));
+        .flatMap((f) => decodeValue(f.value as Uint8Array) ?? []);
     }
   }
   return event;
 }
 
-function decodeValue(bytes: Uint8Array): SummaryValue {
+function decodeValue(bytes: Uint8Array): SummaryValue | undefined {
   let tag = '';
   let rest: Omit<SummaryValue, 'tag'> | undefined;
   for (const { field, value } of readProto(bytes)) {
@@ -106,8 +107,7 @@ function decodeValue(bytes: Uint8Array): SummaryValue {
     else if (field === VALUE.histo) rest = { histogram: decodeHistogram(value as Uint8Array) };
     else if (field === VALUE.image) rest = { image: decodeImage(value as Uint8Array) };
   }
-  if (!rest) throw new Error(`summary value '${tag}' holds no scalar, histogram or image`);
-  return { tag, ...rest } as SummaryValue;
+  return rest ? ({ tag, ...rest } as SummaryValue) : undefined;
 }
 
 function decodeHistogram(bytes: Uint8Array): Histogram {

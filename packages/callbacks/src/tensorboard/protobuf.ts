@@ -1,3 +1,5 @@
+import { CallbackError } from '../errors.js';
+
 // The few protobuf wire types TensorBoard's Event records need: varints, 32/64-bit floats and
 // length-delimited fields (strings, bytes, nested messages, packed doubles).
 
@@ -99,14 +101,14 @@ export function readProto(bytes: Uint8Array): ProtoField[] {
   const varint = (): bigint => {
     let result = 0n;
     for (let shift = 0n; ; shift += 7n) {
-      if (offset >= bytes.length) throw new Error('protobuf: truncated varint');
+      if (offset >= bytes.length) throw new CallbackError('protobuf: truncated varint');
       const byte = bytes[offset++]!;
       result |= BigInt(byte & 0x7f) << shift;
       if (byte < 0x80) return result;
     }
   };
   const take = (n: number) => {
-    if (offset + n > bytes.length) throw new Error('protobuf: truncated field');
+    if (offset + n > bytes.length) throw new CallbackError('protobuf: truncated field');
     const value = bytes.subarray(offset, offset + n);
     offset += n;
     return value;
@@ -119,7 +121,7 @@ export function readProto(bytes: Uint8Array): ProtoField[] {
     else if (wireType === FIXED64) fields.push({ field, wireType, value: take(8) });
     else if (wireType === FIXED32) fields.push({ field, wireType, value: take(4) });
     else if (wireType === LENGTH_DELIMITED) fields.push({ field, wireType, value: take(Number(varint())) });
-    else throw new Error(`protobuf: unsupported wire type ${wireType}`);
+    else throw new CallbackError(`protobuf: unsupported wire type ${wireType}`);
   }
   return fields;
 }

@@ -51,6 +51,21 @@ describe('TFRecord framing', () => {
     );
   });
 
+  it('names the file and record that is not an event', async () => {
+    const path = join(root(), 'not-events.tfevents');
+    await writeFile(
+      path,
+      new Uint8Array([
+        ...frameRecord(encodeEvent({ wallTime: 1, step: 0 })),
+        ...frameRecord(Uint8Array.of(0x0f)),
+      ]),
+    );
+    await expect(readEventFile(path)).rejects.toThrow(
+      `readEventFile: record 1 of ${path} is not a TensorBoard event`,
+    );
+    await expect(readEventFile(join(root(), 'missing'))).rejects.toThrow(CallbackError);
+  });
+
   it('encodes events that decode to the same scalars, histograms and images', () => {
     const event: TensorBoardEvent = {
       wallTime: 1_700_000_000.25,
