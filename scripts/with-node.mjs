@@ -14,11 +14,7 @@ if (!/^\d+$/.test(major ?? '') || args.length === 0) {
   process.exit(2);
 }
 const pkg = `node-${process.platform}-${process.arch}`;
-const cache = join(
-  process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'),
-  'fmnist',
-  `node-${major}-${process.platform}-${process.arch}`,
-);
+const cache = join(homedir(), '.cache', 'fmnist', `node-${major}-${process.platform}-${process.arch}`);
 const binary = join(cache, 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
 
 if (!existsSync(binary)) {

@@ -1,5 +1,5 @@
 // Writes the gallery: the first 300 Fashion-MNIST test images (uint8, 28x28 each) and their labels.
-// Run once with the data present (`npx tsx --conditions=fmnist-source scripts/make-samples.ts`); the output is committed.
+// Run once with the data present (`pnpm --filter @fmnist/demo samples`); the output is committed.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadFashionMnist } from '@fmnist/dataset';

@@ -1,11 +1,4 @@
-import {
-  createAugmenter,
-  imageDataGenerator,
-  randomCrop,
-  randomErasing,
-  randomFlip,
-  type Transform,
-} from '@fmnist/augment';
+import { imageDataGenerator, randomCrop, randomErasing, randomFlip, type Transform } from '@fmnist/augment';
 import { AdamWOptimizer, adamw, amsgrad, createSeedModel, type Recipe } from '@fmnist/model';
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -45,5 +38,3 @@ export function buildAugmentation(recipe: Recipe): Transform[] {
     imageDataGenerator({ rotationRange, widthShiftRange, heightShiftRange, zoomRange, horizontalFlip }),
   ];
 }
-
-export { createAugmenter };

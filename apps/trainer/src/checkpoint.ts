@@ -28,7 +28,7 @@ export interface TrainingState {
 }
 
 /** The checkpoint before `last`, beside it: what a resume falls back to when `last` is damaged. */
-export function previousOf(lastDir: string): string {
+function previousOf(lastDir: string): string {
   return join(dirname(lastDir), 'previous');
 }
 

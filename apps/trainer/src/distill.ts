@@ -6,9 +6,9 @@ import type { ImageSet } from '@fmnist/dataset';
 import { type Classifier, loadClassifier, type Recipe, shippedWeightsDir } from '@fmnist/model';
 import { UsageError } from './exit-codes.js';
 
-export type Distillation = NonNullable<Recipe['distill']>;
+type Distillation = NonNullable<Recipe['distill']>;
 
-export const DISTILL_TTA = ['none', 'flip', 'flip-shift'] as const;
+const DISTILL_TTA = ['none', 'flip', 'flip-shift'] as const;
 const CHUNK = 512;
 
 /** Throws a UsageError naming the field if `distill` (from a config file or flags) is malformed. */

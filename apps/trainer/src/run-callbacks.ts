@@ -19,7 +19,7 @@ import { loadAverage } from './checkpoint.js';
 import type { RunConfig } from './config.js';
 import type { RunProgress } from './run-progress.js';
 
-export interface RunCallbackOptions {
+interface RunCallbackOptions {
   config: RunConfig;
   out: string;
   train: ImageSet;

@@ -1,7 +1,7 @@
 import { type ImageSet, loadFashionMnist, splitValidation, takeSamples } from '@fmnist/dataset';
 import type { RunConfig } from './config.js';
 
-export interface RunData {
+interface RunData {
   train: ImageSet;
   /** Held out of `train` when the recipe asks for a validation split. */
   validation?: ImageSet;

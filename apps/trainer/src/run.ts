@@ -15,8 +15,6 @@ import { loadRunData } from './run-data.js';
 import { RunProgress } from './run-progress.js';
 import { trainingBatches } from './training-batches.js';
 
-export type { RunResult };
-
 /** Trains and evaluates as `config` says, in `config.out`; with `resume`, continues from its checkpoint. */
 export async function runTraining(
   config: RunConfig,

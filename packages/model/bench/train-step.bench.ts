@@ -5,7 +5,8 @@ import { simdKernelChoice, useBestBackend } from '@fmnist/backend';
 import { createSeedModel } from '../src/index.node.js';
 import { trainingThroughput } from './training-throughput.js';
 
-const emit = (record: Record<string, unknown>) => console.log(JSON.stringify({ ...record, node: process.version }));
+const emit = (record: Record<string, unknown>) =>
+  console.log(JSON.stringify({ ...record, node: process.version }));
 
 async function trainThroughput(
   backend: 'wasm' | 'cpu',

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-layers';
 import { DataParallelTrainer, useBestBackend } from '@fmnist/backend';
 import { createSeedModel } from '../src/index.node.js';
 
-export interface ThroughputOptions {
+interface ThroughputOptions {
   backend: 'wasm' | 'cpu';
   workers: number;
   batchNorm: boolean;

@@ -3,7 +3,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { correctPredictions, type LossSpec } from '../losses.js';
 import { withDropoutSeed } from './dropout-seed.js';
 
-export interface ShardResult {
+interface ShardResult {
   /** One gradient per trainable weight, in `model.trainableWeights` order (mean over the shard). */
   grads: tf.Tensor[];
   /** Mean loss over the shard. */

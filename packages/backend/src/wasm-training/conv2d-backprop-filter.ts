@@ -9,7 +9,7 @@ import { type KernelArgs, KernelCalls } from './kernel-call.js';
  * gradient used as filter ([OH,OW,N,Co]), stride d and dilation s: one XNNPACK call. Our SIMD kernel
  * does it directly where it can (output channels a multiple of 8).
  */
-export function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
+function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
   const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
   const filterShape = args.attrs.filterShape as [number, number, number, number];
   const info = forwardConvInfo('Conv2DBackpropFilter', shape4(x), filterShape, args.attrs);

@@ -8,7 +8,7 @@ import { type KernelArgs, KernelCalls } from './kernel-call.js';
  * convolved (stride 1, dilation d) with the spatially flipped filter whose in/out channels are swapped.
  * One XNNPACK call instead of tfjs-wasm's naive loop, where our SIMD kernel cannot run.
  */
-export function conv2DBackpropInput(args: KernelArgs): TensorInfo {
+function conv2DBackpropInput(args: KernelArgs): TensorInfo {
   const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
   const inputShape = args.attrs.inputShape as [number, number, number, number];
   const info = forwardConvInfo('Conv2DBackpropInput', inputShape, shape4(filter), args.attrs);

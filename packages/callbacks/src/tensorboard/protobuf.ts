@@ -88,7 +88,7 @@ export class ProtoWriter {
 }
 
 /** One decoded field: varints as bigint, fixed32/64 as raw little-endian bytes, the rest as bytes. */
-export interface ProtoField {
+interface ProtoField {
   field: number;
   wireType: number;
   value: bigint | Uint8Array;

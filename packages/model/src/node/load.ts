@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { directoryLoadHandler } from '@fmnist/io';
 import type * as tf from '@tensorflow/tfjs-core';
-import { Classifier, type ClassifierInput, type Prediction, toBatch } from '../classifier.js';
+import { Classifier, type ClassifierInput, type Prediction } from '../classifier.js';
 import { ClassifierError } from '../errors.js';
 import {
   type LoadClassifierOptions,
@@ -84,5 +84,3 @@ export async function loadClassifier(options: LoadClassifierOptions = {}): Promi
   const classifier = await loadClassifierFrom(sourceFor(options), options.classNames);
   return new NodeClassifier(classifier.model, classifier.classNames);
 }
-
-export { toBatch };
