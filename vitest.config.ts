@@ -17,8 +17,6 @@ const projects = ['packages', 'apps'].flatMap((group) =>
 export default defineConfig({
   resolve: {
     alias: [
-      // Packages with a separate Node entry (the `node` export condition) are tested through it.
-      { find: /^@fmnist\/model$/, replacement: `${root}packages/model/src/index.node.ts` },
       { find: /^@fmnist\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
       { find: /^@fmnist\/([a-z-]+)\/([a-z-]+)$/, replacement: `${root}packages/$1/src/$2.ts` },
     ],

@@ -9,7 +9,9 @@ export interface PackageCase {
   /** `@fmnist` packages this check's own code uses beside it (installed from their tarballs too). */
   checkUses?: string[];
   exports: string[];
-  /** Bundled for the browser in this check. */
+  /** Names its `./node` entry (Node-only code) must export. */
+  nodeExports?: string[];
+  /** Its root entry bundled for the browser in this check (no `node:` import may be reachable). */
   browser: boolean;
   /**
    * Code run in Node as an ES module and as CommonJS, with `modules` bound to those names (a name of
@@ -38,7 +40,8 @@ export const PACKAGES: PackageCase[] = [
     dir: 'packages/dataset',
     // tfjs-data and tfjs-layers for the README's toTfDataset example.
     peers: [core, cpu, data, layers],
-    exports: ['loadFashionMnist', 'parseIdx', 'CLASS_NAMES'],
+    exports: ['fetchFashionMnist', 'parseIdx', 'CLASS_NAMES'],
+    nodeExports: ['loadFashionMnist', 'defaultCacheDir'],
     browser: true,
   },
   {
@@ -48,26 +51,29 @@ export const PACKAGES: PackageCase[] = [
     // For the README's augmentDataset and layers examples (the root entry needs no tfjs).
     peers: [core, cpu, data, layers],
     exports: ['createAugmenter', 'imageDataGenerator', 'randomAffine'],
+    nodeExports: ['augmentStream', 'writePreview'],
     browser: true,
   },
   {
     name: '@fmnist/backend',
     dir: 'packages/backend',
     peers: [core, layers, cpu, wasm],
-    exports: ['useBestBackend', 'DataParallelTrainer', 'registerWasmTrainingKernels'],
-    browser: false,
+    exports: ['useBestBackend', 'registerWasmTrainingKernels', 'simdKernelChoice'],
+    nodeExports: ['DataParallelTrainer', 'fitDataParallel'],
+    browser: true,
   },
   {
     name: '@fmnist/model',
     dir: 'packages/model',
     peers: [core, layers, cpu],
     exports: ['createSeedModel', 'amsgrad', 'loadClassifier'],
+    nodeExports: ['loadClassifier', 'shippedWeightsDir', 'decodeImage'],
     browser: true,
     mustNotBring: ['@fmnist/backend', '@fmnist/dataset'],
     checkUses: ['@fmnist/dataset'],
     // Both shipped copies of the weights classify real test images (the data package finds them).
     usage: {
-      modules: { '': cpu.replace(/@[^@]*$/, ''), m: '@fmnist/model', dataset: '@fmnist/dataset' },
+      modules: { '': cpu.replace(/@[^@]*$/, ''), m: '@fmnist/model/node', dataset: '@fmnist/dataset/node' },
       body: `
         const { test } = await dataset.loadFashionMnist({ download: false });
         for (const weights of ['float32', 'uint8']) {
@@ -88,16 +94,18 @@ export const PACKAGES: PackageCase[] = [
     dir: 'packages/io',
     // tfjs-layers and a backend for the README's example.
     peers: [core, layers, cpu],
-    exports: ['directorySaveHandler', 'directoryLoadHandler', 'registerFileSystemRouter'],
-    browser: false,
+    exports: ['IoError', 'modelArtifactsToFiles'],
+    nodeExports: ['directorySaveHandler', 'directoryLoadHandler', 'registerFileSystemRouter'],
+    browser: true,
   },
   {
     name: '@fmnist/callbacks',
     mustNotBring: ['@fmnist/backend', '@fmnist/dataset'],
     dir: 'packages/callbacks',
     peers: [core, layers, cpu],
-    exports: ['reduceLROnPlateau', 'earlyStopping', 'modelCheckpoint'],
-    browser: false,
+    exports: ['reduceLROnPlateau', 'earlyStopping', 'weightsEMA'],
+    nodeExports: ['modelCheckpoint', 'csvLogger', 'tensorBoard'],
+    browser: true,
   },
   {
     name: '@fmnist/eval',

@@ -4,7 +4,7 @@ import { BUNDLE_FAST_PNG, getTsupConfig } from '../../tsup.base';
 export default getTsupConfig(
   {
     index: 'src/index.ts',
-    node: 'src/node/index.ts',
+    node: 'src/node.ts',
     tfjs: 'src/tfjs.ts',
     layers: 'src/layers.ts',
     'stream-worker': 'src/node/stream-worker.ts',

@@ -1,3 +1,6 @@
 import { getTsupConfig } from '../../tsup.base';
 
-export default getTsupConfig({ index: 'src/index.ts' });
+export default getTsupConfig({
+  index: 'src/index.ts',
+  node: 'src/node.ts',
+});

@@ -2,7 +2,7 @@
 // Run once with the data present (`pnpm --filter @fmnist/demo samples`); the output is committed.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadFashionMnist } from '@fmnist/dataset';
+import { loadFashionMnist } from '@fmnist/dataset/node';
 
 const COUNT = 300;
 const { test } = await loadFashionMnist({ download: false });

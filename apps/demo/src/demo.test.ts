@@ -5,7 +5,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { useBestBackend } from '@fmnist/backend';
-import { loadClassifier, type Prediction } from '@fmnist/model';
+import type { Prediction } from '@fmnist/model';
+import { loadClassifier } from '@fmnist/model/node';
 import { encode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { useBestBackend } from '@fmnist/backend/kernels';
+import { useBestBackend } from '@fmnist/backend';
 import {
   type Classifier,
   loadClassifier,

@@ -4,8 +4,9 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createAugmenter, randomCrop, randomFlip } from '@fmnist/augment';
-import { DataParallelTrainer, fitDataParallel, type TrainingBatch, useBestBackend } from '@fmnist/backend';
-import { tensorBoard } from '@fmnist/callbacks';
+import { useBestBackend } from '@fmnist/backend';
+import { DataParallelTrainer, fitDataParallel, type TrainingBatch } from '@fmnist/backend/node';
+import { tensorBoard } from '@fmnist/callbacks/node';
 import { batches, type ImageSet } from '@fmnist/dataset';
 import { toTfDataset } from '@fmnist/dataset/tfjs-data';
 import { createSeedModel } from '@fmnist/model';

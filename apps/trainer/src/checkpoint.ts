@@ -1,14 +1,13 @@
 import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { EpochTotals } from '@fmnist/backend';
+import type { EpochTotals } from '@fmnist/backend/node';
+import { CallbackError, type CallbackState } from '@fmnist/callbacks';
 import {
-  CallbackError,
-  type CallbackState,
   loadCheckpoint as load,
   loadCheckpointTensors,
   saveCheckpoint as save,
-} from '@fmnist/callbacks';
+} from '@fmnist/callbacks/node';
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 

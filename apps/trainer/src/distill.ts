@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageSet } from '@fmnist/dataset';
-import { type Classifier, loadClassifier, type Recipe, shippedWeightsDir } from '@fmnist/model';
+import type { Classifier, Recipe } from '@fmnist/model';
+import { loadClassifier, shippedWeightsDir } from '@fmnist/model/node';
 import { UsageError } from './exit-codes.js';
 
 type Distillation = NonNullable<Recipe['distill']>;

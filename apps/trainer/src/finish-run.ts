@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CLASS_NAMES, type ImageSet } from '@fmnist/dataset';
 import { renderHtml, renderJson, renderText } from '@fmnist/eval';
 import { evaluateClassifier } from '@fmnist/eval/tfjs';
-import { directorySaveHandler } from '@fmnist/io';
+import { directorySaveHandler } from '@fmnist/io/node';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { TrainingState } from './checkpoint.js';
 import { equivalentCommand, type RunConfig } from './config.js';

@@ -1,16 +1,14 @@
 import { join } from 'node:path';
 import { createAugmenter } from '@fmnist/augment';
 import {
-  csvLogger,
   earlyStopping,
-  modelCheckpoint,
   oneCycle,
   progressBar,
   reduceLROnPlateau,
-  tensorBoard,
   terminateOnNaN,
   weightsEMA,
 } from '@fmnist/callbacks';
+import { csvLogger, modelCheckpoint, tensorBoard } from '@fmnist/callbacks/node';
 import { type ImageSet, takeSamples } from '@fmnist/dataset';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';

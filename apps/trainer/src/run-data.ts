@@ -1,4 +1,5 @@
-import { type ImageSet, loadFashionMnist, splitValidation, takeSamples } from '@fmnist/dataset';
+import { type ImageSet, splitValidation, takeSamples } from '@fmnist/dataset';
+import { loadFashionMnist } from '@fmnist/dataset/node';
 import type { RunConfig } from './config.js';
 
 interface RunData {

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DataParallelTrainer, fitDataParallel, useBestBackend } from '@fmnist/backend';
+import { useBestBackend } from '@fmnist/backend';
+import { DataParallelTrainer, fitDataParallel } from '@fmnist/backend/node';
 import { CLASS_NAMES, type ImageSet } from '@fmnist/dataset';
 import { evaluateClassifier } from '@fmnist/eval/tfjs';
 import type * as tfl from '@tensorflow/tfjs-layers';

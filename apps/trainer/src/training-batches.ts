@@ -1,5 +1,5 @@
 import { createAugmenter } from '@fmnist/augment';
-import type { TrainingBatch } from '@fmnist/backend';
+import type { TrainingBatch } from '@fmnist/backend/node';
 import { batches, type ImageSet } from '@fmnist/dataset';
 import type { Recipe } from '@fmnist/model';
 import { buildAugmentation } from './build.js';

@@ -2,7 +2,7 @@
 
 import type { ImageBatch } from '../src/index.js';
 import { createAugmenter, imageDataGenerator, randomAffine } from '../src/index.js';
-import { augmentStream } from '../src/node/index.js';
+import { augmentStream } from '../src/node.js';
 
 const emit = (record: Record<string, unknown>) => console.log(JSON.stringify(record));
 const batchSize = 128;

@@ -1,5 +1,5 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { loadFashionMnist } from '@fmnist/dataset';
+import { loadFashionMnist } from '@fmnist/dataset/node';
 import { toTfDataset } from '@fmnist/dataset/tfjs-data';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfd from '@tensorflow/tfjs-data';

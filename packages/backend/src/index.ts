@@ -1,16 +1,5 @@
-export {
-  type EpochTotals,
-  type FitOptions,
-  type FitResult,
-  fitDataParallel,
-  type TrainingBatch,
-} from './data-parallel/fit.js';
-export {
-  type DataParallelOptions,
-  DataParallelTrainer,
-  type StepResult,
-  shardSizes,
-} from './data-parallel/trainer.js';
+// Works in browsers and Node alike: backend choice, the WASM training kernels, losses. Data-parallel
+// training on worker threads is in ./node.
 export { BackendError } from './errors.js';
 export {
   correctPredictions,

@@ -1,11 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  directoryLoadHandler,
-  modelArtifactsToFiles,
-  resolveSavedDirectory,
-  writeDirectoryAtomic,
-} from '@fmnist/io';
+import { modelArtifactsToFiles } from '@fmnist/io';
+import { directoryLoadHandler, resolveSavedDirectory, writeDirectoryAtomic } from '@fmnist/io/node';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { verifyCheckpoint, withChecksums } from './checkpoint-integrity.js';

@@ -1,23 +1,7 @@
-export {
-  loadCheckpoint,
-  loadCheckpointTensors,
-  type SaveCheckpointOptions,
-  saveCheckpoint,
-} from './checkpoint-files.js';
-export { CHECKSUMS_FILE, verifyCheckpoint } from './checkpoint-integrity.js';
+// Works in browsers and Node alike; callbacks that write files are in ./node.
 export { EarlyStopping, type EarlyStoppingArgs, earlyStopping } from './early-stopping.js';
 export { CallbackError } from './errors.js';
 export { getLearningRate, setLearningRate } from './learning-rate.js';
-export {
-  CsvLogger,
-  type CsvLoggerArgs,
-  csvLogger,
-  JsonHistory,
-  jsonHistory,
-  TerminateOnNaN,
-  terminateOnNaN,
-} from './loggers.js';
-export { ModelCheckpoint, type ModelCheckpointArgs, modelCheckpoint } from './model-checkpoint.js';
 export type { Mode } from './monitor.js';
 export { formatPath } from './path-template.js';
 export { ProgressBar, type ProgressBarArgs, progressBar } from './progress-bar.js';
@@ -35,7 +19,6 @@ export {
   StepSchedule,
 } from './schedule-callbacks.js';
 export { type CosineDecayOptions, cosineDecayLR, type OneCycleOptions, oneCycleLR } from './schedules.js';
-export { EventFileWriter, readEventFile } from './tensorboard/event-file.js';
 export {
   decodeEvent,
   encodeEvent,
@@ -45,10 +28,5 @@ export {
   type SummaryValue,
   type TensorBoardEvent,
 } from './tensorboard/events.js';
-export {
-  TensorBoard,
-  type TensorBoardArgs,
-  type TensorBoardImages,
-  tensorBoard,
-} from './tensorboard/tensorboard-callback.js';
+export { TerminateOnNaN, terminateOnNaN } from './terminate-on-nan.js';
 export { WeightsEMA, type WeightsEMAArgs, weightsEMA } from './weights-ema.js';

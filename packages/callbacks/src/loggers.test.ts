@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { csvLogger, jsonHistory, terminateOnNaN } from './loggers.js';
+import { csvLogger, jsonHistory } from './loggers.js';
 import { progressBar } from './progress-bar.js';
+import { terminateOnNaN } from './terminate-on-nan.js';
 import { tf, tinyData, tinyModel } from './testing/index.js';
 import { cpuTestsWithTempDir } from './testing/suite.js';
 

@@ -81,18 +81,3 @@ export class JsonHistory extends tfl.Callback {
 export function jsonHistory(args: { path: string }): JsonHistory {
   return new JsonHistory(args);
 }
-
-/** Keras's TerminateOnNaN: stops training at the first batch whose loss is NaN or infinite. */
-export class TerminateOnNaN extends tfl.Callback {
-  override async onBatchEnd(batch: number, unresolved?: Logs) {
-    const loss = (await resolveLogs(unresolved)).loss;
-    if (typeof loss === 'number' && !Number.isFinite(loss)) {
-      logLine(`Batch ${batch}: invalid loss ${loss}, terminating training`, 'warn');
-      this.model.stopTraining = true;
-    }
-  }
-}
-
-export function terminateOnNaN(): TerminateOnNaN {
-  return new TerminateOnNaN();
-}

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { directoryLoadHandler } from '@fmnist/io';
+import { directoryLoadHandler } from '@fmnist/io/node';
 import { amsgrad } from '@fmnist/model';
 import { describe, expect, it } from 'vitest';
 import { loadCheckpoint, loadCheckpointTensors, saveCheckpoint } from './checkpoint-files.js';

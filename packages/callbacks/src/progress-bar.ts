@@ -4,7 +4,7 @@ import type { Logs } from './logs.js';
 import { resolveLogs } from './monitor.js';
 
 export interface ProgressBarArgs {
-  /** Where to write. Default process.stdout. */
+  /** Where to write. Default process.stdout in Node; in browsers, the console (one line per epoch). */
   stream?: NodeJS.WriteStream | { write(text: string): unknown; isTTY?: boolean };
   /** Bar width in characters. Default 24. */
   width?: number;
@@ -33,7 +33,11 @@ export class ProgressBar extends tfl.Callback {
 
   constructor(args: ProgressBarArgs = {}) {
     super();
-    this.stream = args.stream ?? process.stdout;
+    this.stream =
+      args.stream ??
+      (typeof process !== 'undefined' && process.stdout
+        ? process.stdout
+        : { write: (text: string) => console.log(text.replace(/\n$/, '')), isTTY: false });
     this.width = args.width ?? 24;
   }
 

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadFashionMnist } from '../src/index.js';
+import { loadFashionMnist } from '../src/node.js';
 
 // First load: from wherever the data is (.gz), decompress + parse + verify + cache copy.
 // Cached load: from the plain cache copy whose hashes are remembered.

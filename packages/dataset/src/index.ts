@@ -1,10 +1,8 @@
-export type { DownloadProgress } from './node/download.js';
+// Works in browsers and Node alike; what needs Node's file system is in ./node.
 export {
-  type LoadedDataset,
-  type LoadOptions,
-  loadFashionMnist,
-  loadIdxDataset,
-  sha256Hex,
-} from './node/load.js';
-export { defaultCacheDir } from './node/locate.js';
+  type BrowserLoadOptions,
+  type BrowserLoadProgress,
+  fetchFashionMnist,
+  fetchIdxDataset,
+} from './browser/load.js';
 export * from './shared.js';

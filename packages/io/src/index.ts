@@ -1,9 +1,3 @@
+// Works in browsers and Node alike; saving and loading folders is in ./node.
 export { IoError } from './errors.js';
-export { registerFileSystemRouter } from './file-router.js';
-export {
-  directoryLoadHandler,
-  directorySaveHandler,
-  modelArtifactsToFiles,
-  resolveSavedDirectory,
-  writeDirectoryAtomic,
-} from './model-directory.js';
+export { modelArtifactsToFiles } from './model-artifacts.js';

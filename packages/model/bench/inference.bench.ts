@@ -1,7 +1,7 @@
 // Inference with the shipped weights: batch-1 latency and batch-1024 throughput, wasm and cpu.
 import { useBestBackend } from '@fmnist/backend';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadClassifier } from '../src/index.node.js';
+import { loadClassifier } from '../src/node.js';
 
 const emit = (record: Record<string, unknown>) => console.log(JSON.stringify(record));
 for (const backend of ['wasm', 'cpu'] as const) {

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { simdKernelChoice, useBestBackend } from '@fmnist/backend';
-import { createSeedModel } from '../src/index.node.js';
+import { createSeedModel } from '../src/index.js';
 import { trainingThroughput } from './training-throughput.js';
 
 const emit = (record: Record<string, unknown>) =>

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import { DataParallelTrainer, useBestBackend } from '@fmnist/backend';
-import { createSeedModel } from '../src/index.node.js';
+import { useBestBackend } from '@fmnist/backend';
+import { DataParallelTrainer } from '@fmnist/backend/node';
+import { createSeedModel } from '../src/index.js';
 
 interface ThroughputOptions {
   backend: 'wasm' | 'cpu';

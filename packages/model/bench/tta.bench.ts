@@ -2,8 +2,8 @@
 // weights, the 10,000 real test images, WASM. Prints one JSON object per line (skips without the data).
 import { existsSync } from 'node:fs';
 import { useBestBackend } from '@fmnist/backend';
-import { loadFashionMnist } from '@fmnist/dataset';
-import { loadClassifier } from '../src/index.node.js';
+import { loadFashionMnist } from '@fmnist/dataset/node';
+import { loadClassifier } from '../src/node.js';
 
 const hasData = existsSync('/usr/share/datasets/fashion-mnist') || Boolean(process.env.FASHION_MNIST_DIR);
 if (!hasData) {

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLASS_NAMES } from '@fmnist/dataset';
-import { directorySaveHandler } from '@fmnist/io';
+import { directorySaveHandler } from '@fmnist/io/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { encode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -52,8 +52,18 @@ export async function loadClassifierFrom(
   return new Classifier(model, classNames);
 }
 
-/** Browser build: the shipped weights resolved next to this module, unless `model` says otherwise. */
+/**
+ * The shipped weights, fetched from next to this module (browsers, bundlers), unless `model` says
+ * otherwise (a URL or an IOHandler). In Node, `@fmnist/model/node`'s `loadClassifier` reads them from disk.
+ */
 export function loadClassifier(options: LoadClassifierOptions = {}): Promise<Classifier> {
+  const inNode = typeof process !== 'undefined' && Boolean(process.versions?.node);
+  if (inNode && options.model === undefined)
+    return Promise.reject(
+      new ClassifierError(
+        "loadClassifier: in Node, import loadClassifier from '@fmnist/model/node', which reads the shipped weights from disk",
+      ),
+    );
   const source =
     options.model ??
     new URL(`../weights/${shippedWeightsFolder(options.weights)}/model.json`, import.meta.url);

@@ -2,7 +2,8 @@
 import { parseArgs } from 'node:util';
 import { AugmentError, imageDataGenerator } from '@fmnist/augment';
 import { writePreview } from '@fmnist/augment/node';
-import { loadFashionMnist, takeSamples } from '@fmnist/dataset';
+import { takeSamples } from '@fmnist/dataset';
+import { loadFashionMnist } from '@fmnist/dataset/node';
 import { EXIT, UsageError } from '../exit-codes.js';
 
 const USAGE = `Usage: fmnist-augment preview [--out preview.png] [--samples 8] [--augmentations 8] [--seed 0]

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { CLASS_NAMES, loadFashionMnist } from '@fmnist/dataset';
+import { CLASS_NAMES } from '@fmnist/dataset';
+import { loadFashionMnist } from '@fmnist/dataset/node';
 import { EXIT, UsageError } from '../exit-codes.js';
 
 const USAGE = `Usage: fmnist-data <fetch|verify|info> [--data-dir DIR] [--cache-dir DIR] [--no-download]

@@ -29,7 +29,7 @@ describe('fmnist-eval', () => {
     const tf = await import('@tensorflow/tfjs-core');
     await import('@tensorflow/tfjs-backend-cpu');
     const tfl = await import('@tensorflow/tfjs-layers');
-    const { directorySaveHandler } = await import('@fmnist/io');
+    const { directorySaveHandler } = await import('@fmnist/io/node');
     await tf.setBackend('cpu');
     const dir = await mkdtemp(join(tmpdir(), 'fmnist-eval-other-'));
     try {

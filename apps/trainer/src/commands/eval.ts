@@ -3,10 +3,11 @@ import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKEND_CHOICES, type BackendChoice, useBestBackend } from '@fmnist/backend';
-import { CLASS_NAMES, loadFashionMnist } from '@fmnist/dataset';
+import { CLASS_NAMES } from '@fmnist/dataset';
+import { loadFashionMnist } from '@fmnist/dataset/node';
 import { renderHtml, renderJson, renderText } from '@fmnist/eval';
 import { evaluateClassifier } from '@fmnist/eval/tfjs';
-import { directoryLoadHandler } from '@fmnist/io';
+import { directoryLoadHandler } from '@fmnist/io/node';
 import { EXIT, UsageError } from '../exit-codes.js';
 
 const USAGE = `Usage: fmnist-eval <model-dir | model.json> [--data-dir DIR] [--html report.html] [--json report.json]

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { loadFashionMnist } from '@fmnist/dataset';
+import { loadFashionMnist } from '@fmnist/dataset/node';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FAILURE_MARKER } from '../testing/failing-layer.js';

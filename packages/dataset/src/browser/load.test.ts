@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFixture } from '../testing/fixtures.js';
-import { loadIdxDataset } from './load.js';
+import { fetchIdxDataset } from './load.js';
 
 // The browser build runs on fetch, DecompressionStream and Web Crypto, which Node 20 has too.
 const fixture = makeFixture();
@@ -28,10 +28,10 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-describe('loadIdxDataset (browser build)', () => {
+describe('fetchIdxDataset ', () => {
   it('fetches, decompresses and verifies the four files', async () => {
     const progress: string[] = [];
-    const data = await loadIdxDataset(fixture.spec, {
+    const data = await fetchIdxDataset(fixture.spec, {
       baseUrl: `${base}/data/`,
       onProgress: (p) => progress.push(p.file),
     });
@@ -41,17 +41,19 @@ describe('loadIdxDataset (browser build)', () => {
   });
 
   it('reads plain files when told they are not compressed', async () => {
-    const data = await loadIdxDataset(fixture.spec, { baseUrl: `${base}/plain/`, compressed: false });
+    const data = await fetchIdxDataset(fixture.spec, { baseUrl: `${base}/plain/`, compressed: false });
     expect(data.train.count).toBe(40);
   });
 
   it('names the URL whose hash does not match, and a missing file', async () => {
-    await expect(loadIdxDataset(fixture.spec, { baseUrl: `${base}/bad/` })).rejects.toThrow(
+    await expect(fetchIdxDataset(fixture.spec, { baseUrl: `${base}/bad/` })).rejects.toThrow(
       `${base}/bad/train-images-idx3-ubyte.gz: SHA-256 of the decompressed data is`,
     );
-    await expect(loadIdxDataset(fixture.spec, { baseUrl: `${base}/nothing/` })).rejects.toThrow(
+    await expect(fetchIdxDataset(fixture.spec, { baseUrl: `${base}/nothing/` })).rejects.toThrow(
       `${base}/nothing/train-images-idx3-ubyte.gz: HTTP 404 Not Found`,
     );
-    await expect(loadIdxDataset(fixture.spec, {} as never)).rejects.toThrow('the baseUrl option is required');
+    await expect(fetchIdxDataset(fixture.spec, {} as never)).rejects.toThrow(
+      'the baseUrl option is required',
+    );
   });
 });

@@ -22,17 +22,17 @@ export interface BrowserLoadOptions {
 }
 
 /** Browser build: loads Fashion-MNIST from a base URL with `fetch` and `DecompressionStream`. */
-export function loadFashionMnist(options: BrowserLoadOptions): Promise<{ train: ImageSet; test: ImageSet }> {
-  return loadIdxDataset(FASHION_MNIST, options);
+export function fetchFashionMnist(options: BrowserLoadOptions): Promise<{ train: ImageSet; test: ImageSet }> {
+  return fetchIdxDataset(FASHION_MNIST, options);
 }
 
-export async function loadIdxDataset(
+export async function fetchIdxDataset(
   spec: IdxDatasetSpec,
   options: BrowserLoadOptions,
 ): Promise<{ train: ImageSet; test: ImageSet }> {
   if (!options?.baseUrl) {
     throw new DatasetError(
-      'loadFashionMnist (browser): the baseUrl option is required: where the IDX files are served',
+      'fetchFashionMnist: the baseUrl option is required: where the IDX files are served',
     );
   }
   const bytes = await Promise.all(FILE_ROLES.map((role) => fetchFile(spec, role, options)));

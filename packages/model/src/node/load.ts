@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { directoryLoadHandler } from '@fmnist/io';
+import { directoryLoadHandler } from '@fmnist/io/node';
 import type * as tf from '@tensorflow/tfjs-core';
 import { Classifier, type ClassifierInput, type Prediction } from '../classifier.js';
 import { ClassifierError } from '../errors.js';

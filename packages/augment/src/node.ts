@@ -1,0 +1,2 @@
+export { type AugmentStreamOptions, augmentStream } from './node/stream.js';
+export { writePreview } from './node/write-preview.js';

@@ -1,2 +1,0 @@
-export { type AugmentStreamOptions, augmentStream } from './stream.js';
-export { writePreview } from './write-preview.js';

@@ -1,0 +1,17 @@
+// Node only: callbacks and helpers that write files (checkpoints, CSV and JSON logs, TensorBoard).
+export {
+  loadCheckpoint,
+  loadCheckpointTensors,
+  type SaveCheckpointOptions,
+  saveCheckpoint,
+} from './checkpoint-files.js';
+export { CHECKSUMS_FILE, verifyCheckpoint } from './checkpoint-integrity.js';
+export { CsvLogger, type CsvLoggerArgs, csvLogger, JsonHistory, jsonHistory } from './loggers.js';
+export { ModelCheckpoint, type ModelCheckpointArgs, modelCheckpoint } from './model-checkpoint.js';
+export { EventFileWriter, readEventFile } from './tensorboard/event-file.js';
+export {
+  TensorBoard,
+  type TensorBoardArgs,
+  type TensorBoardImages,
+  tensorBoard,
+} from './tensorboard/tensorboard-callback.js';
