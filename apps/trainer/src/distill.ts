@@ -59,7 +59,13 @@ export async function teacherTargets(
     const classifier = await loadTeacher(teacher);
     try {
       let correct = 0;
+      let reported = performance.now();
       for (let start = 0; start < train.count; start += CHUNK) {
+        // It takes minutes on one thread: say how far it is, once a minute.
+        if (performance.now() - reported > 60_000) {
+          log(`distillation: teacher ${teacher}: ${start} of ${train.count} images`);
+          reported = performance.now();
+        }
         const count = Math.min(CHUNK, train.count - start);
         const images = train.images.subarray(start * size, (start + count) * size);
         const { probabilities } = classifier.predict(images, { tta });
