@@ -1,4 +1,5 @@
 // Node only: callbacks and helpers that write files (checkpoints, CSV and JSON logs, TensorBoard).
+export { BackupAndRestore, type BackupAndRestoreArgs, backupAndRestore } from './backup-and-restore.js';
 export {
   loadCheckpoint,
   loadCheckpointTensors,
