@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { logLine } from './console-line.js';
 import { CallbackError } from './errors.js';
 import type { Logs } from './logs.js';
 import { resolveLogs } from './monitor.js';
