@@ -199,24 +199,29 @@ describe.each(PACKAGES)('$name installed from its tarball into a fresh project',
   });
 
   if (!p.browser) return;
-  it('bundles for the browser without Node built-ins', async () => {
-    await writeFile(
-      join(dir, 'browser.mjs'),
-      `import * as m from '${p.name}';\nconsole.log(Object.keys(m).length);\n`,
-    );
-    run(
-      join(dir, 'node_modules', '.bin', 'esbuild'),
-      [
-        'browser.mjs',
-        '--bundle',
-        '--platform=browser',
-        '--format=esm',
-        '--outfile=out.js',
-        '--log-level=error',
-      ],
-      { cwd: dir },
-    );
-    const bundle = await readFile(join(dir, 'out.js'), 'utf8');
-    expect(bundle).not.toMatch(/require\(["'](node:)?(fs|path|crypto|worker_threads|zlib)["']\)/);
-  });
+  it.each(['', ...(p.browserSubpaths ?? [])])(
+    'bundles its entry %j for the browser without Node built-ins',
+    async (subpath) => {
+      const entry = subpath ? `${p.name}/${subpath}` : p.name;
+      const name = subpath || 'root';
+      await writeFile(
+        join(dir, `browser-${name}.mjs`),
+        `import * as m from '${entry}';\nconsole.log(Object.keys(m).length);\n`,
+      );
+      run(
+        join(dir, 'node_modules', '.bin', 'esbuild'),
+        [
+          `browser-${name}.mjs`,
+          '--bundle',
+          '--platform=browser',
+          '--format=esm',
+          `--outfile=out-${name}.js`,
+          '--log-level=error',
+        ],
+        { cwd: dir },
+      );
+      const bundle = await readFile(join(dir, `out-${name}.js`), 'utf8');
+      expect(bundle).not.toMatch(/require\(["'](node:)?(fs|path|crypto|worker_threads|zlib)["']\)/);
+    },
+  );
 });

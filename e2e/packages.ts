@@ -13,6 +13,8 @@ export interface PackageCase {
   nodeExports?: string[];
   /** Its root entry bundled for the browser in this check (no `node:` import may be reachable). */
   browser: boolean;
+  /** Other entries that must bundle for the browser too. */
+  browserSubpaths?: string[];
   /**
    * Code run in Node as an ES module and as CommonJS, with `modules` bound to those names (a name of
    * `''` only loads the module); it exits non-zero when what it checks fails.
@@ -43,6 +45,7 @@ export const PACKAGES: PackageCase[] = [
     exports: ['fetchFashionMnist', 'parseIdx', 'CLASS_NAMES'],
     nodeExports: ['loadFashionMnist', 'defaultCacheDir'],
     browser: true,
+    browserSubpaths: ['tfjs', 'tfjs-data'],
   },
   {
     name: '@fmnist/augment',
@@ -53,6 +56,7 @@ export const PACKAGES: PackageCase[] = [
     exports: ['createAugmenter', 'imageDataGenerator', 'randomAffine'],
     nodeExports: ['augmentStream', 'writePreview'],
     browser: true,
+    browserSubpaths: ['tfjs', 'layers'],
   },
   {
     name: '@fmnist/backend',
@@ -115,5 +119,6 @@ export const PACKAGES: PackageCase[] = [
     peers: [core, layers, cpu],
     exports: ['classificationReport', 'renderHtml', 'renderText'],
     browser: true,
+    browserSubpaths: ['tfjs'],
   },
 ];

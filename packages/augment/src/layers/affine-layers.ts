@@ -3,7 +3,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { AugmentError } from '../errors.js';
 import { checkFillMode, type FillMode } from '../fill.js';
 import { warpImage } from '../random-affine.js';
-import { factorRange, layerClassName, RandomImageLayer, type RandomLayerArgs } from './random-image-layer.js';
+import {
+  factorRange,
+  layerClassName,
+  RandomImageLayer,
+  type RandomLayerArgs,
+  uniform,
+} from './random-image-layer.js';
 
 /** Maps an output (row, col) to the input (row, col) it samples: row' = a·row + b·col + c, col' = d·row + e·col + f. */
 type Matrix = [number, number, number, number, number, number, number, number, number];
@@ -75,8 +81,6 @@ abstract class WarpLayer extends RandomImageLayer {
     };
   }
 }
-
-const uniform = (rng: Rng, [low, high]: [number, number]) => (low === high ? low : rng.uniform(low, high));
 
 export interface RandomTranslationArgs extends WarpLayerArgs {
   /** Fraction of the height: `f` shifts by up to ±f, `[lower, upper]` in that range; positive is down. */

@@ -1,7 +1,7 @@
 import type { Rng } from '@fmnist/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { AugmentError } from '../errors.js';
-import { factorRange, RandomImageLayer, type RandomLayerArgs } from './random-image-layer.js';
+import { factorRange, RandomImageLayer, type RandomLayerArgs, uniform } from './random-image-layer.js';
 
 function checkValueRange(where: string, value: unknown): [number, number] {
   if (
@@ -16,32 +16,46 @@ function checkValueRange(where: string, value: unknown): [number, number] {
   return [value[0], value[1]];
 }
 
-const uniform = (rng: Rng, [low, high]: [number, number]) => (low === high ? low : rng.uniform(low, high));
-
-export interface RandomContrastArgs extends RandomLayerArgs {
-  /** `f` → a contrast factor in [1 − f, 1 + f]; `[lower, upper]` → [1 − lower, 1 + upper]; each in [0, 1]. */
+interface ColorLayerArgs extends RandomLayerArgs {
   factor: number | [number, number];
-  /** Outputs are clipped to this range (Keras 3). Default [0, 255]. */
+  /** The images' value range; outputs are clipped to it. Default [0, 255]. */
   valueRange?: [number, number];
 }
 
-/** Keras `RandomContrast`: each image's channels move away from (or toward) their own mean. */
-export class RandomContrast extends RandomImageLayer {
-  static className = 'RandomContrast';
+/** The layers that change pixel values by a random factor, within a value range. */
+abstract class ColorLayer extends RandomImageLayer {
   readonly factor: number | [number, number];
   readonly valueRange: [number, number];
+
+  constructor(args: ColorLayerArgs, name: string) {
+    super(args ?? ({} as ColorLayerArgs), ['factor', 'valueRange']);
+    this.factor = args?.factor;
+    this.valueRange = checkValueRange(name, args?.valueRange ?? [0, 255]);
+  }
+
+  override getConfig() {
+    return { ...super.getConfig(), factor: this.factor, valueRange: this.valueRange };
+  }
+}
+
+export interface RandomContrastArgs extends ColorLayerArgs {
+  /** `f` → a contrast factor in [1 − f, 1 + f]; `[lower, upper]` → [1 − lower, 1 + upper]; each in [0, 1]. */
+  factor: number | [number, number];
+}
+
+/** Keras `RandomContrast`: each image's channels move away from (or toward) their own mean. */
+export class RandomContrast extends ColorLayer {
+  static className = 'RandomContrast';
   private readonly range: [number, number];
 
   constructor(args: RandomContrastArgs) {
-    super(args ?? ({} as RandomContrastArgs), ['factor', 'valueRange']);
-    this.factor = args?.factor;
+    super(args, 'RandomContrast');
     const [lower, upper] = factorRange('RandomContrast', 'factor', this.factor, {
       min: 0,
       max: 1,
       symmetric: false,
     });
     this.range = [1 - lower, 1 + upper];
-    this.valueRange = checkValueRange('RandomContrast', args?.valueRange ?? [0, 255]);
   }
 
   protected augment(
@@ -65,32 +79,22 @@ export class RandomContrast extends RandomImageLayer {
     }
     return data;
   }
-
-  override getConfig() {
-    return { ...super.getConfig(), factor: this.factor, valueRange: this.valueRange };
-  }
 }
 tf.serialization.registerClass(RandomContrast);
 
-export interface RandomBrightnessArgs extends RandomLayerArgs {
+export interface RandomBrightnessArgs extends ColorLayerArgs {
   /** `f` → a shift in [−f, f], `[lower, upper]` in that range, each in [−1, 1], times the width of `valueRange`. */
   factor: number | [number, number];
-  /** The images' value range; outputs are clipped to it. Default [0, 255]. */
-  valueRange?: [number, number];
 }
 
 /** Keras `RandomBrightness`: adds one random amount to every pixel of an image. */
-export class RandomBrightness extends RandomImageLayer {
+export class RandomBrightness extends ColorLayer {
   static className = 'RandomBrightness';
-  readonly factor: number | [number, number];
-  readonly valueRange: [number, number];
   private readonly range: [number, number];
 
   constructor(args: RandomBrightnessArgs) {
-    super(args ?? ({} as RandomBrightnessArgs), ['factor', 'valueRange']);
-    this.factor = args?.factor;
+    super(args, 'RandomBrightness');
     this.range = factorRange('RandomBrightness', 'factor', this.factor);
-    this.valueRange = checkValueRange('RandomBrightness', args?.valueRange ?? [0, 255]);
   }
 
   protected augment(
@@ -106,10 +110,6 @@ export class RandomBrightness extends RandomImageLayer {
         data[p] = Math.min(high, Math.max(low, data[p]! + delta));
     }
     return data;
-  }
-
-  override getConfig() {
-    return { ...super.getConfig(), factor: this.factor, valueRange: this.valueRange };
   }
 }
 tf.serialization.registerClass(RandomBrightness);

@@ -101,3 +101,8 @@ export function factorRange(
 export function layerClassName(layer: object): string {
   return (layer.constructor as { className?: string }).className ?? 'layer';
 }
+
+/** A draw from `[low, high]` (`low` itself when the range is one value, as Keras's fixed factors are). */
+export function uniform(rng: Rng, [low, high]: [number, number]): number {
+  return low === high ? low : rng.uniform(low, high);
+}
