@@ -1,9 +1,10 @@
+import type { EpochTotals } from '@fmnist/backend/node';
 import type { ResumableCallback, WeightsEMA } from '@fmnist/callbacks';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';
 
-type BatchLogs = { size?: number; loss?: number; acc?: number };
+type BatchLogs = { size?: number };
 
 /**
  * Where the run stands (`state`), kept up to date batch by batch, and its checkpoint `checkpoints/last`:
@@ -17,7 +18,8 @@ export class RunProgress extends tfl.Callback {
   ema: WeightsEMA | undefined;
   private stepStarted = 0;
   private lastSave = performance.now();
-  private readonly totals;
+  /** The running sums of the epoch in progress, kept by `fitDataParallel` (its `totals` option). */
+  readonly totals: EpochTotals;
 
   private constructor(
     private readonly lastDir: string,
@@ -62,23 +64,17 @@ export class RunProgress extends tfl.Callback {
   }
 
   override async onBatchEnd(batch: number, logs?: BatchLogs) {
-    const size = logs?.size ?? 0;
-    const { state, totals } = this;
+    const { state } = this;
     state.globalStep += 1;
     state.batchInEpoch = batch + 1;
     state.trainSeconds += (performance.now() - this.stepStarted) / 1000;
-    state.imagesSeen += size;
-    totals.loss += (logs?.loss ?? 0) * size;
-    totals.correct += (logs?.acc ?? 0) * size;
-    totals.seen += size;
-    state.epochTotals = { ...totals };
+    state.imagesSeen += logs?.size ?? 0;
     // Mid-epoch checkpoints bound what a kill (a session ending, a crash) loses; resuming is exact.
     if (performance.now() - this.lastSave >= this.saveEveryMinutes * 60_000) await this.save();
   }
 
   override async onEpochEnd(epoch: number) {
-    Object.assign(this.totals, { loss: 0, correct: 0, seen: 0 });
-    this.state = { ...this.state, epoch: epoch + 1, batchInEpoch: 0, epochTotals: undefined };
+    this.state = { ...this.state, epoch: epoch + 1, batchInEpoch: 0 };
     await this.save();
   }
 
@@ -87,7 +83,9 @@ export class RunProgress extends tfl.Callback {
     const callbacks = Object.fromEntries(
       Object.entries(this.resumable).map(([role, c]) => [role, c.getState()]),
     );
-    await saveCheckpoint(this.lastDir, this.runModel, { ...this.state, callbacks }, average);
+    // At an epoch's end the next epoch has no batches yet: its sums start from zero.
+    const epochTotals = this.state.batchInEpoch > 0 ? { ...this.totals } : undefined;
+    await saveCheckpoint(this.lastDir, this.runModel, { ...this.state, epochTotals, callbacks }, average);
     tf.dispose(average ?? []);
     this.lastSave = performance.now();
   }

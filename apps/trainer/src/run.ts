@@ -61,7 +61,7 @@ export async function runTraining(
       epochs: recipe.epochs,
       initialEpoch: state.epoch,
       initialBatch: state.batchInEpoch,
-      initialTotals: state.epochTotals,
+      totals: progress.totals,
       stepsPerEpoch,
       batches: trainingBatches({ train, recipe, seed: config.seed, state: () => progress.state, targets }),
       callbacks,

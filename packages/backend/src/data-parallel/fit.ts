@@ -18,10 +18,12 @@ export interface FitOptions {
   /** Batches already done in `initialEpoch` (a run stopped mid-epoch): batch indices start there. */
   initialBatch?: number;
   /**
-   * What those batches summed to ({@link FitResult.epochTotals} when the run stopped), so the epoch's
-   * `loss`/`acc` logs cover all of its batches, not just the ones after the resume.
+   * The running sums of the epoch in progress, kept in this object: on entry what the batches already
+   * done in `initialEpoch` summed to (a resume), then updated in place after every batch and zeroed at
+   * every new epoch, so a checkpoint taken from a callback can save them and the resumed epoch's
+   * `loss`/`acc` logs cover all of its batches. Default: a fresh object (see `FitResult.epochTotals`).
    */
-  initialTotals?: EpochTotals;
+  totals?: EpochTotals;
   /** The batches of an epoch, in order (for a mid-epoch resume, without the ones already done). */
   batches: (epoch: number) => Iterable<TrainingBatch> | AsyncIterable<TrainingBatch>;
   /** Batches per epoch, for progress displays (`params.steps`); optional. */
@@ -82,15 +84,15 @@ export async function fitDataParallel(trainer: DataParallelTrainer, options: Fit
     history: {},
     interrupted: false,
     stoppedAt: { epoch: initialEpoch, batch: options.initialBatch ?? 0 },
-    epochTotals: { ...(options.initialTotals ?? { loss: 0, correct: 0, seen: 0 }) },
+    epochTotals: options.totals ?? { loss: 0, correct: 0, seen: 0 },
   };
   await callbacks.onTrainBegin();
   for (let epoch = initialEpoch; epoch < options.epochs; epoch++) {
     await callbacks.onEpochBegin(epoch);
     const resumed = epoch === initialEpoch;
     let batch = resumed ? (options.initialBatch ?? 0) : 0;
-    const totals = resumed ? result.epochTotals : { loss: 0, correct: 0, seen: 0 };
-    result.epochTotals = totals;
+    const totals = result.epochTotals;
+    if (!resumed) Object.assign(totals, { loss: 0, correct: 0, seen: 0 });
     for await (const data of options.batches(epoch)) {
       const size = data.xShape[0]!;
       await callbacks.onBatchBegin(batch, { batch, size });
@@ -124,7 +126,7 @@ export async function fitDataParallel(trainer: DataParallelTrainer, options: Fit
     for (const [key, value] of Object.entries(logs))
       result.history[key] = [...(result.history[key] ?? []), value];
     result.stoppedAt = { epoch: epoch + 1, batch: 0 };
-    result.epochTotals = { loss: 0, correct: 0, seen: 0 };
+    Object.assign(result.epochTotals, { loss: 0, correct: 0, seen: 0 });
     if (model.stopTraining) break;
   }
   await callbacks.onTrainEnd();
