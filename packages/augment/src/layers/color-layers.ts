@@ -1,6 +1,8 @@
 import type { Rng } from '@fmnist/random';
 import * as tf from '@tensorflow/tfjs-core';
+import { randomContrast } from '../color.js';
 import { AugmentError } from '../errors.js';
+import type { Transform } from '../transform.js';
 import { factorRange, RandomImageLayer, type RandomLayerArgs, uniform } from './random-image-layer.js';
 
 function checkValueRange(where: string, value: unknown): [number, number] {
@@ -46,7 +48,7 @@ export interface RandomContrastArgs extends ColorLayerArgs {
 /** Keras `RandomContrast`: each image's channels move away from (or toward) their own mean. */
 export class RandomContrast extends ColorLayer {
   static className = 'RandomContrast';
-  private readonly range: [number, number];
+  private readonly contrast: Transform;
 
   constructor(args: RandomContrastArgs) {
     super(args, 'RandomContrast');
@@ -55,29 +57,15 @@ export class RandomContrast extends ColorLayer {
       max: 1,
       symmetric: false,
     });
-    this.range = [1 - lower, 1 + upper];
+    this.contrast = randomContrast([1 - lower, 1 + upper]);
   }
 
-  protected augment(
-    data: Float32Array,
-    [n, height, width, channels]: [number, number, number, number],
-    rng: Rng,
-  ) {
-    const size = height * width * channels;
+  protected augment(data: Float32Array, shape: [number, number, number, number], rng: Rng) {
+    // The same per-channel arithmetic as @fmnist/augment's randomContrast, then Keras 3's clipping.
+    const out = this.contrast.apply({ data, shape }, rng).data as Float32Array;
     const [low, high] = this.valueRange;
-    const means = new Float64Array(channels);
-    for (let i = 0; i < n; i++) {
-      const factor = uniform(rng, this.range);
-      const start = i * size;
-      means.fill(0);
-      for (let p = 0; p < size; p++) means[p % channels]! += data[start + p]!;
-      for (let k = 0; k < channels; k++) means[k]! /= size / channels;
-      for (let p = 0; p < size; p++) {
-        const mean = means[p % channels]!;
-        data[start + p] = Math.min(high, Math.max(low, (data[start + p]! - mean) * factor + mean));
-      }
-    }
-    return data;
+    for (let p = 0; p < out.length; p++) out[p] = Math.min(high, Math.max(low, out[p]!));
+    return out;
   }
 }
 tf.serialization.registerClass(RandomContrast);
