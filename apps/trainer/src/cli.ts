@@ -1,4 +1,5 @@
 #!/usr/bin/env -S npx tsx
+import { runCommand } from './exit-codes.js';
 import { main } from './main.js';
 
 let stopRequested = false;
@@ -17,10 +18,4 @@ const onSignal = (signal: string) => {
 process.on('SIGINT', () => onSignal('SIGINT'));
 process.on('SIGTERM', () => onSignal('SIGTERM'));
 
-main(process.argv.slice(2), () => stopRequested).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runCommand('fmnist-train', (argv) => main(argv, () => stopRequested));
