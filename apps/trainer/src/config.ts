@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { BACKEND_CHOICES, type BackendChoice } from '@fmnist/backend';
 import { RECIPES, type Recipe } from '@fmnist/model';
 import { checkDistillation } from './distill.js';
 import { UsageError } from './exit-codes.js';
-import { flagDefault, type TrainFlags } from './flags.js';
+import { choiceFlag, integerFlag, numberFlag, userPath } from './flags.js';
+import { TRAIN_FLAGS, type TrainFlags } from './train-flags.js';
 
 export interface RunConfig {
   recipe: Recipe;
@@ -21,22 +21,6 @@ export interface RunConfig {
   tensorboard?: string | false;
   /** The command line that started the run, kept across resumes for the model's provenance. */
   command?: string;
-}
-
-function integer(flag: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new UsageError(`--${flag} must be an integer ≥ ${min}, got '${value}'`);
-  return n;
-}
-
-function real(flag: string, value: string | undefined, check: (n: number) => boolean, expected: string) {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || !check(n))
-    throw new UsageError(`--${flag} must be ${expected}, got '${value}'`);
-  return n;
 }
 
 function readConfigFile(path: string): Partial<Recipe> {
@@ -79,20 +63,21 @@ export function equivalentCommand(config: RunConfig): string {
 
 /** The recipe named by --recipe, then the --config file's fields, then the individual flags. */
 export function resolveConfig(flags: TrainFlags, now = new Date()): RunConfig {
-  const name = flags.recipe ?? flagDefault('recipe')!;
+  const name = flags.recipe ?? TRAIN_FLAGS.defaultOf('recipe')!;
   const base = RECIPES[name];
   if (!base)
     throw new UsageError(`unknown recipe '${name}'; expected one of ${Object.keys(RECIPES).join(', ')}`);
   const recipe: Recipe = structuredClone({ ...base, ...(flags.config ? readConfigFile(flags.config) : {}) });
-  recipe.epochs = integer('epochs', flags.epochs, 1) ?? recipe.epochs;
-  recipe.batchSize = integer('batch-size', flags['batch-size'], 1) ?? recipe.batchSize;
-  const lr = real('lr', flags.lr, (n) => n > 0, 'a positive number');
+  recipe.epochs = integerFlag('epochs', flags.epochs, 1) ?? recipe.epochs;
+  recipe.batchSize = integerFlag('batch-size', flags['batch-size'], 1) ?? recipe.batchSize;
+  const lr = numberFlag('lr', flags.lr, (n) => n > 0, 'a positive number');
   if (lr !== undefined) {
     recipe.optimizer.learningRate = lr;
     if (recipe.schedule.type === 'oneCycle') recipe.schedule.maxLR = lr;
   }
   recipe.validationSplit =
-    real('val-split', flags['val-split'], (n) => n >= 0 && n < 1, 'in [0, 1)') ?? recipe.validationSplit;
+    numberFlag('val-split', flags['val-split'], (n) => n >= 0 && n < 1, 'in [0, 1)') ??
+    recipe.validationSplit;
   if (flags.augment && flags['no-augment'])
     throw new UsageError('--augment and --no-augment contradict each other');
   if (flags['no-augment']) recipe.augment = { type: 'none' };
@@ -100,26 +85,23 @@ export function resolveConfig(flags: TrainFlags, now = new Date()): RunConfig {
   if (flags.augment && recipe.augment.type === 'none')
     recipe.augment = { type: 'shiftFlip', padding: 2, horizontalFlip: true };
   resolveDistillation(recipe, flags);
-  const backend = (flags.backend ?? flagDefault('backend')) as BackendChoice;
-  if (!BACKEND_CHOICES.includes(backend)) {
-    throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got '${flags.backend}'`);
-  }
-  const workersFlag = flags.workers ?? flagDefault('workers');
-  const workers = workersFlag === 'auto' ? 'auto' : integer('workers', workersFlag, 1)!;
+  const backend = choiceFlag('backend', flags.backend ?? TRAIN_FLAGS.defaultOf('backend')!, BACKEND_CHOICES);
+  const workersFlag = flags.workers ?? TRAIN_FLAGS.defaultOf('workers');
+  const workers = workersFlag === 'auto' ? 'auto' : integerFlag('workers', workersFlag, 1)!;
   const stamp = now.toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
   return {
     recipe,
     backend,
     workers,
-    seed: integer('seed', flags.seed ?? flagDefault('seed'), 0)!,
+    seed: integerFlag('seed', flags.seed ?? TRAIN_FLAGS.defaultOf('seed'), 0)!,
     dataDir: flags['data-dir'],
     download: !flags['no-download'],
-    limit: integer('limit', flags.limit, 1),
-    out: flags.out ?? resolve(process.env.INIT_CWD ?? process.cwd(), 'runs', stamp),
+    limit: integerFlag('limit', flags.limit, 1),
+    out: flags.out ?? userPath(`runs/${stamp}`),
     tensorboard: tensorboardDir(flags),
-    checkpointMinutes: real(
+    checkpointMinutes: numberFlag(
       'checkpoint-minutes',
-      flags['checkpoint-minutes'] ?? flagDefault('checkpoint-minutes'),
+      flags['checkpoint-minutes'] ?? TRAIN_FLAGS.defaultOf('checkpoint-minutes'),
       (n) => n >= 0,
       'a number of minutes ≥ 0',
     )!,
@@ -128,7 +110,7 @@ export function resolveConfig(flags: TrainFlags, now = new Date()): RunConfig {
 
 /** `--teacher` (repeatable) and `--distill-alpha` over the config's `distill`; teacher paths made absolute. */
 function resolveDistillation(recipe: Recipe, flags: TrainFlags) {
-  const alpha = real('distill-alpha', flags['distill-alpha'], (n) => n >= 0 && n <= 1, 'in [0, 1]');
+  const alpha = numberFlag('distill-alpha', flags['distill-alpha'], (n) => n >= 0 && n <= 1, 'in [0, 1]');
   if (flags.teacher?.length) {
     recipe.distill = {
       tta: 'flip-shift',
@@ -144,9 +126,8 @@ function resolveDistillation(recipe: Recipe, flags: TrainFlags) {
     return;
   }
   if (alpha !== undefined) recipe.distill.alpha = alpha;
-  const base = process.env.INIT_CWD ?? process.cwd();
   if (Array.isArray(recipe.distill.teachers))
-    recipe.distill.teachers = recipe.distill.teachers.map((t) => (t === 'shipped' ? t : resolve(base, t)));
+    recipe.distill.teachers = recipe.distill.teachers.map((t) => (t === 'shipped' ? t : userPath(t)));
   checkDistillation(recipe.distill);
 }
 

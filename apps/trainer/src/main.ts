@@ -1,12 +1,11 @@
-import { resolve } from 'node:path';
 import { type RunConfig, resolveConfig } from './config.js';
 import { EXIT, exitCodeFor, UsageError } from './exit-codes.js';
-import { flagsHelp, PATH_FLAGS, parseTrainFlags, type TrainFlags } from './flags.js';
 import { hasCheckpoint, readSavedConfig, runTraining } from './run.js';
+import { TRAIN_FLAGS, type TrainFlags } from './train-flags.js';
 
 const USAGE = `Usage: fmnist-train [options]
 
-${flagsHelp()}
+${TRAIN_FLAGS.help()}
 
 Exit codes: 0 done; 2 bad command line or config; 3 data or checkpoint missing, unreadable or failing
 its checksum; 130 stopped by Ctrl-C or SIGTERM (checkpoint saved).`;
@@ -17,16 +16,10 @@ export async function main(argv: string[], stop: () => boolean = () => false): P
   if (argv[0] === '--') argv = argv.slice(1);
   let flags: TrainFlags;
   try {
-    flags = parseTrainFlags(argv);
+    flags = TRAIN_FLAGS.parse(argv).values;
   } catch (error) {
     console.error(`fmnist-train: ${(error as Error).message}\n\n${USAGE}`);
     return EXIT.usage;
-  }
-  // Paths are relative to where the user typed the command (pnpm runs scripts from the package directory).
-  const base = process.env.INIT_CWD ?? process.cwd();
-  for (const key of PATH_FLAGS) {
-    const value = flags[key];
-    if (typeof value === 'string') (flags as Record<string, unknown>)[key] = resolve(base, value);
   }
   if (flags.help) {
     console.log(USAGE);

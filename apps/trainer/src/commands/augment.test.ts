@@ -7,35 +7,37 @@ import { decode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 
 const cwd = new URL('../..', import.meta.url).pathname;
-const cli = (...args: string[]) =>
+const cli = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(
     process.execPath,
     ['--import', 'tsx', '--conditions=fmnist-source', 'src/bin/fmnist-augment.ts', ...args],
-    {
-      cwd,
-      encoding: 'utf8',
-    },
+    { cwd, encoding: 'utf8', env: { ...process.env, ...env } },
   );
 const hasData = existsSync('/usr/share/datasets/fashion-mnist') || Boolean(process.env.FASHION_MNIST_DIR);
 
 describe('fmnist-augment preview', () => {
   it('rejects a bad number, naming the flag', () => {
-    const result = cli('preview', '--rotation', 'lots');
+    const result = cli(['preview', '--rotation', 'lots']);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("--rotation must be a number, got 'lots'");
   });
 
-  it.skipIf(!hasData)('writes a PNG grid of samples × augmentations', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'fmnist-preview-'));
-    try {
-      const out = join(dir, 'p.png');
-      const result = cli('preview', '--out', out, '--samples', '3', '--augmentations', '4', '--no-download');
-      expect(result.status, result.stderr).toBe(0);
-      const png = decode(await readFile(out));
-      // 5 columns and 3 rows of 28*3 + 2 pixel cells, plus the outer gap.
-      expect([png.width, png.height]).toEqual([5 * 86 + 2, 3 * 86 + 2]);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+  it.skipIf(!hasData)(
+    'writes a PNG grid of samples × augmentations where the user typed the command',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'fmnist-preview-'));
+      try {
+        // pnpm runs the script from the package directory and says in INIT_CWD where the user was.
+        const args = ['preview', '--out', 'p.png', '--samples', '3', '--augmentations', '4', '--no-download'];
+        const result = cli(args, { INIT_CWD: dir });
+        expect(result.status, result.stderr).toBe(0);
+        expect(result.stdout).toContain(`wrote ${join(dir, 'p.png')}`);
+        const png = decode(await readFile(join(dir, 'p.png')));
+        // 5 columns and 3 rows of 28*3 + 2 pixel cells, plus the outer gap.
+        expect([png.width, png.height]).toEqual([5 * 86 + 2, 3 * 86 + 2]);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -1,71 +1,74 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
 import { AugmentError, imageDataGenerator } from '@fmnist/augment';
 import { writePreview } from '@fmnist/augment/node';
 import { takeSamples } from '@fmnist/dataset';
 import { loadFashionMnist } from '@fmnist/dataset/node';
 import { EXIT, UsageError } from '../exit-codes.js';
+import { defineFlags, integerFlag, numberFlag, SHARED_FLAGS } from '../flags.js';
 
-const USAGE = `Usage: fmnist-augment preview [--out preview.png] [--samples 8] [--augmentations 8] [--seed 0]
-    [--rotation DEG] [--shift F] [--shear DEG] [--zoom F] [--fill-mode nearest|constant|reflect|wrap]
-    [--horizontal-flip] [--data-dir DIR] [--no-download]
+const FLAGS = defineFlags(
+  {
+    out: { type: 'string', value: 'FILE', help: 'the PNG to write', default: 'preview.png', path: true },
+    samples: { type: 'string', value: 'N', help: 'test images, one per row', default: '8' },
+    augmentations: { type: 'string', value: 'N', help: 'augmented copies per image', default: '8' },
+    seed: { type: 'string', value: 'N', help: 'seed of the random transforms', default: '0' },
+    rotation: { type: 'string', value: 'DEG', help: 'rotationRange, degrees', default: '10' },
+    shift: {
+      type: 'string',
+      value: 'F',
+      help: 'widthShiftRange and heightShiftRange, fraction of the side',
+      default: '0.1',
+    },
+    shear: { type: 'string', value: 'DEG', help: 'shearRange, degrees', default: '0' },
+    zoom: { type: 'string', value: 'F', help: 'zoomRange', default: '0.1' },
+    'fill-mode': {
+      type: 'string',
+      value: 'M',
+      help: 'nearest | constant | reflect | wrap',
+      default: 'nearest',
+    },
+    'horizontal-flip': { type: 'boolean', help: 'flip half of the images' },
+    'data-dir': SHARED_FLAGS['data-dir'],
+    'no-download': SHARED_FLAGS['no-download'],
+    help: SHARED_FLAGS.help,
+  },
+  { positionals: true },
+);
+
+const USAGE = `Usage: fmnist-augment preview [options]
 
 Writes a PNG grid: one Fashion-MNIST test image per row, then its augmentations (ImageDataGenerator options).
-It previews on Fashion-MNIST only; for your own images, call writePreview() from @fmnist/augment/node.`;
+It previews on Fashion-MNIST only; for your own images, call writePreview() from @fmnist/augment/node.
 
-const number = (flag: string, value: string | undefined, fallback: number) => {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || value.trim() === '')
-    throw new UsageError(`--${flag} must be a number, got '${value}'`);
-  return n;
-};
+${FLAGS.help()}`;
 
 /** `fmnist-augment preview`: a PNG grid of Fashion-MNIST test images and their augmentations. */
 export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      out: { type: 'string', default: 'preview.png' },
-      samples: { type: 'string' },
-      augmentations: { type: 'string' },
-      seed: { type: 'string' },
-      rotation: { type: 'string' },
-      shift: { type: 'string' },
-      shear: { type: 'string' },
-      zoom: { type: 'string' },
-      'fill-mode': { type: 'string' },
-      'horizontal-flip': { type: 'boolean', default: false },
-      'data-dir': { type: 'string' },
-      'no-download': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values, positionals } = FLAGS.parse(argv);
   if (values.help || positionals[0] !== 'preview') {
     console.log(USAGE);
     return values.help ? EXIT.ok : EXIT.usage;
   }
   const transform = usage(() =>
     imageDataGenerator({
-      rotationRange: number('rotation', values.rotation, 10),
-      widthShiftRange: number('shift', values.shift, 0.1),
-      heightShiftRange: number('shift', values.shift, 0.1),
-      shearRange: number('shear', values.shear, 0),
-      zoomRange: number('zoom', values.zoom, 0.1),
-      fillMode: (values['fill-mode'] ?? 'nearest') as never,
-      horizontalFlip: values['horizontal-flip'],
+      rotationRange: numberFlag('rotation', values.rotation),
+      widthShiftRange: numberFlag('shift', values.shift),
+      heightShiftRange: numberFlag('shift', values.shift),
+      shearRange: numberFlag('shear', values.shear),
+      zoomRange: numberFlag('zoom', values.zoom),
+      fillMode: values['fill-mode'] as never,
+      horizontalFlip: values['horizontal-flip'] ?? false,
     }),
   );
   const { test } = await loadFashionMnist({ dataDir: values['data-dir'], download: !values['no-download'] });
-  const set = takeSamples(test, number('samples', values.samples, 8));
+  const set = takeSamples(test, integerFlag('samples', values.samples, 1)!);
   await writePreview(
-    values.out!,
+    values.out,
     { data: set.images, shape: [set.count, set.height, set.width, 1] },
     transform,
     {
-      augmentations: number('augmentations', values.augmentations, 8),
-      seed: number('seed', values.seed, 0),
+      augmentations: integerFlag('augmentations', values.augmentations, 1)!,
+      seed: integerFlag('seed', values.seed, 0)!,
     },
   );
   console.log(`wrote ${values.out}`);

@@ -1,26 +1,34 @@
-import { parseArgs } from 'node:util';
 import { CLASS_NAMES } from '@fmnist/dataset';
 import { loadFashionMnist } from '@fmnist/dataset/node';
 import { EXIT, UsageError } from '../exit-codes.js';
+import { defineFlags, SHARED_FLAGS } from '../flags.js';
 
-const USAGE = `Usage: fmnist-data <fetch|verify|info> [--data-dir DIR] [--cache-dir DIR] [--no-download]
+const FLAGS = defineFlags(
+  {
+    'data-dir': SHARED_FLAGS['data-dir'],
+    'cache-dir': {
+      type: 'string',
+      value: 'DIR',
+      help: 'where downloads and decompressed copies go (default: $XDG_CACHE_HOME/fmnist or ~/.cache/fmnist)',
+      path: true,
+    },
+    'no-download': SHARED_FLAGS['no-download'],
+    help: SHARED_FLAGS.help,
+  },
+  { positionals: true },
+);
+
+const USAGE = `Usage: fmnist-data <fetch|verify|info> [options]
 
   fetch    find or download Fashion-MNIST and say where it is
   verify   hash all four files again (ignoring remembered checks)
-  info     counts, image size and class balance of both splits`;
+  info     counts, image size and class balance of both splits
+
+${FLAGS.help()}`;
 
 /** `fmnist-data`: find or download Fashion-MNIST, verify it, describe it. */
 export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      'data-dir': { type: 'string' },
-      'cache-dir': { type: 'string' },
-      'no-download': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { values, positionals } = FLAGS.parse(argv);
   const command = positionals[0];
   if (values.help || !command) {
     console.log(USAGE);

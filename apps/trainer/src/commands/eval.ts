@@ -1,48 +1,52 @@
 #!/usr/bin/env node
 import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
-import { BACKEND_CHOICES, type BackendChoice, useBestBackend } from '@fmnist/backend';
+import { BACKEND_CHOICES, useBestBackend } from '@fmnist/backend';
 import { CLASS_NAMES } from '@fmnist/dataset';
 import { loadFashionMnist } from '@fmnist/dataset/node';
 import { renderHtml, renderJson, renderText } from '@fmnist/eval';
 import { evaluateClassifier } from '@fmnist/eval/tfjs';
 import { directoryLoadHandler } from '@fmnist/io/node';
 import { EXIT, UsageError } from '../exit-codes.js';
+import { choiceFlag, defineFlags, integerFlag, SHARED_FLAGS, userPath } from '../flags.js';
 
-const USAGE = `Usage: fmnist-eval <model-dir | model.json> [--data-dir DIR] [--html report.html] [--json report.json]
-                  [--backend auto|tensorflow|wasm|cpu] [--batch-size 256]
+const FLAGS = defineFlags(
+  {
+    'data-dir': SHARED_FLAGS['data-dir'],
+    html: {
+      type: 'string',
+      value: 'FILE',
+      help: 'also write the report as HTML, with the mistakes',
+      path: true,
+    },
+    json: { type: 'string', value: 'FILE', help: 'also write the report as JSON', path: true },
+    backend: { type: 'string', value: 'B', help: BACKEND_CHOICES.join(' | '), default: 'auto' },
+    'batch-size': { type: 'string', value: 'N', help: 'images per forward pass', default: '256' },
+    help: SHARED_FLAGS.help,
+  },
+  { positionals: true },
+);
+
+const USAGE = `Usage: fmnist-eval <model-dir | model.json> [options]
 
 Evaluates a saved tfjs layers model on the Fashion-MNIST test set and prints scikit-learn's report.
 For Fashion-MNIST models only (28x28x1 input, 10 classes); for your own data and class names, call
-evaluateClassifier() from @fmnist/eval/tfjs.`;
+evaluateClassifier() from @fmnist/eval/tfjs.
+
+${FLAGS.help()}`;
 
 /** `fmnist-eval`: a saved model's report on the Fashion-MNIST test set. */
 export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      'data-dir': { type: 'string' },
-      html: { type: 'string' },
-      json: { type: 'string' },
-      backend: { type: 'string', default: 'auto' },
-      'batch-size': { type: 'string', default: '256' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values, positionals } = FLAGS.parse(argv);
   if (values.help) {
     console.log(USAGE);
     return EXIT.ok;
   }
-  const target = positionals[0];
+  const target = positionals[0] && userPath(positionals[0]);
   if (!target) throw new UsageError(`a model path is required\n\n${USAGE}`);
-  if (!BACKEND_CHOICES.includes(values.backend as BackendChoice))
-    throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
-  const batchSize = Number(values['batch-size']);
-  if (!Number.isInteger(batchSize) || batchSize < 1)
-    throw new UsageError(`--batch-size must be a positive integer, got '${values['batch-size']}'`);
-  await useBestBackend(values.backend as BackendChoice, { importModule: (s) => import(s) });
+  const backend = choiceFlag('backend', values.backend, BACKEND_CHOICES);
+  const batchSize = integerFlag('batch-size', values['batch-size'], 1)!;
+  await useBestBackend(backend, { importModule: (s) => import(s) });
   const tfl = await import('@tensorflow/tfjs-layers');
   const dir = target.endsWith('.json') ? dirname(target) : target;
   const model = await tfl.loadLayersModel(directoryLoadHandler(dir));
