@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { BACKEND_CHOICES, type BackendChoice } from '@fmnist/backend';
 import { RECIPES, type Recipe } from '@fmnist/model';
-import { checkDistillation } from './distill.js';
+import { checkDistillation, type TeacherIdentity } from './distill.js';
 import { UsageError } from './exit-codes.js';
 import { choiceFlag, integerFlag, numberFlag, userPath } from './flags.js';
 import { TRAIN_FLAGS, type TrainFlags } from './train-flags.js';
@@ -19,6 +19,8 @@ export interface RunConfig {
   checkpointMinutes?: number;
   /** Where TensorBoard event files go (default `<out>/tensorboard`); `false` writes none. */
   tensorboard?: string | false;
+  /** The weights each distillation teacher stood for when the run started (set by the trainer). */
+  teachers?: TeacherIdentity[];
   /** The command line that started the run, kept across resumes for the model's provenance. */
   command?: string;
 }

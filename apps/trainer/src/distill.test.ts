@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useBestBackend } from '@fmnist/backend';
 import type { ImageSet } from '@fmnist/dataset';
 import { loadFashionMnist } from '@fmnist/dataset/node';
-import { loadClassifier } from '@fmnist/model/node';
+import { loadClassifier, shippedWeightsDir } from '@fmnist/model/node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveConfig } from './config.js';
-import { distillationTargets, teacherTargets } from './distill.js';
+import { checkSameTeachers, distillationTargets, identifyTeachers, teacherTargets } from './distill.js';
 import { UsageError } from './exit-codes.js';
 import { main } from './main.js';
 
@@ -47,6 +47,31 @@ describe('distillation targets', () => {
   it('take the teacher from the flags, with flip-and-shift views and alpha 0.5 unless told', () => {
     const { recipe } = resolveConfig({ recipe: 'seed-bn', teacher: ['shipped'], 'distill-alpha': '0.7' });
     expect(recipe.distill).toEqual({ teachers: ['shipped'], tta: 'flip-shift', alpha: 0.7, temperature: 1 });
+  });
+});
+
+describe('teacher identity', () => {
+  const shippedSha = async () =>
+    JSON.parse(await readFile(join(shippedWeightsDir(), 'provenance.json'), 'utf8')).weightsSha256 as string;
+
+  it("is the SHA-256 of the teacher's weights; a resume refuses a teacher whose weights changed", async () => {
+    const copy = join(root, 'teacher-copy');
+    await cp(shippedWeightsDir(), copy, { recursive: true });
+    const distill = { teachers: ['shipped', copy], tta: 'none' as const, alpha: 0.5, temperature: 1 };
+    const recorded = await identifyTeachers(distill);
+    expect(recorded).toEqual([
+      { teacher: 'shipped', weightsSha256: await shippedSha() },
+      { teacher: copy, weightsSha256: await shippedSha() },
+    ]);
+    await expect(checkSameTeachers(recorded, distill)).resolves.toBeUndefined();
+    const weights = await readFile(join(copy, 'weights.bin'));
+    weights[100] = (weights[100]! + 1) % 256;
+    await writeFile(join(copy, 'weights.bin'), weights);
+    const changed = checkSameTeachers(recorded, distill);
+    await expect(changed).rejects.toThrow(UsageError);
+    await expect(checkSameTeachers(recorded, distill)).rejects.toThrow(
+      new RegExp(`teacher ${copy}: its weights changed since the run started`),
+    );
   });
 });
 
@@ -97,7 +122,7 @@ describe.skipIf(!hasData)('teacher targets on real images', () => {
     expect(other.join('\n')).not.toMatch(/teacher targets from/);
   }, 120_000);
 
-  it('drive a short run of the trainer (--teacher shipped), whose config records them', async () => {
+  it('drive a short run of the trainer (--teacher shipped), whose config and provenance record them', async () => {
     const out = join(root, 'run');
     const quiet = vi.spyOn(console, 'log').mockImplementation(() => {});
     const code = await main([
@@ -123,5 +148,10 @@ describe.skipIf(!hasData)('teacher targets on real images', () => {
       temperature: 1,
     });
     expect(existsSync(join(out, 'teacher-targets.bin'))).toBe(true);
+    const shipped = JSON.parse(await readFile(join(shippedWeightsDir(), 'provenance.json'), 'utf8'));
+    const teachers = [{ teacher: 'shipped', weightsSha256: shipped.weightsSha256 }];
+    expect(config.teachers).toEqual(teachers);
+    const provenance = JSON.parse(await readFile(join(out, 'model', 'provenance.json'), 'utf8'));
+    expect(provenance.teachers).toEqual(teachers);
   }, 300_000);
 });

@@ -128,6 +128,38 @@ export function distillationTargets(
   }
 }
 
+/** Which weights a teacher name stood for: recorded when a run starts, checked when it resumes. */
+export interface TeacherIdentity {
+  teacher: string;
+  /** SHA-256 of the teacher's weight files, in its manifest's order (for one file, that file's hash). */
+  weightsSha256: string;
+}
+
+export async function identifyTeachers(distill: Distillation): Promise<TeacherIdentity[]> {
+  return Promise.all(
+    distill.teachers.map(async (teacher) => {
+      const hash = createHash('sha256');
+      for (const bytes of await teacherWeightFiles(teacher)) hash.update(bytes);
+      return { teacher, weightsSha256: hash.digest('hex') };
+    }),
+  );
+}
+
+/**
+ * Throws a UsageError when a teacher's weights differ from those the run started with (say, the shipped
+ * weights were replaced in between): the run's targets would change halfway.
+ */
+export async function checkSameTeachers(recorded: TeacherIdentity[], distill: Distillation): Promise<void> {
+  const now = await identifyTeachers(distill);
+  for (const [i, { teacher, weightsSha256 }] of recorded.entries()) {
+    if (now[i]?.weightsSha256 !== weightsSha256)
+      throw new UsageError(
+        `teacher ${teacher}: its weights changed since the run started (SHA-256 ${weightsSha256} then, ${now[i]?.weightsSha256} now); ` +
+          'restore them to resume, or start a new run',
+      );
+  }
+}
+
 function loadTeacher(teacher: string): Promise<Classifier> {
   return teacher === 'shipped' ? loadClassifier() : loadClassifier({ model: teacher });
 }
@@ -136,15 +168,23 @@ async function cacheKey(distill: Distillation, train: ImageSet): Promise<string>
   const hash = createHash('sha256');
   hash.update(JSON.stringify({ teachers: distill.teachers, tta: distill.tta, count: train.count }));
   for (const teacher of distill.teachers) {
-    const dir = teacher === 'shipped' ? shippedWeightsDir() : teacher;
-    const modelJson = await readFile(join(dir, 'model.json'));
-    hash.update(modelJson);
-    const manifest = (JSON.parse(modelJson.toString('utf8')).weightsManifest ?? []) as { paths: string[] }[];
-    for (const path of manifest.flatMap((group) => group.paths)) hash.update(await readFile(join(dir, path)));
+    hash.update(await readFile(join(teacherDir(teacher), 'model.json')));
+    for (const bytes of await teacherWeightFiles(teacher)) hash.update(bytes);
   }
   hash.update(train.images);
   hash.update(train.labels);
   return hash.digest('hex');
+}
+
+function teacherDir(teacher: string): string {
+  return teacher === 'shipped' ? shippedWeightsDir() : teacher;
+}
+
+async function teacherWeightFiles(teacher: string): Promise<Buffer[]> {
+  const dir = teacherDir(teacher);
+  const modelJson = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+  const manifest = (modelJson.weightsManifest ?? []) as { paths: string[] }[];
+  return Promise.all(manifest.flatMap((group) => group.paths).map((path) => readFile(join(dir, path))));
 }
 
 function argmax(row: Float32Array): number {

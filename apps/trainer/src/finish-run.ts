@@ -54,6 +54,7 @@ export async function finishRun({
     command,
     ...(resumed ? { resumed: true } : {}),
     recipe: config.recipe,
+    ...(config.teachers ? { teachers: config.teachers } : {}),
     epochs: state.epoch,
     seed: config.seed,
     backend,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { TeacherIdentity } from './distill.js';
 
 export interface Provenance {
   /** The command that started the run. */
@@ -8,6 +9,8 @@ export interface Provenance {
   /** Present when the run was interrupted and continued with `--resume`. */
   resumed?: boolean;
   recipe: unknown;
+  /** For a distilled model: the weights each teacher named in the recipe stood for. */
+  teachers?: TeacherIdentity[];
   epochs: number;
   seed: number;
   backend: string;

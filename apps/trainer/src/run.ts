@@ -8,7 +8,7 @@ import { evaluateClassifier } from '@fmnist/eval/tfjs';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { buildModel } from './build.js';
 import type { RunConfig } from './config.js';
-import { teacherTargets } from './distill.js';
+import { checkSameTeachers, identifyTeachers, teacherTargets } from './distill.js';
 import { UsageError } from './exit-codes.js';
 import { finishRun, type RunResult } from './finish-run.js';
 import { runCallbacks } from './run-callbacks.js';
@@ -25,7 +25,12 @@ export async function runTraining(
   const { recipe } = config;
   await checkWritable(out);
   const { train, validation, test } = await loadRunData(config);
-  if (!options.resume) await writeFile(join(out, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  if (recipe.distill && options.resume && config.teachers)
+    await checkSameTeachers(config.teachers, recipe.distill);
+  if (!options.resume) {
+    if (recipe.distill) config = { ...config, teachers: await identifyTeachers(recipe.distill) };
+    await writeFile(join(out, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  }
   // Resolved from the app, where tfjs-node is an optional dependency (the backend package only peers it).
   const backend = await useBestBackend(config.backend, { importModule: (specifier) => import(specifier) });
   const model = buildModel(recipe, config.seed);
