@@ -88,7 +88,9 @@ describe('Classifier.classify', () => {
     );
     const { probabilities } = classifier.predict(three);
     fromFeatures.forEach((p, i) => expect(p).toBeCloseTo(probabilities[i]!, 5));
-    classifier.embed(three);
+    const inTwos = classifier.embed(three, { batchSize: 2 });
+    expect([inTwos.count, inTwos.size]).toEqual([3, 32]);
+    inTwos.embeddings.forEach((v, i) => expect(v).toBeCloseTo(embeddings[i]!, 6));
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -112,6 +114,23 @@ describe('Classifier.classify', () => {
     twoInOne.set(image, 784);
     expect(classifier.classify(twoInOne)).toHaveLength(2);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('runs many images batchSize at a time, with and without views, giving what one pass gives', () => {
+    const five = Uint8Array.from({ length: 5 * 784 }, (_, i) => (i * 37 + Math.floor(i / 784) * 11) % 256);
+    const before = tf.memory().numTensors;
+    for (const tta of [undefined, 'flip'] as const) {
+      const whole = classifier.predict(five, { tta }).probabilities;
+      const inTwos = classifier.predict(five, { tta, batchSize: 2 }).probabilities;
+      expect(inTwos).toHaveLength(5 * 10);
+      for (let i = 0; i < whole.length; i++) expect(inTwos[i]).toBeCloseTo(whole[i]!, 6);
+    }
+    expect(classifier.classify(five, { topK: 1, batchSize: 3 })).toHaveLength(5);
+    expect(tf.memory().numTensors).toBe(before);
+    for (const bad of [0, 1.5, Number.NaN])
+      expect(() => classifier.predict(five, { batchSize: bad })).toThrow(
+        `predict: batchSize must be a positive integer, got ${bad}`,
+      );
   });
 
   it('decodes PNG bytes of any size as the model expects them', () => {

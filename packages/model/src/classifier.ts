@@ -128,6 +128,18 @@ function check(pixels: Float32Array, max: number, what: string) {
   return { pixels, count: pixels.length / PIXELS };
 }
 
+export interface PredictOptions {
+  /** Average each image's probabilities over flipped and shifted views (see `TestTimeAugmentation`). */
+  tta?: TestTimeAugmentation | false;
+  /** Images per forward pass (default 256): bounds memory however many images are passed. */
+  batchSize?: number;
+}
+
+export interface ClassifyOptions extends PredictOptions {
+  /** How many of the most probable classes to give (default 3). */
+  topK?: number;
+}
+
 /** A loaded model with its class names: `classify`, `predict` and `embed`, no tensors left behind. */
 export class Classifier {
   private embedder: tfl.LayersModel | undefined;
@@ -142,41 +154,70 @@ export class Classifier {
    * the same inputs `classify` takes, in inference mode: features for nearest-neighbour search and for
    * fitting a new head (transfer learning). `count * size` values, row-major.
    */
-  embed(input: ClassifierInput): { embeddings: Float32Array; count: number; size: number } {
+  embed(
+    input: ClassifierInput,
+    { batchSize = 256 }: Pick<PredictOptions, 'batchSize'> = {},
+  ): { embeddings: Float32Array; count: number; size: number } {
     this.embedder ??= penultimateModel(this.model);
     const { pixels, count } = toBatch(input);
-    const embedder = this.embedder;
-    const values = tf.tidy(
-      () =>
-        (
-          embedder.predict(tf.tensor4d(pixels, [count, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor
-        ).dataSync() as Float32Array,
-    );
-    return { embeddings: Float32Array.from(values), count, size: values.length / count };
+    const parts = this.inBatches(this.embedder, pixels, count, batchSize, 1);
+    const size = parts[0]!.length / Math.min(batchSize, count);
+    const embeddings = new Float32Array(count * size);
+    parts.forEach((part, i) => embeddings.set(part, i * batchSize * size));
+    return { embeddings, count, size };
+  }
+
+  /** `model`'s outputs for `count` images (or `views` stacked views of each), `batchSize` images at a time. */
+  private inBatches(
+    model: tfl.LayersModel,
+    pixels: Float32Array,
+    count: number,
+    batchSize: number,
+    views: number,
+    makeViews: (images: Float32Array, n: number) => Float32Array = (images) => images,
+  ): Float32Array[] {
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new ClassifierError(`predict: batchSize must be a positive integer, got ${batchSize}`);
+    const parts: Float32Array[] = [];
+    for (let start = 0; start < count; start += batchSize) {
+      const n = Math.min(batchSize, count - start);
+      const batch = makeViews(pixels.subarray(start * PIXELS, (start + n) * PIXELS), n);
+      parts.push(
+        tf.tidy(() =>
+          Float32Array.from(
+            (
+              model.predict(tf.tensor4d(batch, [views * n, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor
+            ).dataSync() as Float32Array,
+          ),
+        ),
+      );
+    }
+    return parts;
   }
 
   /**
    * Class probabilities, `count * classes` values, row-major. With `tta`, each image's probabilities are
    * the mean over its views (see `TestTimeAugmentation`): more accurate, `TTA_VIEWS[tta]` times the work.
+   * Images go through the model `batchSize` at a time (default 256), so memory stays bounded however
+   * many are passed.
    */
   predict(
     input: ClassifierInput,
-    { tta }: { tta?: TestTimeAugmentation | false } = {},
+    { tta, batchSize = 256 }: PredictOptions = {},
   ): { probabilities: Float32Array; count: number } {
     const mode = checkTta(tta);
     const { pixels, count } = toBatch(input);
     const views = mode ? TTA_VIEWS[mode] : 1;
-    const batch = mode ? ttaViews(pixels, count, mode) : pixels;
-    const probabilities = tf.tidy(
-      () =>
-        (
-          this.model.predict(tf.tensor4d(batch, [views * count, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor
-        ).dataSync() as Float32Array,
+    const parts = this.inBatches(this.model, pixels, count, batchSize, views, (images, n) =>
+      mode ? ttaViews(images, n, mode) : images,
     );
-    return {
-      probabilities: mode ? averageViews(probabilities, count, views) : Float32Array.from(probabilities),
-      count,
-    };
+    const classes = this.classNames.length;
+    const probabilities = new Float32Array(count * classes);
+    parts.forEach((rows, i) => {
+      const n = rows.length / (views * classes);
+      probabilities.set(mode ? averageViews(rows, n, views) : rows, i * batchSize * classes);
+    });
+    return { probabilities, count };
   }
 
   /**
@@ -186,12 +227,12 @@ export class Classifier {
    */
   classify(
     input: ClassifierInput,
-    { topK = 3, tta }: { topK?: number; tta?: TestTimeAugmentation | false } = {},
+    { topK = 3, tta, batchSize }: ClassifyOptions = {},
   ): Prediction[] | Prediction[][] {
     const k = this.classNames.length;
     if (!Number.isInteger(topK) || topK < 1 || topK > k)
       throw new ClassifierError(`classify: topK must be an integer in 1–${k}, got ${topK}`);
-    const { probabilities, count } = this.predict(input, { tta });
+    const { probabilities, count } = this.predict(input, { tta, batchSize });
     const rows = Array.from({ length: count }, (_, i) =>
       Array.from(probabilities.subarray(i * k, (i + 1) * k), (probability, classIndex) => ({
         classIndex,

@@ -1,5 +1,12 @@
 export { ADAM_DEFAULTS, type AdamWConfig, AdamWOptimizer, adamw, amsgrad } from './adamw-optimizer.js';
-export { Classifier, type ClassifierInput, FASHION_MNIST_CLASSES, type Prediction } from './classifier.js';
+export {
+  Classifier,
+  type ClassifierInput,
+  type ClassifyOptions,
+  FASHION_MNIST_CLASSES,
+  type Prediction,
+  type PredictOptions,
+} from './classifier.js';
 export { ClassifierError } from './errors.js';
 export { IMAGE_SIZE, type RawImage, toModelInput } from './preprocess.js';
 export { type QuantizationDtype, quantizeArtifacts } from './quantize.js';

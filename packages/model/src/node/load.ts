@@ -3,7 +3,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { directoryLoadHandler } from '@fmnist/io/node';
 import type * as tf from '@tensorflow/tfjs-core';
-import { Classifier, type ClassifierInput, type Prediction } from '../classifier.js';
+import {
+  Classifier,
+  type ClassifierInput,
+  type ClassifyOptions,
+  type Prediction,
+  type PredictOptions,
+} from '../classifier.js';
 import { ClassifierError } from '../errors.js';
 import {
   type LoadClassifierOptions,
@@ -12,7 +18,6 @@ import {
   shippedWeightsFolder,
 } from '../load-classifier.js';
 import { toModelInput } from '../preprocess.js';
-import type { TestTimeAugmentation } from '../test-time-augmentation.js';
 import { decodeImage, isEncodedImage } from './decode-image.js';
 
 /**
@@ -34,7 +39,7 @@ export function shippedWeightsDir(weights: ShippedWeights = 'float32'): string {
 export class NodeClassifier extends Classifier {
   override predict(
     input: ClassifierInput | Uint8Array,
-    options?: { tta?: TestTimeAugmentation | false },
+    options?: PredictOptions,
   ): { probabilities: Float32Array; count: number } {
     return super.predict(decodeEncoded(input), options);
   }
@@ -49,7 +54,7 @@ export class NodeClassifier extends Classifier {
 
   override classify(
     input: ClassifierInput | Uint8Array,
-    options?: { topK?: number; tta?: TestTimeAugmentation | false },
+    options?: ClassifyOptions,
   ): Prediction[] | Prediction[][] {
     return super.classify(decodeEncoded(input), options);
   }
