@@ -91,6 +91,9 @@ describe('Classifier.classify', () => {
     const inTwos = classifier.embed(three, { batchSize: 2 });
     expect([inTwos.count, inTwos.size]).toEqual([3, 32]);
     inTwos.embeddings.forEach((v, i) => expect(v).toBeCloseTo(embeddings[i]!, 6));
+    expect(() => classifier.embed(three, { batchSize: 0 })).toThrow(
+      'embed: batchSize must be a positive integer, got 0',
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 

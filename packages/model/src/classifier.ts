@@ -160,7 +160,7 @@ export class Classifier {
   ): { embeddings: Float32Array; count: number; size: number } {
     this.embedder ??= penultimateModel(this.model);
     const { pixels, count } = toBatch(input);
-    const parts = this.inBatches(this.embedder, pixels, count, batchSize, 1);
+    const parts = this.inBatches('embed', this.embedder, pixels, count, batchSize, 1);
     const size = parts[0]!.length / Math.min(batchSize, count);
     const embeddings = new Float32Array(count * size);
     parts.forEach((part, i) => embeddings.set(part, i * batchSize * size));
@@ -169,6 +169,7 @@ export class Classifier {
 
   /** `model`'s outputs for `count` images (or `views` stacked views of each), `batchSize` images at a time. */
   private inBatches(
+    method: string,
     model: tfl.LayersModel,
     pixels: Float32Array,
     count: number,
@@ -177,7 +178,7 @@ export class Classifier {
     makeViews: (images: Float32Array, n: number) => Float32Array = (images) => images,
   ): Float32Array[] {
     if (!Number.isInteger(batchSize) || batchSize < 1)
-      throw new ClassifierError(`predict: batchSize must be a positive integer, got ${batchSize}`);
+      throw new ClassifierError(`${method}: batchSize must be a positive integer, got ${batchSize}`);
     const parts: Float32Array[] = [];
     for (let start = 0; start < count; start += batchSize) {
       const n = Math.min(batchSize, count - start);
@@ -208,7 +209,7 @@ export class Classifier {
     const mode = checkTta(tta);
     const { pixels, count } = toBatch(input);
     const views = mode ? TTA_VIEWS[mode] : 1;
-    const parts = this.inBatches(this.model, pixels, count, batchSize, views, (images, n) =>
+    const parts = this.inBatches('predict', this.model, pixels, count, batchSize, views, (images, n) =>
       mode ? ttaViews(images, n, mode) : images,
     );
     const classes = this.classNames.length;

@@ -44,12 +44,11 @@ export class NodeClassifier extends Classifier {
     return super.predict(decodeEncoded(input), options);
   }
 
-  override embed(input: ClassifierInput | Uint8Array): {
-    embeddings: Float32Array;
-    count: number;
-    size: number;
-  } {
-    return super.embed(decodeEncoded(input));
+  override embed(
+    input: ClassifierInput | Uint8Array,
+    options?: Pick<PredictOptions, 'batchSize'>,
+  ): { embeddings: Float32Array; count: number; size: number } {
+    return super.embed(decodeEncoded(input), options);
   }
 
   override classify(
