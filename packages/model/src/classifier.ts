@@ -140,6 +140,41 @@ export interface ClassifyOptions extends PredictOptions {
   topK?: number;
 }
 
+const DEFAULT_BATCH_SIZE = 256;
+
+/**
+ * Each image's outputs of `model`, `batchSize` images at a time; with `mode`, the mean over each image's
+ * views, so memory stays bounded however many images are passed.
+ */
+function outputsInBatches(
+  method: string,
+  model: tfl.LayersModel,
+  { pixels, count }: { pixels: Float32Array; count: number },
+  batchSize: number,
+  mode?: TestTimeAugmentation,
+): Float32Array {
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new ClassifierError(`${method}: batchSize must be a positive integer, got ${batchSize}`);
+  const views = mode ? TTA_VIEWS[mode] : 1;
+  let outputs: Float32Array | undefined;
+  for (let start = 0; start < count; start += batchSize) {
+    const n = Math.min(batchSize, count - start);
+    const images = pixels.subarray(start * PIXELS, (start + n) * PIXELS);
+    const batch = mode ? ttaViews(images, n, mode) : images;
+    const rows = tf.tidy(
+      () =>
+        (
+          model.predict(tf.tensor4d(batch, [views * n, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor
+        ).dataSync() as Float32Array,
+    );
+    const perImage = mode ? averageViews(rows, n, views) : rows;
+    const size = perImage.length / n;
+    outputs ??= new Float32Array(count * size);
+    outputs.set(perImage, start * size);
+  }
+  return outputs!;
+}
+
 /** A loaded model with its class names: `classify`, `predict` and `embed`, no tensors left behind. */
 export class Classifier {
   private embedder: tfl.LayersModel | undefined;
@@ -156,44 +191,12 @@ export class Classifier {
    */
   embed(
     input: ClassifierInput,
-    { batchSize = 256 }: Pick<PredictOptions, 'batchSize'> = {},
+    { batchSize = DEFAULT_BATCH_SIZE }: Pick<PredictOptions, 'batchSize'> = {},
   ): { embeddings: Float32Array; count: number; size: number } {
     this.embedder ??= penultimateModel(this.model);
-    const { pixels, count } = toBatch(input);
-    const parts = this.inBatches('embed', this.embedder, pixels, count, batchSize, 1);
-    const size = parts[0]!.length / Math.min(batchSize, count);
-    const embeddings = new Float32Array(count * size);
-    parts.forEach((part, i) => embeddings.set(part, i * batchSize * size));
-    return { embeddings, count, size };
-  }
-
-  /** `model`'s outputs for `count` images (or `views` stacked views of each), `batchSize` images at a time. */
-  private inBatches(
-    method: string,
-    model: tfl.LayersModel,
-    pixels: Float32Array,
-    count: number,
-    batchSize: number,
-    views: number,
-    makeViews: (images: Float32Array, n: number) => Float32Array = (images) => images,
-  ): Float32Array[] {
-    if (!Number.isInteger(batchSize) || batchSize < 1)
-      throw new ClassifierError(`${method}: batchSize must be a positive integer, got ${batchSize}`);
-    const parts: Float32Array[] = [];
-    for (let start = 0; start < count; start += batchSize) {
-      const n = Math.min(batchSize, count - start);
-      const batch = makeViews(pixels.subarray(start * PIXELS, (start + n) * PIXELS), n);
-      parts.push(
-        tf.tidy(() =>
-          Float32Array.from(
-            (
-              model.predict(tf.tensor4d(batch, [views * n, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor
-            ).dataSync() as Float32Array,
-          ),
-        ),
-      );
-    }
-    return parts;
+    const batch = toBatch(input);
+    const embeddings = outputsInBatches('embed', this.embedder, batch, batchSize);
+    return { embeddings, count: batch.count, size: embeddings.length / batch.count };
   }
 
   /**
@@ -204,21 +207,14 @@ export class Classifier {
    */
   predict(
     input: ClassifierInput,
-    { tta, batchSize = 256 }: PredictOptions = {},
+    { tta, batchSize = DEFAULT_BATCH_SIZE }: PredictOptions = {},
   ): { probabilities: Float32Array; count: number } {
     const mode = checkTta(tta);
-    const { pixels, count } = toBatch(input);
-    const views = mode ? TTA_VIEWS[mode] : 1;
-    const parts = this.inBatches('predict', this.model, pixels, count, batchSize, views, (images, n) =>
-      mode ? ttaViews(images, n, mode) : images,
-    );
-    const classes = this.classNames.length;
-    const probabilities = new Float32Array(count * classes);
-    parts.forEach((rows, i) => {
-      const n = rows.length / (views * classes);
-      probabilities.set(mode ? averageViews(rows, n, views) : rows, i * batchSize * classes);
-    });
-    return { probabilities, count };
+    const batch = toBatch(input);
+    return {
+      probabilities: outputsInBatches('predict', this.model, batch, batchSize, mode),
+      count: batch.count,
+    };
   }
 
   /**
