@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { BACKEND_CHOICES } from '@fmnist/backend';
 import { UsageError } from './exit-codes.js';
 
 export interface FlagSpec {
@@ -124,6 +125,7 @@ export function choiceFlag<T extends string>(flag: string, value: string, choice
 
 /** Flags several commands share, spelled and explained the same way in each. */
 export const SHARED_FLAGS = {
+  backend: { type: 'string', value: 'B', help: BACKEND_CHOICES.join(' | '), default: 'auto' },
   'data-dir': {
     type: 'string',
     value: 'DIR',

@@ -18,7 +18,7 @@ export const TRAIN_FLAGS = defineFlags(
       help: 'turn augmentation on (±2 px shifts and flips) when the config turned it off',
     },
     'no-augment': { type: 'boolean', help: 'train without augmentation' },
-    backend: { type: 'string', value: 'B', help: 'auto | tensorflow | wasm | cpu', default: 'auto' },
+    backend: SHARED_FLAGS.backend,
     workers: {
       type: 'string',
       value: 'N|auto',

@@ -20,7 +20,7 @@ const FLAGS = defineFlags(
       path: true,
     },
     json: { type: 'string', value: 'FILE', help: 'also write the report as JSON', path: true },
-    backend: { type: 'string', value: 'B', help: BACKEND_CHOICES.join(' | '), default: 'auto' },
+    backend: SHARED_FLAGS.backend,
     'batch-size': { type: 'string', value: 'N', help: 'images per forward pass', default: '256' },
     help: SHARED_FLAGS.help,
   },
