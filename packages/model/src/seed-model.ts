@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-layers';
+import { convBlock, optionalDropout, seededInitializers } from './layer-blocks.js';
 
 export interface SeedModelOptions {
   /** BatchNorm after each convolution (conv → BN → ReLU). Default false, as in the report. */
@@ -28,45 +29,24 @@ export function createSeedModel(options: SeedModelOptions = {}): tf.LayersModel 
   const { batchNorm = false, seed, inputShape = [28, 28, 1], numClasses = 10 } = options;
   const convDropout = options.dropout?.conv ?? 0.2;
   const denseDropout = options.dropout?.dense ?? 0.4;
-  let seedCounter = seed ?? 0;
-  const init = () =>
-    seed === undefined ? 'glorotUniform' : tf.initializers.glorotUniform({ seed: seedCounter++ });
-
+  const init = seededInitializers(seed);
   const input = tf.input({ shape: inputShape, name: 'image' });
-  const conv = (x: tf.SymbolicTensor, name: string, filters: number, kernelSize: number) => {
-    const out = tf.layers
-      .conv2d({
-        name,
-        filters,
-        kernelSize,
-        padding: 'same',
-        activation: batchNorm ? 'linear' : 'relu',
-        kernelInitializer: init(),
-      })
-      .apply(x) as tf.SymbolicTensor;
-    if (!batchNorm) return out;
-    const normalized = tf.layers.batchNormalization({ name: `${name}_bn` }).apply(out) as tf.SymbolicTensor;
-    return tf.layers
-      .activation({ name: `${name}_relu`, activation: 'relu' })
-      .apply(normalized) as tf.SymbolicTensor;
-  };
-  // No seed for dropout: a seeded tfjs Dropout draws the same mask at every step.
-  const dropout = (x: tf.SymbolicTensor, name: string, rate: number) =>
-    rate > 0 ? (tf.layers.dropout({ name, rate }).apply(x) as tf.SymbolicTensor) : x;
+  const conv = (x: tf.SymbolicTensor, name: string, filters: number, kernelSize: number) =>
+    convBlock(x, { name, filters, kernelSize, batchNorm, kernelInitializer: init() });
 
   let x = conv(input, 'conv1', 32, 3);
   x = conv(x, 'conv2', 64, 3);
   x = tf.layers.maxPooling2d({ name: 'pool1', poolSize: 3 }).apply(x) as tf.SymbolicTensor;
-  x = dropout(x, 'dropout1', convDropout);
+  x = optionalDropout(x, 'dropout1', convDropout);
   x = conv(x, 'conv3', 64, 3);
   x = conv(x, 'conv4', 128, 5);
   x = tf.layers.maxPooling2d({ name: 'pool2', poolSize: 3 }).apply(x) as tf.SymbolicTensor;
-  x = dropout(x, 'dropout2', convDropout);
+  x = optionalDropout(x, 'dropout2', convDropout);
   x = tf.layers.flatten({ name: 'flatten' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers
     .dense({ name: 'dense1', units: 32, activation: 'relu', kernelInitializer: init() })
     .apply(x) as tf.SymbolicTensor;
-  x = dropout(x, 'dropout3', denseDropout);
+  x = optionalDropout(x, 'dropout3', denseDropout);
   const output = tf.layers
     .dense({ name: 'output', units: numClasses, activation: 'softmax', kernelInitializer: init() })
     .apply(x) as tf.SymbolicTensor;
