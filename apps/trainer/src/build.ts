@@ -1,11 +1,13 @@
 import { imageDataGenerator, randomCrop, randomErasing, randomFlip, type Transform } from '@fmnist/augment';
-import { AdamWOptimizer, adamw, amsgrad, createSeedModel, type Recipe } from '@fmnist/model';
+import { AdamWOptimizer, adamw, amsgrad, createSeedModel, createVggModel, type Recipe } from '@fmnist/model';
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 /** The model of a recipe, compiled with its optimizer. */
 export function buildModel(recipe: Recipe, seed: number): tfl.LayersModel {
-  const model = createSeedModel({ batchNorm: recipe.model.batchNorm, dropout: recipe.model.dropout, seed });
+  const { architecture = 'seed', batchNorm, dropout } = recipe.model;
+  const create = architecture === 'vgg' ? createVggModel : createSeedModel;
+  const model = create({ batchNorm, dropout, seed });
   model.compile({
     optimizer: buildOptimizer(recipe),
     loss: 'categoricalCrossentropy',

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { BACKEND_CHOICES, type BackendChoice } from '@fmnist/backend';
-import { RECIPES, type Recipe } from '@fmnist/model';
+import { MODEL_ARCHITECTURES, RECIPES, type Recipe } from '@fmnist/model';
 import { checkDistillation, type TeacherIdentity } from './distill.js';
 import { UsageError } from './exit-codes.js';
 import { choiceFlag, integerFlag, numberFlag, userPath } from './flags.js';
@@ -86,6 +86,7 @@ export function resolveConfig(flags: TrainFlags, now = new Date()): RunConfig {
   // --augment turns augmentation back on for a config that switched it off: the best-known shifts and flips.
   if (flags.augment && recipe.augment.type === 'none')
     recipe.augment = { type: 'shiftFlip', padding: 2, horizontalFlip: true };
+  checkArchitecture(recipe);
   resolveDistillation(recipe, flags);
   const backend = choiceFlag('backend', flags.backend ?? TRAIN_FLAGS.defaultOf('backend')!, BACKEND_CHOICES);
   const workersFlag = flags.workers ?? TRAIN_FLAGS.defaultOf('workers');
@@ -108,6 +109,14 @@ export function resolveConfig(flags: TrainFlags, now = new Date()): RunConfig {
       'a number of minutes ≥ 0',
     )!,
   };
+}
+
+function checkArchitecture({ model }: Recipe) {
+  const architecture = model?.architecture ?? 'seed';
+  if (!MODEL_ARCHITECTURES.includes(architecture))
+    throw new UsageError(
+      `model.architecture must be one of ${MODEL_ARCHITECTURES.join(', ')}, got '${String(architecture)}'`,
+    );
 }
 
 /** `--teacher` (repeatable) and `--distill-alpha` over the config's `distill`; teacher paths made absolute. */

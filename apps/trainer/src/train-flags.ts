@@ -1,9 +1,10 @@
+import { RECIPES } from '@fmnist/model';
 import { defineFlags, type ParsedFlags, SHARED_FLAGS } from './flags.js';
 
 /** Every flag of fmnist-train: parsing, the help text and the defaults come from here. */
 export const TRAIN_FLAGS = defineFlags(
   {
-    recipe: { type: 'string', value: 'NAME', help: 'seed | seed-bn | quick', default: 'quick' },
+    recipe: { type: 'string', value: 'NAME', help: Object.keys(RECIPES).join(' | '), default: 'quick' },
     config: { type: 'string', value: 'FILE', help: 'JSON file of recipe fields to override', path: true },
     epochs: { type: 'string', value: 'N', help: "epochs (default: the recipe's)" },
     'batch-size': { type: 'string', value: 'N', help: "batch size (default: the recipe's)" },

@@ -1,8 +1,19 @@
+export const MODEL_ARCHITECTURES = ['seed', 'vgg'] as const;
+export type ModelArchitecture = (typeof MODEL_ARCHITECTURES)[number];
+
 /** How to train: everything the trainer needs, as plain data (JSON-serializable, overridable by flags). */
 export interface Recipe {
   name: string;
   description: string;
-  model: { batchNorm: boolean; dropout?: { conv?: number; dense?: number } };
+  /**
+   * The network: `seed` (default), the report's architecture (`createSeedModel`), or `vgg`, six 3x3
+   * convolutions with global pooling (`createVggModel`). Dropout rates default to each model's own.
+   */
+  model: {
+    architecture?: ModelArchitecture;
+    batchNorm: boolean;
+    dropout?: { conv?: number; dense?: number };
+  };
   optimizer: { type: 'amsgrad' | 'adamw' | 'adam'; learningRate: number; weightDecay?: number };
   /** Per-batch one-cycle schedule with this peak, or a plateau reducer, or a constant rate. */
   schedule:
@@ -87,6 +98,17 @@ export const SEED_BN_RECIPE: Recipe = {
 };
 
 /**
+ * `seed-bn`'s training for the small VGG network (`createVggModel`, 288,618 trainable parameters): in a
+ * reference framework it reached 94.29% test accuracy after 20 epochs, where `seed-bn` reached 93.69%.
+ */
+export const VGG_RECIPE: Recipe = {
+  ...SEED_BN_RECIPE,
+  name: 'vgg',
+  description: 'small VGG (six 3x3 convs, BatchNorm, global pooling); otherwise seed-bn',
+  model: { architecture: 'vgg', batchNorm: true },
+};
+
+/**
  * The default: what about 15 minutes on 2 cores without tfjs-node buys. The seed model without BatchNorm
  * trains at ~180 images/s on WASM with 2 threads (BatchNorm costs ~40%), so: 3 epochs, one-cycle.
  */
@@ -106,5 +128,6 @@ export const QUICK_RECIPE: Recipe = {
 export const RECIPES: Readonly<Record<string, Recipe>> = {
   seed: SEED_RECIPE,
   'seed-bn': SEED_BN_RECIPE,
+  vgg: VGG_RECIPE,
   quick: QUICK_RECIPE,
 };

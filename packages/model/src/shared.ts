@@ -10,7 +10,16 @@ export {
 export { ClassifierError } from './errors.js';
 export { IMAGE_SIZE, type RawImage, toModelInput } from './preprocess.js';
 export { type QuantizationDtype, quantizeArtifacts } from './quantize.js';
-export { QUICK_RECIPE, RECIPES, type Recipe, SEED_BN_RECIPE, SEED_RECIPE } from './recipes.js';
+export {
+  MODEL_ARCHITECTURES,
+  type ModelArchitecture,
+  QUICK_RECIPE,
+  RECIPES,
+  type Recipe,
+  SEED_BN_RECIPE,
+  SEED_RECIPE,
+  VGG_RECIPE,
+} from './recipes.js';
 export {
   createSeedModel,
   SEED_MODEL_BN_TRAINABLE_PARAMS,
@@ -18,3 +27,4 @@ export {
   type SeedModelOptions,
 } from './seed-model.js';
 export { type TestTimeAugmentation, TTA_VIEWS } from './test-time-augmentation.js';
+export { createVggModel, VGG_MODEL_TRAINABLE_PARAMS, type VggModelOptions } from './vgg-model.js';
