@@ -1,4 +1,4 @@
-// Training-step and inference throughput of the seed model. Prints one JSON object per line.
+// Training-step throughput of the seed and VGG models, inference of the seed model. Prints one JSON object per line.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { simdKernelChoice, useBestBackend } from '@fmnist/backend';
@@ -14,10 +14,11 @@ async function trainThroughput(
   batchNorm: boolean,
   batch: number,
   steps: number,
+  architecture: 'seed' | 'vgg' = 'seed',
 ) {
-  const result = await trainingThroughput({ backend, workers, batchNorm, batch, steps });
+  const result = await trainingThroughput({ backend, workers, batchNorm, architecture, batch, steps });
   emit({
-    name: `train.step${batchNorm ? '.bn' : ''}`,
+    name: `train.step${architecture === 'vgg' ? '.vgg' : ''}${batchNorm ? '.bn' : ''}`,
     value: result.value,
     unit: 'img/s',
     backend,
@@ -61,6 +62,7 @@ const steps = Number(process.env.BENCH_STEPS ?? 10);
 await trainThroughput('wasm', 1, false, 128, steps);
 await trainThroughput('wasm', (await import('node:os')).availableParallelism(), false, 128, steps);
 await trainThroughput('wasm', (await import('node:os')).availableParallelism(), true, 128, steps);
+await trainThroughput('wasm', (await import('node:os')).availableParallelism(), true, 128, steps, 'vgg');
 // The cpu backend needs minutes per batch of 128; a batch of 8 measures its rate well enough.
 await trainThroughput('cpu', 1, false, 8, 1);
 await inference('wasm');

@@ -2,12 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { useBestBackend } from '@fmnist/backend';
 import { DataParallelTrainer } from '@fmnist/backend/node';
-import { createSeedModel } from '../src/index.js';
+import { createSeedModel, createVggModel } from '../src/index.js';
 
 interface ThroughputOptions {
   backend: 'wasm' | 'cpu';
   workers: number;
   batchNorm: boolean;
+  /** The network: the report's (default) or the small VGG (`createVggModel`). */
+  architecture?: 'seed' | 'vgg';
   batch: number;
   steps: number;
 }
@@ -19,13 +21,14 @@ function batchOf(size: number) {
   return { x, y };
 }
 
-/** Images per second of the seed model's data-parallel training step, after two warm-up steps. */
+/** Images per second of a model's data-parallel training step, after two warm-up steps. */
 export async function trainingThroughput(
   options: ThroughputOptions,
 ): Promise<{ value: number; workers: number }> {
-  const { backend, workers, batchNorm, batch, steps } = options;
+  const { backend, workers, batchNorm, architecture = 'seed', batch, steps } = options;
   await useBestBackend(backend, { log: null });
-  const model = createSeedModel({ batchNorm, seed: 1 });
+  const create = architecture === 'vgg' ? createVggModel : createSeedModel;
+  const model = create({ batchNorm, seed: 1 });
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
   const trainer = await DataParallelTrainer.create(model, {
     workers,
