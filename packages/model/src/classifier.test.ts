@@ -11,6 +11,7 @@ import { FASHION_MNIST_CLASSES } from './classifier.js';
 import { loadClassifier, type NodeClassifier } from './node/load.js';
 import { toModelInput } from './preprocess.js';
 import { createSeedModel } from './seed-model.js';
+import { createVggModel } from './vgg-model.js';
 
 let root: string;
 let classifier: NodeClassifier;
@@ -95,6 +96,23 @@ describe('Classifier.classify', () => {
       'embed: batchSize must be a positive integer, got 0',
     );
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("embeds a VGG model's images as its 128 globally pooled features (the dropout before the output skipped)", async () => {
+    const model = createVggModel({ seed: 4 });
+    await model.save(directorySaveHandler(join(root, 'vgg')));
+    model.dispose();
+    const vgg = await loadClassifier({ model: join(root, 'vgg') });
+    const three = new Uint8Array(3 * 784).map((_, i) => (i * 7) % 256);
+    const { embeddings, size } = vgg.embed(three);
+    expect(size).toBe(128);
+    const [kernel, bias] = vgg.model.getLayer('output').getWeights();
+    const fromFeatures = tf.tidy(() =>
+      tf.softmax(tf.add(tf.matMul(tf.tensor2d(embeddings, [3, 128]), kernel!), bias!)).dataSync(),
+    );
+    const { probabilities } = vgg.predict(three);
+    fromFeatures.forEach((p, i) => expect(p).toBeCloseTo(probabilities[i]!, 5));
+    vgg.dispose();
   });
 
   it('takes uint8, float, tensors and batches alike, without leaking tensors', () => {

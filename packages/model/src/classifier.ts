@@ -185,8 +185,8 @@ export class Classifier {
   ) {}
 
   /**
-   * The penultimate activations (for the seed model, its 32-wide hidden Dense layer, after ReLU) of
-   * the same inputs `classify` takes, in inference mode: features for nearest-neighbour search and for
+   * The penultimate activations (for the seed model, its 32-wide hidden Dense layer, after ReLU; for the
+   * VGG model, its 128 globally pooled features) of the same inputs `classify` takes, in inference mode: features for nearest-neighbour search and for
    * fitting a new head (transfer learning). `count * size` values, row-major.
    */
   embed(
