@@ -95,6 +95,28 @@ def random_erasing(x: torch.Tensor, p: float, gen: torch.Generator) -> torch.Ten
     return x
 
 
+def six_views(x: torch.Tensor) -> list:
+    """The trainer's `flip-shift` test-time views: the image, its mirror, and moves of one pixel up, down,
+    left and right, with zeros moved in."""
+    def moved(dy: int, dx: int) -> torch.Tensor:
+        padded = F.pad(x, (1, 1, 1, 1))
+        return padded[:, :, 1 - dy:1 - dy + x.shape[2], 1 - dx:1 - dx + x.shape[3]]
+    return [x, x.flip(-1)] + [moved(dy, dx) for dy, dx in [(-1, 0), (1, 0), (0, -1), (0, 1)]]
+
+
+def probabilities(model: nn.Module, x: torch.Tensor, views: bool) -> torch.Tensor:
+    """Class probabilities in eval mode, 1000 images at a time, averaged over the six views if `views`."""
+    model.eval()
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(x), 1000):
+            chunk = x[i:i + 1000]
+            inputs = six_views(chunk) if views else [chunk]
+            out.append(sum(F.softmax(model(v), 1) for v in inputs) / len(inputs))
+    model.train()
+    return torch.cat(out)
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--model", choices=MODELS, default="seed-bn")
@@ -108,6 +130,8 @@ def main() -> None:
     p.add_argument("--erasing", type=float, default=0.0, help="random erasing probability")
     p.add_argument("--teacher", help="float32 file of 60000 x 10 teacher probabilities")
     p.add_argument("--alpha", type=float, default=0.7, help="weight of the teacher in the targets")
+    p.add_argument("--save", help="folder for the final weights (model.pt) and their six-view probabilities on "
+                   "the training images (train-targets.bin, a --teacher file)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -132,12 +156,8 @@ def main() -> None:
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.max_lr / 25, weight_decay=args.weight_decay)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, args.max_lr, total_steps=args.epochs * steps_per_epoch)
 
-    def test_accuracy() -> float:
-        model.eval()
-        with torch.no_grad():
-            correct = sum((model(test_x[i:i + 1000]).argmax(1) == test_y[i:i + 1000]).sum().item() for i in range(0, 10000, 1000))
-        model.train()
-        return correct / 10000
+    def test_accuracy(views: bool = False) -> float:
+        return (probabilities(model, test_x, views).argmax(1) == test_y).float().mean().item()
 
     started = time.time()
     for epoch in range(args.epochs):
@@ -158,7 +178,12 @@ def main() -> None:
         if (epoch + 1) % 5 == 0 or epoch + 1 == args.epochs:
             line["test_acc"] = test_accuracy()
         print(json.dumps(line), flush=True)
+    if args.save:
+        os.makedirs(args.save, exist_ok=True)
+        torch.save(model.state_dict(), os.path.join(args.save, "model.pt"))
+        probabilities(model, train_x, True).numpy().astype(np.float32).tofile(os.path.join(args.save, "train-targets.bin"))
     print(json.dumps({"final": True, **vars(args), "parameters": params, "test_acc": test_accuracy(),
+                      "test_acc_six_views": test_accuracy(True),
                       "minutes": round((time.time() - started) / 60, 1), "torch": torch.__version__}), flush=True)
 
 
