@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { useBestBackend } from '@fmnist/backend';
 import { DataParallelTrainer } from '@fmnist/backend/node';
-import { createSeedModel, createVggModel } from '../src/index.js';
+import { createModel, createSeedModel } from '../src/index.js';
 
 interface ThroughputOptions {
   backend: 'wasm' | 'cpu';
@@ -27,8 +27,7 @@ export async function trainingThroughput(
 ): Promise<{ value: number; workers: number }> {
   const { backend, workers, batchNorm, architecture = 'seed', batch, steps } = options;
   await useBestBackend(backend, { log: null });
-  const create = architecture === 'vgg' ? createVggModel : createSeedModel;
-  const model = create({ batchNorm, seed: 1 });
+  const model = createModel(architecture, { batchNorm, seed: 1 });
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
   const trainer = await DataParallelTrainer.create(model, {
     workers,

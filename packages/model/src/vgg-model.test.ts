@@ -1,6 +1,8 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { createModel } from './create-model.js';
+import { SEED_MODEL_PARAMS } from './seed-model.js';
 import { createVggModel, VGG_MODEL_TRAINABLE_PARAMS } from './vgg-model.js';
 
 const trainable = (model: ReturnType<typeof createVggModel>) =>
@@ -55,5 +57,12 @@ describe('createVggModel', () => {
     // The output layer's kernel draws its own seed too.
     expect(weights(a!).at(-2)).not.toEqual(weights(c!).at(-2));
     [a, b, c].forEach((m) => m!.dispose());
+  });
+
+  it('is what createModel builds for the vgg architecture; seed gives the report model', () => {
+    const [vgg, seed] = (['vgg', 'seed'] as const).map((a) => createModel(a, { batchNorm: false }));
+    expect(vgg!.name).toBe('fmnist_vgg');
+    expect(seed!.countParams()).toBe(SEED_MODEL_PARAMS);
+    [vgg, seed].forEach((m) => m!.dispose());
   });
 });
