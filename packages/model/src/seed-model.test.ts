@@ -2,9 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { createSeedModel, SEED_MODEL_BN_TRAINABLE_PARAMS, SEED_MODEL_PARAMS } from './seed-model.js';
-
-const trainable = (model: ReturnType<typeof createSeedModel>) =>
-  model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => (a ?? 1) * (b ?? 1), 1)!, 0);
+import { trainableParams } from './testing/trainable-params.js';
 
 describe('createSeedModel', () => {
   it("has the report's 297,898 parameters and layer sequence", async () => {
@@ -35,7 +33,7 @@ describe('createSeedModel', () => {
 
   it('has 298,474 trainable parameters with BatchNorm after each conv', () => {
     const model = createSeedModel({ batchNorm: true });
-    expect(trainable(model)).toBe(SEED_MODEL_BN_TRAINABLE_PARAMS);
+    expect(trainableParams(model)).toBe(SEED_MODEL_BN_TRAINABLE_PARAMS);
     expect(model.countParams()).toBe(SEED_MODEL_BN_TRAINABLE_PARAMS + 2 * (32 + 64 + 64 + 128));
     expect(model.layers.map((l) => l.name)).toContain('conv4_bn');
     model.dispose();
