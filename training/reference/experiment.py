@@ -128,7 +128,8 @@ def main() -> None:
     p.add_argument("--label-smoothing", type=float, default=0.1)
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--erasing", type=float, default=0.0, help="random erasing probability")
-    p.add_argument("--teacher", help="float32 file of 60000 x 10 teacher probabilities")
+    p.add_argument("--teacher", action="append",
+                   help="float32 file of 60000 x 10 teacher probabilities (repeatable: their mean, as the trainer's)")
     p.add_argument("--alpha", type=float, default=0.7, help="weight of the teacher in the targets")
     p.add_argument("--save", help="folder for the final weights (model.pt) and their six-view probabilities on "
                    "the training images (train-targets.bin, a --teacher file)")
@@ -143,7 +144,8 @@ def main() -> None:
     test_y = torch.from_numpy(read_idx("t10k-labels-idx1-ubyte").astype(np.int64))
     one_hot = F.one_hot(train_y, 10).float()
     if args.teacher:
-        teacher = torch.from_numpy(np.fromfile(args.teacher, dtype=np.float32).reshape(-1, 10))
+        teacher = torch.from_numpy(np.mean([np.fromfile(f, dtype=np.float32).reshape(-1, 10)
+                                            for f in args.teacher], axis=0))
         targets = args.alpha * teacher + (1 - args.alpha) * one_hot
         smoothing = 0.0
     else:
