@@ -4,6 +4,7 @@ import { CLASS_NAMES, type ImageSet } from '@fmnist/dataset';
 import { renderHtml, renderJson, renderText } from '@fmnist/eval';
 import { evaluateClassifier } from '@fmnist/eval/tfjs';
 import { directorySaveHandler } from '@fmnist/io/node';
+import { countTrainableParams } from '@fmnist/model';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { TrainingState } from './checkpoint.js';
 import { equivalentCommand, type RunConfig } from './config.js';
@@ -42,6 +43,7 @@ export async function finishRun({
   const summary = {
     testAccuracy: report.accuracy,
     parameters: model.countParams(),
+    trainableParameters: countTrainableParams(model),
     trainSeconds: Number(state.trainSeconds.toFixed(1)),
     imagesPerSecond: Number((state.imagesSeen / Math.max(state.trainSeconds, 1e-9)).toFixed(1)),
     epochs: state.epoch,
@@ -62,6 +64,7 @@ export async function finishRun({
     trainSeconds: summary.trainSeconds,
     testAccuracy: report.accuracy,
     parameters: summary.parameters,
+    trainableParameters: summary.trainableParameters,
     date: new Date().toISOString(),
   });
   await writeFile(join(out, 'report.json'), renderJson({ summary, report }));

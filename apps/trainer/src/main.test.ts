@@ -125,6 +125,7 @@ describe.skipIf(!hasData)('fmnist-train on real data', () => {
     const provenance = JSON.parse(await readFile(join(out, 'model', 'provenance.json'), 'utf8'));
     expect(provenance.command).toBe(`fmnist-train --limit 2000 --epochs 1 --out ${out} --seed 3`);
     expect(provenance.resumed).toBeUndefined();
+    expect(provenance.trainableParameters).toBe(297_898);
     const model = await tfl.loadLayersModel(directoryLoadHandler(join(out, 'model')));
     const { test } = await loadFashionMnist({ download: false });
     const predictions = tf.tidy(() => {
@@ -156,6 +157,8 @@ describe.skipIf(!hasData)('fmnist-train on real data', () => {
     expect(code).toBe(0);
     const saved = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
     expect(saved.summary.parameters).toBe(VGG_MODEL_TRAINABLE_PARAMS + 2 * 448);
+    const provenance = JSON.parse(await readFile(join(out, 'model', 'provenance.json'), 'utf8'));
+    expect(provenance.trainableParameters).toBe(VGG_MODEL_TRAINABLE_PARAMS);
     // Training accuracy, not test: after 32 steps BatchNorm's moving statistics (momentum 0.99) are still
     // far from the data's, so the saved model's test accuracy says little yet.
     const lastEpoch = (await readFile(join(out, 'history.csv'), 'utf8')).trim().split('\n').at(-1)!;

@@ -17,7 +17,10 @@ export interface Provenance {
   threads: number;
   trainSeconds: number;
   testAccuracy: number;
+  /** All weights, BatchNorm's moving statistics included (`countParams()`). */
   parameters: number;
+  /** The weights training updates. */
+  trainableParameters: number;
   date: string;
   /** SHA-256 of `weights.bin`. */
   weightsSha256: string;

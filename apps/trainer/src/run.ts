@@ -5,6 +5,7 @@ import { useBestBackend } from '@fmnist/backend';
 import { DataParallelTrainer, fitDataParallel } from '@fmnist/backend/node';
 import { CLASS_NAMES, type ImageSet } from '@fmnist/dataset';
 import { evaluateClassifier } from '@fmnist/eval/tfjs';
+import { countTrainableParams } from '@fmnist/model';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { buildModel } from './build.js';
 import type { RunConfig } from './config.js';
@@ -46,7 +47,7 @@ export async function runTraining(
     loss: { type: 'categoricalCrossentropy', labelSmoothing: recipe.labelSmoothing },
   });
   console.log(
-    `model: ${model.countParams()} parameters; recipe ${recipe.name}; ${trainer.threads} thread(s) on ${backend.name}; ` +
+    `model: ${model.countParams()} parameters (${countTrainableParams(model)} trainable); recipe ${recipe.name}; ${trainer.threads} thread(s) on ${backend.name}; ` +
       `${recipe.epochs} epochs of ${train.count} images, batch ${recipe.batchSize}`,
   );
   const stepsPerEpoch = Math.ceil(train.count / recipe.batchSize);

@@ -7,6 +7,7 @@ export {
   type Prediction,
   type PredictOptions,
 } from './classifier.js';
+export { countTrainableParams } from './count-params.js';
 export { createModel } from './create-model.js';
 export { ClassifierError } from './errors.js';
 export { IMAGE_SIZE, type RawImage, toModelInput } from './preprocess.js';

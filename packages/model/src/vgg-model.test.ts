@@ -1,16 +1,16 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { countTrainableParams } from './count-params.js';
 import { createModel } from './create-model.js';
 import { SEED_MODEL_PARAMS } from './seed-model.js';
-import { trainableParams } from './testing/trainable-params.js';
 import { createVggModel, VGG_MODEL_TRAINABLE_PARAMS } from './vgg-model.js';
 
 describe('createVggModel', () => {
   it('has 288,618 trainable parameters in three pairs of 3x3 convs at 28, 14 and 7 px', async () => {
     await tf.setBackend('cpu');
     const model = createVggModel();
-    expect(trainableParams(model)).toBe(VGG_MODEL_TRAINABLE_PARAMS);
+    expect(countTrainableParams(model)).toBe(VGG_MODEL_TRAINABLE_PARAMS);
     expect(VGG_MODEL_TRAINABLE_PARAMS).toBe(288_618);
     expect(model.countParams()).toBe(VGG_MODEL_TRAINABLE_PARAMS + 2 * (32 + 32 + 64 + 64 + 128 + 128));
     const convs = model.layers.filter((l) => l.getClassName() === 'Conv2D');
