@@ -98,7 +98,8 @@ describe.skipIf(!hasData)('teacher targets on real images', () => {
     const dir = join(root, 'shipped');
     const distill = { teachers: ['shipped'], tta: 'flip' as const, alpha: 0.5, temperature: 1 };
     const lines: string[] = [];
-    const targets = await teacherTargets(distill, train, dir, (line) => lines.push(line));
+    const teacherCache = join(root, 'teacher-cache');
+    const targets = await teacherTargets(distill, train, dir, (line) => lines.push(line), teacherCache);
     const classifier = await loadClassifier();
     const expected = classifier.predict(train.images, { tta: 'flip' }).probabilities;
     classifier.dispose();
@@ -109,8 +110,12 @@ describe.skipIf(!hasData)('teacher targets on real images', () => {
     expect(existsSync(join(dir, 'teacher-targets.bin'))).toBe(true);
 
     const again: string[] = [];
-    const softer = await teacherTargets({ ...distill, temperature: 2 }, train, dir, (line) =>
-      again.push(line),
+    const softer = await teacherTargets(
+      { ...distill, temperature: 2 },
+      train,
+      dir,
+      (line) => again.push(line),
+      teacherCache,
     );
     expect(again.join('\n')).toMatch(/teacher targets from .*teacher-targets.bin/);
     const max = (values: Float32Array) => Math.max(...values.subarray(0, 10));
@@ -118,8 +123,43 @@ describe.skipIf(!hasData)('teacher targets on real images', () => {
     expect(softer.subarray(0, 10).reduce((a, b) => a + b)).toBeCloseTo(1, 5);
 
     const other: string[] = [];
-    await teacherTargets({ ...distill, tta: 'none' }, train, dir, (line) => other.push(line));
-    expect(other.join('\n')).not.toMatch(/teacher targets from/);
+    await teacherTargets({ ...distill, tta: 'none' }, train, dir, (line) => other.push(line), teacherCache);
+    // Other views: computed again, not read from either cache.
+    expect(other.join('\n')).toMatch(/teacher shipped agrees with/);
+  }, 120_000);
+
+  it("keep each teacher's own targets for other runs, found by its weights, not its name", async () => {
+    const teacherCache = join(root, 'shared-teacher-cache');
+    const distill = { teachers: ['shipped'], tta: 'none' as const, alpha: 0.5, temperature: 1 };
+    const targetsIn = async (run: string, teachers: string[]) => {
+      const lines: string[] = [];
+      const log = (line: string) => lines.push(line);
+      const targets = await teacherTargets(
+        { ...distill, teachers },
+        train,
+        join(root, run),
+        log,
+        teacherCache,
+      );
+      return { targets, log: lines.join('\n') };
+    };
+    const first = await targetsIn('first', ['shipped']);
+    expect(first.log).toMatch(/teacher shipped agrees with/);
+
+    const copy = join(root, 'same-weights');
+    await cp(shippedWeightsDir(), copy, { recursive: true });
+    const second = await targetsIn('second', ['shipped', copy]);
+    expect(second.log).toMatch(/teacher shipped: targets from /);
+    expect(second.log).toContain(`teacher ${copy}: targets from `);
+    expect(second.log).not.toMatch(/agrees with/);
+    expect(second.targets).toEqual(first.targets);
+
+    const weights = await readFile(join(copy, 'weights.bin'));
+    weights[100] = (weights[100]! + 1) % 256;
+    await writeFile(join(copy, 'weights.bin'), weights);
+    const third = await targetsIn('third', ['shipped', copy]);
+    expect(third.log).toMatch(/teacher shipped: targets from /);
+    expect(third.log).toContain(`teacher ${copy} agrees with`);
   }, 120_000);
 
   it('drive a short run of the trainer (--teacher shipped), whose config and provenance record them', async () => {

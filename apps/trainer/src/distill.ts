@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ImageSet } from '@fmnist/dataset';
+import { defaultCacheDir } from '@fmnist/dataset/node';
 import type { Classifier, Recipe } from '@fmnist/model';
 import { loadClassifier, shippedWeightsDir } from '@fmnist/model/node';
 import { UsageError } from './exit-codes.js';
@@ -11,6 +12,7 @@ type Distillation = NonNullable<Recipe['distill']>;
 
 const DISTILL_TTA = ['none', 'flip', 'flip-shift'] as const;
 const CHUNK = 512;
+const CLASSES = 10;
 
 /** Throws a UsageError naming the field if `distill` (from a config file or flags) is malformed. */
 export function checkDistillation(distill: Distillation): void {
@@ -32,82 +34,119 @@ export function checkDistillation(distill: Distillation): void {
 /**
  * The teachers' probabilities for every image of `train` (`count * 10` values), averaged over teachers
  * and views, then tempered. Computed once and kept in `cacheDir` under a key of the teachers' weights,
- * the views and the images, so a resumed run does not pay for them again.
+ * the views and the images, so a resumed run does not pay for them again. Each teacher's own
+ * probabilities are also kept in `teacherCacheDir` under a hash of its weights, views and images, so
+ * another run with that teacher among its teachers reuses them (minutes per teacher on one thread).
  */
 export async function teacherTargets(
   distill: Distillation,
   train: ImageSet,
   cacheDir: string,
   log: (line: string) => void = console.log,
+  teacherCacheDir: string = join(defaultCacheDir(), 'teacher-targets'),
 ): Promise<Float32Array> {
-  const classes = 10;
   const key = await cacheKey(distill, train);
   const file = join(cacheDir, 'teacher-targets.bin');
   const keyFile = `${file}.key`;
   if (existsSync(file) && existsSync(keyFile) && (await readFile(keyFile, 'utf8')) === key) {
-    const bytes = await readFile(file);
-    if (bytes.byteLength === train.count * classes * 4) {
+    const cached = await readTargets(file, train.count);
+    if (cached) {
       log(`distillation: teacher targets from ${file}`);
-      return temper(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4).slice(), distill);
+      return temper(cached, distill);
     }
   }
   const started = performance.now();
-  const sum = new Float32Array(train.count * classes);
-  const size = train.height * train.width * train.channels;
-  const tta = distill.tta === 'none' ? undefined : distill.tta;
+  const sum = new Float32Array(train.count * CLASSES);
   for (const teacher of distill.teachers) {
-    const classifier = await loadTeacher(teacher);
-    try {
-      let correct = 0;
-      let reported = performance.now();
-      for (let start = 0; start < train.count; start += CHUNK) {
-        // It takes minutes on one thread: say how far it is, once a minute.
-        if (performance.now() - reported > 60_000) {
-          log(`distillation: teacher ${teacher}: ${start} of ${train.count} images`);
-          reported = performance.now();
-        }
-        const count = Math.min(CHUNK, train.count - start);
-        const images = train.images.subarray(start * size, (start + count) * size);
-        const { probabilities } = classifier.predict(images, { tta });
-        for (let i = 0; i < count; i++) {
-          const row = probabilities.subarray(i * classes, (i + 1) * classes);
-          if (argmax(row) === train.labels[start + i]) correct++;
-          for (let k = 0; k < classes; k++) sum[(start + i) * classes + k]! += row[k]!;
-        }
-      }
-      log(
-        `distillation: teacher ${teacher} agrees with ${((100 * correct) / train.count).toFixed(2)}% of the training labels`,
-      );
-    } finally {
-      classifier.dispose();
-    }
+    const probabilities = await oneTeacherTargets(teacher, distill.tta, train, teacherCacheDir, log);
+    for (let i = 0; i < sum.length; i++) sum[i]! += probabilities[i]!;
   }
   for (let i = 0; i < sum.length; i++) sum[i]! /= distill.teachers.length;
   log(
     `distillation: ${train.count} targets from ${distill.teachers.length} teacher(s), views ${distill.tta}, ` +
       `in ${((performance.now() - started) / 1000).toFixed(0)} s`,
   );
-  // Written under temporary names and renamed, key last: a kill leaves no key that matches a torn file.
-  await mkdir(cacheDir, { recursive: true });
-  await writeFile(`${file}.tmp`, new Uint8Array(sum.buffer));
-  await rename(`${file}.tmp`, file);
-  await writeFile(`${keyFile}.tmp`, key);
-  await rename(`${keyFile}.tmp`, keyFile);
+  // Key written last: a kill leaves no key that matches a torn file.
+  await writeAtomic(file, new Uint8Array(sum.buffer));
+  await writeAtomic(keyFile, key);
   return temper(sum, distill);
+}
+
+/** One teacher's view-averaged probabilities, from `cacheDir` when it has them. */
+async function oneTeacherTargets(
+  teacher: string,
+  views: Distillation['tta'],
+  train: ImageSet,
+  cacheDir: string,
+  log: (line: string) => void,
+): Promise<Float32Array> {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ views, count: train.count }));
+  await hashTeacher(hash, teacher);
+  hash.update(train.images);
+  hash.update(train.labels);
+  // Named by its content's key: a file there is whole (written under a temporary name) and current.
+  const file = join(cacheDir, `${hash.digest('hex')}.bin`);
+  const cached = existsSync(file) ? await readTargets(file, train.count) : undefined;
+  if (cached) {
+    log(`distillation: teacher ${teacher}: targets from ${file}`);
+    return cached;
+  }
+  const targets = new Float32Array(train.count * CLASSES);
+  const size = train.height * train.width * train.channels;
+  const tta = views === 'none' ? undefined : views;
+  const classifier = await loadTeacher(teacher);
+  try {
+    let correct = 0;
+    let reported = performance.now();
+    for (let start = 0; start < train.count; start += CHUNK) {
+      // It takes minutes on one thread: say how far it is, once a minute.
+      if (performance.now() - reported > 60_000) {
+        log(`distillation: teacher ${teacher}: ${start} of ${train.count} images`);
+        reported = performance.now();
+      }
+      const count = Math.min(CHUNK, train.count - start);
+      const images = train.images.subarray(start * size, (start + count) * size);
+      const { probabilities } = classifier.predict(images, { tta });
+      targets.set(probabilities.subarray(0, count * CLASSES), start * CLASSES);
+      for (let i = 0; i < count; i++)
+        if (argmax(probabilities.subarray(i * CLASSES, (i + 1) * CLASSES)) === train.labels[start + i])
+          correct++;
+    }
+    log(
+      `distillation: teacher ${teacher} agrees with ${((100 * correct) / train.count).toFixed(2)}% of the training labels`,
+    );
+  } finally {
+    classifier.dispose();
+  }
+  await writeAtomic(file, new Uint8Array(targets.buffer));
+  return targets;
+}
+
+async function readTargets(file: string, count: number): Promise<Float32Array | undefined> {
+  const bytes = await readFile(file);
+  if (bytes.byteLength !== count * CLASSES * 4) return undefined;
+  return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4).slice();
+}
+
+async function writeAtomic(file: string, data: Uint8Array | string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, data);
+  await rename(temporary, file);
 }
 
 /** Row-wise `p^(1/T)`, renormalized (T = 1 leaves the probabilities as they are). */
 function temper(probabilities: Float32Array, { temperature }: Distillation): Float32Array {
   if (temperature === 1) return probabilities;
-  const classes = 10;
-  for (let row = 0; row < probabilities.length; row += classes) {
+  for (let row = 0; row < probabilities.length; row += CLASSES) {
     let total = 0;
-    for (let k = 0; k < classes; k++) {
+    for (let k = 0; k < CLASSES; k++) {
       const p = Math.max(probabilities[row + k]!, 1e-12) ** (1 / temperature);
       probabilities[row + k] = p;
       total += p;
     }
-    for (let k = 0; k < classes; k++) probabilities[row + k]! /= total;
+    for (let k = 0; k < CLASSES; k++) probabilities[row + k]! /= total;
   }
   return probabilities;
 }
@@ -120,11 +159,10 @@ export function distillationTargets(
   targets: Float32Array,
   alpha: number,
 ): void {
-  const classes = 10;
   for (let i = 0; i < indices.length; i++) {
-    const from = indices[i]! * classes;
-    for (let k = 0; k < classes; k++) y[i * classes + k] = alpha * targets[from + k]!;
-    y[i * classes + labels[i]!]! += 1 - alpha;
+    const from = indices[i]! * CLASSES;
+    for (let k = 0; k < CLASSES; k++) y[i * CLASSES + k] = alpha * targets[from + k]!;
+    y[i * CLASSES + labels[i]!]! += 1 - alpha;
   }
 }
 
@@ -167,13 +205,15 @@ function loadTeacher(teacher: string): Promise<Classifier> {
 async function cacheKey(distill: Distillation, train: ImageSet): Promise<string> {
   const hash = createHash('sha256');
   hash.update(JSON.stringify({ teachers: distill.teachers, tta: distill.tta, count: train.count }));
-  for (const teacher of distill.teachers) {
-    hash.update(await readFile(join(teacherDir(teacher), 'model.json')));
-    for (const bytes of await teacherWeightFiles(teacher)) hash.update(bytes);
-  }
+  for (const teacher of distill.teachers) await hashTeacher(hash, teacher);
   hash.update(train.images);
   hash.update(train.labels);
   return hash.digest('hex');
+}
+
+async function hashTeacher(hash: Hash, teacher: string): Promise<void> {
+  hash.update(await readFile(join(teacherDir(teacher), 'model.json')));
+  for (const bytes of await teacherWeightFiles(teacher)) hash.update(bytes);
 }
 
 function teacherDir(teacher: string): string {
