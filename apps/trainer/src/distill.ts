@@ -1,9 +1,10 @@
 import { createHash, type Hash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ImageSet } from '@fmnist/dataset';
 import { defaultCacheDir } from '@fmnist/dataset/node';
+import { writeFileAtomic } from '@fmnist/io/node';
 import type { Classifier, Recipe } from '@fmnist/model';
 import { loadClassifier, shippedWeightsDir } from '@fmnist/model/node';
 import { UsageError } from './exit-codes.js';
@@ -67,8 +68,8 @@ export async function teacherTargets(
       `in ${((performance.now() - started) / 1000).toFixed(0)} s`,
   );
   // Key written last: a kill leaves no key that matches a torn file.
-  await writeAtomic(file, new Uint8Array(sum.buffer));
-  await writeAtomic(keyFile, key);
+  await writeFileAtomic(file, new Uint8Array(sum.buffer));
+  await writeFileAtomic(keyFile, key);
   return temper(sum, distill);
 }
 
@@ -119,7 +120,7 @@ async function oneTeacherTargets(
   } finally {
     classifier.dispose();
   }
-  await writeAtomic(file, new Uint8Array(targets.buffer));
+  await writeFileAtomic(file, new Uint8Array(targets.buffer));
   return targets;
 }
 
@@ -127,13 +128,6 @@ async function readTargets(file: string, count: number): Promise<Float32Array | 
   const bytes = await readFile(file);
   if (bytes.byteLength !== count * CLASSES * 4) return undefined;
   return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4).slice();
-}
-
-async function writeAtomic(file: string, data: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, data);
-  await rename(temporary, file);
 }
 
 /** Row-wise `p^(1/T)`, renormalized (T = 1 leaves the probabilities as they are). */

@@ -6,3 +6,4 @@ export {
   resolveSavedDirectory,
   writeDirectoryAtomic,
 } from './model-directory.js';
+export { writeFileAtomic } from './write-file-atomic.js';
