@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { writeFileAtomic } from '@fmnist/io/node';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { CallbackError } from './errors.js';
 import type { Logs } from './logs.js';
@@ -70,10 +71,10 @@ export class JsonHistory extends tfl.Callback {
       if (typeof value !== 'number') continue;
       this.history[key] = [...(this.history[key] ?? []), value];
     }
-    await mkdir(dirname(this.args.path), { recursive: true });
-    const temporary = `${this.args.path}.${process.pid}.tmp`;
-    await writeFile(temporary, JSON.stringify({ epoch: this.epochs, history: this.history }, null, 2));
-    await rename(temporary, this.args.path);
+    await writeFileAtomic(
+      this.args.path,
+      JSON.stringify({ epoch: this.epochs, history: this.history }, null, 2),
+    );
   }
 }
 
