@@ -1,8 +1,9 @@
-// Accuracy and cost per image of classify() with and without test-time augmentation, shipped float32
-// weights, the 10,000 real test images, WASM. Prints one JSON object per line (skips without the data).
+// Accuracy and cost per image of classify() with and without test-time augmentation, each architecture's
+// shipped float32 weights, the 10,000 real test images, WASM. Prints one JSON object per line (skips without the data).
 import { existsSync } from 'node:fs';
 import { useBestBackend } from '@fmnist/backend';
 import { loadFashionMnist } from '@fmnist/dataset/node';
+import { SHIPPED_ARCHITECTURES } from '../src/index.js';
 import { loadClassifier } from '../src/node.js';
 
 const hasData = existsSync('/usr/share/datasets/fashion-mnist') || Boolean(process.env.FASHION_MNIST_DIR);
@@ -10,36 +11,38 @@ if (!hasData) {
   console.log(JSON.stringify({ name: 'classify.tta', skipped: 'Fashion-MNIST not installed' }));
 } else {
   await useBestBackend('wasm', { log: null });
-  const classifier = await loadClassifier();
   const { test } = await loadFashionMnist({ download: false });
-  for (const tta of [false, 'flip', 'flip-shift'] as const) {
-    let correct = 0;
-    const started = performance.now();
-    for (let start = 0; start < test.count; start += 1000) {
-      const images = test.images.subarray(start * 784, (start + 1000) * 784);
-      const rows = classifier.classify(images, { topK: 1, tta }) as { classIndex: number }[][];
-      rows.forEach((row, i) => {
-        if (row[0]!.classIndex === test.labels[start + i]) correct++;
-      });
+  for (const architecture of SHIPPED_ARCHITECTURES) {
+    const classifier = await loadClassifier({ architecture });
+    for (const tta of [false, 'flip', 'flip-shift'] as const) {
+      let correct = 0;
+      const started = performance.now();
+      for (let start = 0; start < test.count; start += 1000) {
+        const images = test.images.subarray(start * 784, (start + 1000) * 784);
+        const rows = classifier.classify(images, { topK: 1, tta }) as { classIndex: number }[][];
+        rows.forEach((row, i) => {
+          if (row[0]!.classIndex === test.labels[start + i]) correct++;
+        });
+      }
+      const ms = (performance.now() - started) / test.count;
+      const mode = tta || 'none';
+      console.log(
+        JSON.stringify({
+          name: `classify.tta.${architecture}.${mode}.accuracy`,
+          value: correct / test.count,
+          unit: 'fraction',
+          images: test.count,
+        }),
+      );
+      console.log(
+        JSON.stringify({
+          name: `classify.tta.${architecture}.${mode}.cost`,
+          value: Number(ms.toFixed(3)),
+          unit: 'ms/image',
+          batch: 1000,
+        }),
+      );
     }
-    const ms = (performance.now() - started) / test.count;
-    const mode = tta || 'none';
-    console.log(
-      JSON.stringify({
-        name: `classify.tta.${mode}.accuracy`,
-        value: correct / test.count,
-        unit: 'fraction',
-        images: test.count,
-      }),
-    );
-    console.log(
-      JSON.stringify({
-        name: `classify.tta.${mode}.cost`,
-        value: Number(ms.toFixed(3)),
-        unit: 'ms/image',
-        batch: 1000,
-      }),
-    );
+    classifier.dispose();
   }
-  classifier.dispose();
 }

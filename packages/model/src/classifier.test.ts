@@ -176,13 +176,16 @@ describe('Classifier.classify', () => {
     expect(() => classifier.classify(input as never)).toThrow(message);
   });
 
-  it('rejects a bad topK, a model path without model.json and an unknown weights copy', async () => {
+  it('rejects a bad topK, a model path without model.json and an unknown shipped model', async () => {
     expect(() => classifier.classify(image, { topK: 11 })).toThrow(
       'classify: topK must be an integer in 1–10, got 11',
     );
     await expect(loadClassifier({ model: root })).rejects.toThrow(`loadClassifier: no model.json in ${root}`);
     await expect(loadClassifier({ weights: 'int4' as never })).rejects.toThrow(
       "loadClassifier: weights must be 'float32' or 'uint8', got 'int4'",
+    );
+    await expect(loadClassifier({ architecture: 'resnet' as never })).rejects.toThrow(
+      "loadClassifier: architecture must be one of vgg, seed, got 'resnet'",
     );
   });
 });

@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { Classifier, FASHION_MNIST_CLASSES } from './classifier.js';
 import { ClassifierError } from './errors.js';
+import type { ModelArchitecture } from './recipes.js';
 
 export interface LoadClassifierOptions {
   /**
@@ -9,6 +10,11 @@ export interface LoadClassifierOptions {
    * `model.json` path works too; the default there is the weights shipped in this package.
    */
   model?: string | URL | tf.io.IOHandler;
+  /**
+   * Which shipped network, when `model` is not given: `vgg` (default, the most accurate) or `seed` (the
+   * 2019 report's CNN+MLP). Each one's test accuracy is in its `provenance.json`.
+   */
+  architecture?: ShippedArchitecture;
   /**
    * Which copy of the shipped weights, when `model` is not given: `float32` (default) or `uint8`
    * (a quarter of the download; its test accuracy is in its `provenance.json`).
@@ -19,13 +25,29 @@ export interface LoadClassifierOptions {
 
 export type ShippedWeights = 'float32' | 'uint8';
 
-/** The folder under `weights/` of each shipped copy. */
-export function shippedWeightsFolder(weights: ShippedWeights = 'float32'): string {
+/** The architectures this package ships weights for; the first is the default. */
+export const SHIPPED_ARCHITECTURES = ['vgg', 'seed'] as const satisfies readonly ModelArchitecture[];
+export type ShippedArchitecture = (typeof SHIPPED_ARCHITECTURES)[number];
+
+export interface ShippedModel {
+  architecture?: ShippedArchitecture;
+  weights?: ShippedWeights;
+}
+
+/** The folder under `weights/` of each shipped copy: the architecture, `-uint8` for the quantized one. */
+export function shippedWeightsFolder({
+  architecture = SHIPPED_ARCHITECTURES[0],
+  weights = 'float32',
+}: ShippedModel = {}): string {
+  if (!(SHIPPED_ARCHITECTURES as readonly string[]).includes(architecture))
+    throw new ClassifierError(
+      `loadClassifier: architecture must be one of ${SHIPPED_ARCHITECTURES.join(', ')}, got '${String(architecture)}'`,
+    );
   if (weights !== 'float32' && weights !== 'uint8')
     throw new ClassifierError(
       `loadClassifier: weights must be 'float32' or 'uint8', got '${String(weights)}'`,
     );
-  return weights === 'float32' ? 'fmnist' : 'fmnist-uint8';
+  return weights === 'float32' ? architecture : `${architecture}-uint8`;
 }
 
 /** Loads a tfjs layers model as a {@link Classifier}, checking it outputs one probability per class. */
@@ -65,7 +87,6 @@ export function loadClassifier(options: LoadClassifierOptions = {}): Promise<Cla
       ),
     );
   const source =
-    options.model ??
-    new URL(`../weights/${shippedWeightsFolder(options.weights)}/model.json`, import.meta.url);
+    options.model ?? new URL(`../weights/${shippedWeightsFolder(options)}/model.json`, import.meta.url);
   return loadClassifierFrom(source instanceof URL ? source.href : source, options.classNames);
 }

@@ -14,6 +14,7 @@ import { ClassifierError } from '../errors.js';
 import {
   type LoadClassifierOptions,
   loadClassifierFrom,
+  type ShippedModel,
   type ShippedWeights,
   shippedWeightsFolder,
 } from '../load-classifier.js';
@@ -21,11 +22,12 @@ import { toModelInput } from '../preprocess.js';
 import { decodeImage, isEncodedImage } from './decode-image.js';
 
 /**
- * The weights shipped in this package: `weights/fmnist` (or `weights/fmnist-uint8`) at the package root,
- * above `dist/` or `src/node/`.
+ * The directory of a copy of the weights shipped in this package (`weights/vgg`, `weights/seed-uint8`, …
+ * at the package root, above `dist/` or `src/node/`). A string names the copy of the default architecture,
+ * as in 0.1.
  */
-export function shippedWeightsDir(weights: ShippedWeights = 'float32'): string {
-  const folder = shippedWeightsFolder(weights);
+export function shippedWeightsDir(shipped: ShippedModel | ShippedWeights = {}): string {
+  const folder = shippedWeightsFolder(typeof shipped === 'string' ? { weights: shipped } : shipped);
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let up = 0; up < 3; up++, dir = dirname(dir)) {
     if (existsSync(join(dir, 'package.json'))) return join(dir, 'weights', folder);
@@ -67,8 +69,8 @@ function decodeEncoded(input: ClassifierInput): ClassifierInput {
   return input;
 }
 
-function sourceFor({ model, weights }: LoadClassifierOptions): string | tf.io.IOHandler {
-  if (model === undefined) return directoryLoadHandler(shippedWeightsDir(weights));
+function sourceFor({ model, architecture, weights }: LoadClassifierOptions): string | tf.io.IOHandler {
+  if (model === undefined) return directoryLoadHandler(shippedWeightsDir({ architecture, weights }));
   if (model instanceof URL)
     return model.protocol === 'file:' ? directoryLoadHandler(dirname(fileURLToPath(model))) : model.href;
   if (typeof model !== 'string') return model;
@@ -80,8 +82,8 @@ function sourceFor({ model, weights }: LoadClassifierOptions): string | tf.io.IO
 }
 
 /**
- * Loads the classifier: by default the weights shipped in this package (`weights: 'uint8'` for the
- * quantized copy), read from disk with no network.
+ * Loads the classifier: by default the weights shipped in this package (`architecture: 'seed'` for the
+ * report's network, `weights: 'uint8'` for the quantized copy), read from disk with no network.
  * `model` may be a directory, a `model.json` path, an http(s) URL or a `tf.io.IOHandler`.
  */
 export async function loadClassifier(options: LoadClassifierOptions = {}): Promise<NodeClassifier> {
