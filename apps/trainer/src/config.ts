@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { BACKEND_CHOICES, type BackendChoice } from '@fmnist/backend';
 import { MODEL_ARCHITECTURES, RECIPES, type Recipe } from '@fmnist/model';
-import { checkDistillation, type TeacherIdentity } from './distill.js';
+import { checkDistillation, shippedTeacher, type TeacherIdentity } from './distill.js';
 import { UsageError } from './exit-codes.js';
 import { choiceFlag, integerFlag, numberFlag, userPath } from './flags.js';
 import { TRAIN_FLAGS, type TrainFlags } from './train-flags.js';
@@ -138,7 +138,7 @@ function resolveDistillation(recipe: Recipe, flags: TrainFlags) {
   }
   if (alpha !== undefined) recipe.distill.alpha = alpha;
   if (Array.isArray(recipe.distill.teachers))
-    recipe.distill.teachers = recipe.distill.teachers.map((t) => (t === 'shipped' ? t : userPath(t)));
+    recipe.distill.teachers = recipe.distill.teachers.map((t) => (shippedTeacher(t) ? t : userPath(t)));
   checkDistillation(recipe.distill);
 }
 

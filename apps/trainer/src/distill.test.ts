@@ -8,7 +8,13 @@ import { loadFashionMnist } from '@fmnist/dataset/node';
 import { loadClassifier, shippedWeightsDir } from '@fmnist/model/node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveConfig } from './config.js';
-import { checkSameTeachers, distillationTargets, identifyTeachers, teacherTargets } from './distill.js';
+import {
+  checkSameTeachers,
+  distillationTargets,
+  identifyTeachers,
+  shippedTeacher,
+  teacherTargets,
+} from './distill.js';
 import { UsageError } from './exit-codes.js';
 import { main } from './main.js';
 
@@ -39,9 +45,20 @@ describe('distillation targets', () => {
     [{ teacher: [join('/nonexistent', 'teacher')] }, /--teacher \/nonexistent\/teacher: no model.json there/],
     [{ teacher: ['shipped'], 'distill-alpha': '1.5' }, /--distill-alpha must be in \[0, 1\], got '1.5'/],
     [{ 'distill-alpha': '0.3' }, /--distill-alpha needs a --teacher/],
+    [
+      { teacher: ['shipped:resnet'] },
+      /--teacher shipped:resnet: @fmnist\/model ships shipped:vgg, shipped:seed/,
+    ],
   ])('reject bad flags %j before any work', (flags, message) => {
     expect(() => resolveConfig(flags)).toThrow(UsageError);
     expect(() => resolveConfig(flags)).toThrow(message);
+  });
+
+  it("name @fmnist/model's default weights as 'shipped' and one architecture's as 'shipped:ARCH'", () => {
+    expect(shippedTeacher('shipped')).toEqual({});
+    expect(shippedTeacher('shipped:seed')).toEqual({ architecture: 'seed' });
+    expect(shippedTeacher('training/shipped')).toBeUndefined();
+    expect(shippedTeacher('shipped-run')).toBeUndefined();
   });
 
   it('take the teacher from the flags, with flip-and-shift views and alpha 0.5 unless told', () => {

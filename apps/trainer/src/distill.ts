@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { ImageSet } from '@fmnist/dataset';
 import { defaultCacheDir } from '@fmnist/dataset/node';
 import { writeFileAtomic } from '@fmnist/io/node';
-import type { Classifier, Recipe } from '@fmnist/model';
+import { type Classifier, type Recipe, SHIPPED_ARCHITECTURES, type ShippedModel } from '@fmnist/model';
 import { loadClassifier, shippedWeightsDir } from '@fmnist/model/node';
 import { UsageError } from './exit-codes.js';
 
@@ -14,6 +14,23 @@ type Distillation = NonNullable<Recipe['distill']>;
 const DISTILL_TTA = ['none', 'flip', 'flip-shift'] as const;
 const CHUNK = 512;
 const CLASSES = 10;
+const SHIPPED_TEACHER = /^shipped(?::(.*))?$/;
+
+/**
+ * The shipped weights a teacher names: `shipped` is @fmnist/model's default, `shipped:seed` (or any
+ * shipped architecture) a named one. Undefined for a model directory.
+ */
+export function shippedTeacher(teacher: string): ShippedModel | undefined {
+  const match = SHIPPED_TEACHER.exec(teacher);
+  if (!match) return undefined;
+  const architecture = match[1];
+  if (architecture === undefined) return {};
+  if (!(SHIPPED_ARCHITECTURES as readonly string[]).includes(architecture))
+    throw new UsageError(
+      `--teacher ${teacher}: @fmnist/model ships ${SHIPPED_ARCHITECTURES.map((a) => `shipped:${a}`).join(', ')}`,
+    );
+  return { architecture: architecture as ShippedModel['architecture'] };
+}
 
 /** Throws a UsageError naming the field if `distill` (from a config file or flags) is malformed. */
 export function checkDistillation(distill: Distillation): void {
@@ -21,7 +38,7 @@ export function checkDistillation(distill: Distillation): void {
   if (!Array.isArray(teachers) || teachers.length === 0 || teachers.some((t) => typeof t !== 'string' || !t))
     throw new UsageError(`distill.teachers must be a non-empty list of model directories or 'shipped'`);
   for (const teacher of teachers) {
-    if (teacher !== 'shipped' && !existsSync(join(teacher, 'model.json')))
+    if (!shippedTeacher(teacher) && !existsSync(join(teacher, 'model.json')))
       throw new UsageError(`--teacher ${teacher}: no model.json there`);
   }
   if (!DISTILL_TTA.includes(tta))
@@ -193,7 +210,7 @@ export async function checkSameTeachers(recorded: TeacherIdentity[], distill: Di
 }
 
 function loadTeacher(teacher: string): Promise<Classifier> {
-  return teacher === 'shipped' ? loadClassifier() : loadClassifier({ model: teacher });
+  return loadClassifier(shippedTeacher(teacher) ?? { model: teacher });
 }
 
 async function cacheKey(distill: Distillation, train: ImageSet): Promise<string> {
@@ -211,7 +228,8 @@ async function hashTeacher(hash: Hash, teacher: string): Promise<void> {
 }
 
 function teacherDir(teacher: string): string {
-  return teacher === 'shipped' ? shippedWeightsDir() : teacher;
+  const shipped = shippedTeacher(teacher);
+  return shipped ? shippedWeightsDir(shipped) : teacher;
 }
 
 async function teacherWeightFiles(teacher: string): Promise<Buffer[]> {

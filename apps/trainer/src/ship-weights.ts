@@ -1,6 +1,6 @@
 #!/usr/bin/env -S npx tsx
-// Copies a finished run's model (with its provenance) into @fmnist/model as the shipped weights, and
-// ships a uint8-quantized copy beside it with its own test accuracy, measured here.
+// Copies a finished run's model (with its provenance) into @fmnist/model as the shipped weights of its
+// architecture, and ships a uint8-quantized copy beside it with its own test accuracy, measured here.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -10,7 +10,8 @@ import { loadFashionMnist } from '@fmnist/dataset/node';
 import { evaluateClassifier } from '@fmnist/eval/tfjs';
 import { modelArtifactsToFiles } from '@fmnist/io';
 import { directoryLoadHandler, writeDirectoryAtomic } from '@fmnist/io/node';
-import { quantizeArtifacts } from '@fmnist/model';
+import { quantizeArtifacts, SHIPPED_ARCHITECTURES, type ShippedArchitecture } from '@fmnist/model';
+import { shippedWeightsDir } from '@fmnist/model/node';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
@@ -22,12 +23,16 @@ if (!run) {
   process.exit(2);
 }
 const from = join(resolve(run), 'model');
-const weightsRoot = resolve(new URL('../../../packages/model/weights', import.meta.url).pathname);
-const to = join(weightsRoot, 'fmnist');
 const shipped: Record<string, Uint8Array> = {};
 for (const file of ['model.json', 'weights.bin', 'provenance.json'])
   shipped[file] = await readFile(join(from, file));
 const provenance = JSON.parse(new TextDecoder().decode(shipped['provenance.json']));
+const architecture: ShippedArchitecture = provenance.recipe?.model?.architecture ?? 'seed';
+if (!SHIPPED_ARCHITECTURES.includes(architecture)) {
+  console.error(`${from}/provenance.json: architecture '${architecture}' has no folder in @fmnist/model`);
+  process.exit(1);
+}
+const to = shippedWeightsDir({ architecture });
 // The hash is checked on the very bytes that ship.
 const sha = sha256(shipped['weights.bin']!);
 if (sha !== provenance.weightsSha256) {
@@ -40,7 +45,7 @@ console.log(
   `shipped ${from} → ${to}: test accuracy ${(100 * provenance.testAccuracy).toFixed(2)}%, ${provenance.parameters} parameters`,
 );
 
-const quantizedDir = join(weightsRoot, 'fmnist-uint8');
+const quantizedDir = shippedWeightsDir({ architecture, weights: 'uint8' });
 const quantized = quantizeArtifacts(await directoryLoadHandler(to).load!(), 'uint8');
 const files = modelArtifactsToFiles(quantized);
 await useBestBackend('auto', { importModule: (specifier) => import(specifier) });

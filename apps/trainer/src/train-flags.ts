@@ -45,8 +45,8 @@ export const TRAIN_FLAGS = defineFlags(
     teacher: {
       type: 'string',
       multiple: true,
-      value: 'DIR|shipped',
-      help: 'distill from this model (repeatable: their mean); targets mix its flip-and-shift-averaged probabilities with the labels',
+      value: 'DIR|shipped[:ARCH]',
+      help: "distill from this model (repeatable: their mean), or @fmnist/model's weights (shipped:seed for the report's network); targets mix its flip-and-shift-averaged probabilities with the labels",
     },
     'distill-alpha': {
       type: 'string',
