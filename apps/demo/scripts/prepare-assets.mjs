@@ -1,5 +1,5 @@
 // Copies what the page serves itself: the WASM binaries of tfjs-backend-wasm and the model's weights
-// (the uint8 copy: a quarter of the download, its accuracy measured in its provenance).
+// (the default network's uint8 copy: a quarter of the download, its accuracy measured in its provenance).
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -13,7 +13,7 @@ mkdirSync(join(publicDir, 'wasm'), { recursive: true });
 for (const file of readdirSync(join(wasmDist, 'dist')).filter((f) => f.endsWith('.wasm'))) {
   copyFileSync(join(wasmDist, 'dist', file), join(publicDir, 'wasm', file));
 }
-const weights = join(here, '..', '..', '..', 'packages', 'model', 'weights', 'fmnist-uint8');
+const weights = join(here, '..', '..', '..', 'packages', 'model', 'weights', 'vgg-uint8');
 mkdirSync(join(publicDir, 'model'), { recursive: true });
 for (const file of ['model.json', 'weights.bin', 'provenance.json'])
   copyFileSync(join(weights, file), join(publicDir, 'model', file));

@@ -78,6 +78,9 @@ describe.skipIf(!available)('the demo in headless Chromium', () => {
         /WebAssembly backend, SIMD on, threads (on|off), conv kernels: relaxed-simd \(relaxed SIMD: fused multiply-add\)/,
       );
       expect(await page.getAttribute('body', 'data-conv-kernels')).toBe('relaxed-simd');
+      expect(await page.textContent('#status')).toMatch(
+        /Model: [\d,]+ trainable parameters, \d+\.\d\d% on the test set/,
+      );
 
       await useBestBackend('wasm', { log: null });
       const node = await loadClassifier({ weights: 'uint8' });

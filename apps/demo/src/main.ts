@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { useBestBackend } from '@fmnist/backend';
 import {
   type Classifier,
+  countTrainableParams,
   loadClassifier,
   type Prediction,
   type TestTimeAugmentation,
@@ -185,7 +186,7 @@ async function start() {
   const provenance = await fetch('./model/provenance.json').then(
     (r) => r.json() as Promise<{ testAccuracy: number }>,
   );
-  status.textContent = `Running on the ${backend}. Model: ${classifier.model.countParams().toLocaleString('en')} parameters, ${(100 * provenance.testAccuracy).toFixed(2)}% on the test set.`;
+  status.textContent = `Running on the ${backend}. Model: ${countTrainableParams(classifier.model).toLocaleString('en')} trainable parameters, ${(100 * provenance.testAccuracy).toFixed(2)}% on the test set.`;
   document.body.dataset.backend = tf.getBackend();
   setUpSketch();
   setUpUpload();
