@@ -5,14 +5,15 @@ import { SHIPPED_ARCHITECTURES } from '../src/index.js';
 import { loadClassifier } from '../src/node.js';
 
 const emit = (record: Record<string, unknown>) => console.log(JSON.stringify(record));
+const one = new Uint8Array(784).map((_, i) => i % 256);
+const many = new Uint8Array(784 * 1024).map((_, i) => (i * 7) % 256);
 for (const backend of ['wasm', 'cpu'] as const) {
   await useBestBackend(backend, { log: null });
+  const runs = backend === 'cpu' ? 10 : 100;
+  const batch = backend === 'cpu' ? 128 : 1024;
   for (const architecture of SHIPPED_ARCHITECTURES) {
     const classifier = await loadClassifier({ architecture });
-    const one = new Uint8Array(784).map((_, i) => i % 256);
-    const many = new Uint8Array(784 * 1024).map((_, i) => (i * 7) % 256);
     classifier.classify(one);
-    const runs = backend === 'cpu' ? 10 : 100;
     let started = performance.now();
     for (let i = 0; i < runs; i++) classifier.classify(one);
     emit({
@@ -22,7 +23,6 @@ for (const backend of ['wasm', 'cpu'] as const) {
       backend,
       architecture,
     });
-    const batch = backend === 'cpu' ? 128 : 1024;
     // The first call at a new batch size also grows the WASM heap and sets up operators: reported apart.
     for (const name of [`classify.batch${batch}.first`, `classify.batch${batch}.throughput`]) {
       started = performance.now();
