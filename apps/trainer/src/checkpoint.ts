@@ -35,7 +35,8 @@ function previousOf(lastDir: string): string {
 /** Weights kept beside a checkpoint's model: the weights average, early stopping's best epoch. */
 export interface CheckpointTensors {
   ema?: tf.Tensor[];
-  bestWeights?: tf.Tensor[];
+  /** Early stopping's best weights (its `restoreBestWeights`). */
+  best?: tf.Tensor[];
 }
 
 /**
@@ -75,7 +76,7 @@ export async function bestWeightsOnResume(
   out: string,
   state: TrainingState,
 ): Promise<tf.Tensor[] | undefined> {
-  const saved = await loadCheckpointExtra(resumedFrom, 'bestWeights');
+  const saved = await loadCheckpointExtra(resumedFrom, 'best');
   if (saved) return saved;
   const { earlyStopping, bestCheckpoint } = state.callbacks ?? {};
   const bestDir = join(out, 'checkpoints', 'best');

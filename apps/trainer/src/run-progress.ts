@@ -92,7 +92,7 @@ export class RunProgress extends tfl.Callback {
       this.lastDir,
       this.runModel,
       { ...this.state, epochTotals, callbacks },
-      { ema: average, bestWeights },
+      { ema: average, best: bestWeights },
     );
     tf.dispose([...(average ?? []), ...(bestWeights ?? [])]);
     this.lastSave = performance.now();
