@@ -107,7 +107,9 @@ describe('restoreBestWeights in a real model.fit', () => {
     // A new process: counters and best weights come back from the checkpoint; no later epoch beats 0.5.
     const resumed = earlyStopping({ patience: 3, restoreBestWeights: true });
     resumed.setState(state);
+    const before = tf.memory().numTensors;
     resumed.setBestWeights(best);
+    const handedBack = best.length;
     tf.dispose(best);
     await model.fit(xs, ys, {
       epochs: 5,
@@ -117,6 +119,8 @@ describe('restoreBestWeights in a real model.fit', () => {
     });
     expect(resumed.stoppedEpoch).toBe(4);
     expect(Array.from(model.getWeights()[0]!.dataSync())).toEqual(bestKernel);
+    // The copies it took are disposed when training ends.
+    expect(tf.memory().numTensors).toBe(before - handedBack);
     tf.dispose([xs, ys]);
   });
 
