@@ -8,8 +8,9 @@ import {
   loadCheckpointTensors,
   saveCheckpoint as save,
 } from '@fmnist/callbacks/node';
+import { directoryLoadHandler } from '@fmnist/io/node';
 import type * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
 
 /** Where a run stands: enough to continue it exactly. */
 export interface TrainingState {
@@ -31,27 +32,60 @@ function previousOf(lastDir: string): string {
   return join(dirname(lastDir), 'previous');
 }
 
+/** Weights kept beside a checkpoint's model: the weights average, early stopping's best epoch. */
+export interface CheckpointTensors {
+  ema?: tf.Tensor[];
+  /** Early stopping's best weights (its `restoreBestWeights`). */
+  best?: tf.Tensor[];
+}
+
 /**
- * Model, optimizer state, training state and the weights average if any, as one atomic directory swap
+ * Model, optimizer state, training state and the tensors beside them, as one atomic directory swap
  * (with SHA-256 checksums); the checkpoint it replaces is kept as `previous`.
  */
 export async function saveCheckpoint(
   dir: string,
   model: tfl.LayersModel,
   state: TrainingState,
-  average?: tf.Tensor[],
+  tensors: CheckpointTensors = {},
 ): Promise<void> {
   if (existsSync(join(dir, 'state.json'))) {
     const previous = previousOf(dir);
     await rm(previous, { recursive: true, force: true });
     await rename(dir, previous);
   }
-  await save(dir, model, { state, tensors: average ? { ema: average } : undefined });
+  const kept = Object.fromEntries(Object.entries(tensors).filter(([, list]) => list !== undefined));
+  await save(dir, model, { state, tensors: Object.keys(kept).length > 0 ? kept : undefined });
 }
 
-/** The weights average saved with the checkpoint, if the run keeps one. */
-export function loadAverage(dir: string): Promise<tf.Tensor[] | undefined> {
-  return loadCheckpointTensors(dir, 'ema');
+/** One of the tensor lists saved with the checkpoint, if it has it. */
+export function loadCheckpointExtra(
+  dir: string,
+  name: keyof CheckpointTensors,
+): Promise<tf.Tensor[] | undefined> {
+  return loadCheckpointTensors(dir, name);
+}
+
+/**
+ * Early stopping's best weights for a resumed run: those saved with its checkpoint, or, from a checkpoint
+ * made before they were saved there, the `checkpoints/best` model when it is the same best (both watch
+ * the same value).
+ */
+export async function bestWeightsOnResume(
+  resumedFrom: string,
+  out: string,
+  state: TrainingState,
+): Promise<tf.Tensor[] | undefined> {
+  const saved = await loadCheckpointExtra(resumedFrom, 'best');
+  if (saved) return saved;
+  const { earlyStopping, bestCheckpoint } = state.callbacks ?? {};
+  const bestDir = join(out, 'checkpoints', 'best');
+  if (earlyStopping?.best === undefined || earlyStopping.best !== bestCheckpoint?.best) return undefined;
+  if (!existsSync(join(bestDir, 'model.json'))) return undefined;
+  const model = await tfl.loadLayersModel(directoryLoadHandler(bestDir));
+  const weights = model.getWeights().map((w) => w.clone());
+  model.dispose();
+  return weights;
 }
 
 async function loadOne(dir: string, model: tfl.LayersModel): Promise<TrainingState> {

@@ -13,7 +13,7 @@ import { type ImageSet, takeSamples } from '@fmnist/dataset';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { buildAugmentation } from './build.js';
-import { loadAverage } from './checkpoint.js';
+import { bestWeightsOnResume, loadCheckpointExtra } from './checkpoint.js';
 import type { RunConfig } from './config.js';
 import type { RunProgress } from './run-progress.js';
 
@@ -56,13 +56,24 @@ export async function runCallbacks(options: RunCallbackOptions): Promise<tfl.Cal
   }
   if (recipe.earlyStopping) {
     const { patience, restoreBestWeights, monitor } = recipe.earlyStopping;
-    resumable.earlyStopping = earlyStopping({
+    const stopping = earlyStopping({
       monitor: validation ? monitor : 'loss',
       patience,
       restoreBestWeights,
       verbose: 1,
     });
-    callbacks.push(resumable.earlyStopping);
+    resumable.earlyStopping = stopping;
+    callbacks.push(stopping);
+    if (restoreBestWeights) {
+      progress.earlyStopping = stopping;
+      const best = options.resume
+        ? await bestWeightsOnResume(options.resumedFrom, out, progress.state)
+        : undefined;
+      if (best) {
+        stopping.setBestWeights(best);
+        tf.dispose(best);
+      }
+    }
   }
   if (recipe.ema) {
     // The average goes into the model only when training completes (an interrupted run resumes from its
@@ -71,7 +82,7 @@ export async function runCallbacks(options: RunCallbackOptions): Promise<tfl.Cal
     resumable.ema = ema;
     progress.ema = ema;
     callbacks.push(ema);
-    const average = options.resume ? await loadAverage(options.resumedFrom) : undefined;
+    const average = options.resume ? await loadCheckpointExtra(options.resumedFrom, 'ema') : undefined;
     if (average) {
       ema.setWeights(average);
       tf.dispose(average);

@@ -1,5 +1,5 @@
 import type { EpochTotals } from '@fmnist/backend/node';
-import type { ResumableCallback, WeightsEMA } from '@fmnist/callbacks';
+import type { EarlyStopping, ResumableCallback, WeightsEMA } from '@fmnist/callbacks';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';
@@ -9,13 +9,15 @@ type BatchLogs = { size?: number };
 /**
  * Where the run stands (`state`), kept up to date batch by batch, and its checkpoint `checkpoints/last`:
  * saved at every epoch end and every `saveEveryMinutes` within one, with the counters of the callbacks
- * registered as resumable and the weights average. Last in the callback list, so a checkpoint records
+ * registered as resumable, the weights average and early stopping's best weights. Last in the callback list, so a checkpoint records
  * callbacks that have seen the epoch.
  */
 export class RunProgress extends tfl.Callback {
   /** Callbacks whose counters go into checkpoints, by role, so a resumed run behaves as an unbroken one. */
   readonly resumable: Record<string, tfl.Callback & ResumableCallback> = {};
   ema: WeightsEMA | undefined;
+  /** Early stopping that restores its best weights: they go into checkpoints too. */
+  earlyStopping: EarlyStopping | undefined;
   private stepStarted = 0;
   private lastSave = performance.now();
   /** The running sums of the epoch in progress, kept by `fitDataParallel` (its `totals` option). */
@@ -80,13 +82,19 @@ export class RunProgress extends tfl.Callback {
 
   async save(): Promise<void> {
     const average = this.ema?.getWeights();
+    const bestWeights = this.earlyStopping?.getBestWeights();
     const callbacks = Object.fromEntries(
       Object.entries(this.resumable).map(([role, c]) => [role, c.getState()]),
     );
     // At an epoch's end the next epoch has no batches yet: its sums start from zero.
     const epochTotals = this.state.batchInEpoch > 0 ? { ...this.totals } : undefined;
-    await saveCheckpoint(this.lastDir, this.runModel, { ...this.state, epochTotals, callbacks }, average);
-    tf.dispose(average ?? []);
+    await saveCheckpoint(
+      this.lastDir,
+      this.runModel,
+      { ...this.state, epochTotals, callbacks },
+      { ema: average, best: bestWeights },
+    );
+    tf.dispose([...(average ?? []), ...(bestWeights ?? [])]);
     this.lastSave = performance.now();
   }
 }

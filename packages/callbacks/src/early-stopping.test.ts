@@ -82,6 +82,48 @@ describe('restoreBestWeights in a real model.fit', () => {
     tf.dispose([xs, ys]);
   });
 
+  it('restores the best epoch from before a resume when its weights are handed back', async () => {
+    const model = tinyModel(tf.train.sgd(0.5));
+    const { xs, ys } = tinyData();
+    const first = earlyStopping({ patience: 3, restoreBestWeights: true });
+    // What a checkpoint saved at the end of epoch 1 holds (the process then ends).
+    let best: tf.Tensor[] = [];
+    let state = {};
+    const checkpoint = new (class extends tfl.Callback {
+      override async onEpochEnd() {
+        tf.dispose(best);
+        best = first.getBestWeights()!;
+        state = first.getState();
+      }
+    })();
+    await model.fit(xs, ys, {
+      epochs: 2,
+      verbose: 0,
+      callbacks: [new ScriptedLogs('val_loss', [0.9, 0.5]), first, checkpoint],
+    });
+    const bestKernel = Array.from(best[0]!.dataSync());
+    expect(bestKernel).toEqual(Array.from(model.getWeights()[0]!.dataSync()));
+
+    // A new process: counters and best weights come back from the checkpoint; no later epoch beats 0.5.
+    const resumed = earlyStopping({ patience: 3, restoreBestWeights: true });
+    resumed.setState(state);
+    const before = tf.memory().numTensors;
+    resumed.setBestWeights(best);
+    const handedBack = best.length;
+    tf.dispose(best);
+    await model.fit(xs, ys, {
+      epochs: 5,
+      initialEpoch: 2,
+      verbose: 0,
+      callbacks: [new ScriptedLogs('val_loss', [0.9, 0.5, 0.6, 0.7, 0.8]), resumed],
+    });
+    expect(resumed.stoppedEpoch).toBe(4);
+    expect(Array.from(model.getWeights()[0]!.dataSync())).toEqual(bestKernel);
+    // The copies it took are disposed when training ends.
+    expect(tf.memory().numTensors).toBe(before - handedBack);
+    tf.dispose([xs, ys]);
+  });
+
   it('does not leak tensors', async () => {
     const model = tinyModel(tf.train.sgd(0.5));
     const { xs, ys } = tinyData();

@@ -23,8 +23,9 @@ export interface EarlyStoppingArgs {
 /**
  * Keras's EarlyStopping (keras/callbacks.py), with a `restoreBestWeights` that works (tfjs-layers 4.22's
  * throws). The best weights are kept as tensor copies, disposed when replaced and when training ends.
- * Its counters can be saved with a checkpoint (`getState`/`setState`); the best weights are not part of
- * that state, so after a resume `restoreBestWeights` restores the best epoch since the resume.
+ * Its counters can be saved with a checkpoint (`getState`/`setState`), and its best weights beside them
+ * (`getBestWeights`/`setBestWeights`), so a resumed run restores the run's best epoch, as one that never
+ * stopped would.
  */
 export class EarlyStopping extends tfl.Callback implements ResumableCallback {
   readonly monitor: string;
@@ -41,6 +42,7 @@ export class EarlyStopping extends tfl.Callback implements ResumableCallback {
   bestEpoch = 0;
   private bestWeights: tf.Tensor[] | undefined;
   private restored = false;
+  private weightsHandedBack = false;
 
   constructor(args: EarlyStoppingArgs = {}) {
     super();
@@ -65,6 +67,18 @@ export class EarlyStopping extends tfl.Callback implements ResumableCallback {
     this.bestWeights = this.model.getWeights().map((w) => tf.clone(w));
   }
 
+  /** Copies of the best epoch's weights so far, to save with a checkpoint; undefined until there are any. */
+  getBestWeights(): tf.Tensor[] | undefined {
+    return this.bestWeights?.map((w) => tf.clone(w));
+  }
+
+  /** Takes back (copies) the best weights saved with a checkpoint; the next `fit` keeps them, as `setState`'s counters. */
+  setBestWeights(weights: readonly tf.Tensor[]): void {
+    tf.dispose(this.bestWeights ?? []);
+    this.bestWeights = weights.map((w) => tf.clone(w));
+    this.weightsHandedBack = true;
+  }
+
   getState(): CallbackState {
     return { best: finiteOrNull(this.best), wait: this.wait, bestEpoch: this.bestEpoch };
   }
@@ -79,8 +93,11 @@ export class EarlyStopping extends tfl.Callback implements ResumableCallback {
 
   override async onTrainBegin() {
     this.stoppedEpoch = 0;
-    tf.dispose(this.bestWeights ?? []);
-    this.bestWeights = undefined;
+    if (!this.weightsHandedBack) {
+      tf.dispose(this.bestWeights ?? []);
+      this.bestWeights = undefined;
+    }
+    this.weightsHandedBack = false;
     if (this.restored) {
       this.restored = false;
       return;
