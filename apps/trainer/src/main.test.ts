@@ -315,6 +315,47 @@ describe.skipIf(!hasData)('fmnist-train on real data', () => {
     expect(final.equals(trained)).toBe(false);
   }, 300_000);
 
+  it('with early stopping that restores its best weights, a run killed after its best epoch and resumed ends as an unbroken one', async () => {
+    // A learning rate that never changes never improves: the first epoch is the best, and the run stops
+    // two epochs later, restoring that epoch's weights.
+    const flags = await smallRunFlags(
+      'early-stop',
+      {
+        ...NO_DROPOUT,
+        validationSplit: 0.25,
+        schedule: { type: 'reduceOnPlateau', monitor: 'val_loss', factor: 0.5, patience: 10, minLR: 1e-6 },
+        earlyStopping: { monitor: 'lr', patience: 2, restoreBestWeights: true },
+      },
+      { seed: '9' },
+    );
+    const quiet = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const straight = resolveConfig({ ...flags, epochs: '5', out: join(root, 'stop-straight') });
+    await runTraining(straight, { resume: false, stop: () => false });
+    const killed = resolveConfig({
+      ...flags,
+      epochs: '5',
+      'checkpoint-minutes': '0',
+      out: join(root, 'stop-killed'),
+    });
+    // 300 training images in batches of 100: the fifth batch is in the second epoch, after the best one.
+    await expect(runTraining(killed, { resume: false, stop: crashAt(5) })).rejects.toThrow('killed');
+    const last = join(root, 'stop-killed', 'checkpoints', 'last');
+    expect(JSON.parse(await readFile(join(last, 'state.json'), 'utf8'))).toMatchObject({ epoch: 1 });
+    expect(existsSync(join(last, 'best.bin'))).toBe(true);
+    await runTraining(killed, { resume: true, stop: () => false });
+    quiet.mockRestore();
+    const epochs = async (name: string) =>
+      (await readFile(join(root, name, 'history.csv'), 'utf8'))
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((row) => row.split(',')[0]);
+    expect(await epochs('stop-straight')).toEqual(['0', '1', '2']);
+    expect(await epochs('stop-killed')).toEqual(['0', '1', '2']);
+    const weights = (name: string) => readFile(join(root, name, 'model', 'weights.bin'));
+    expect((await weights('stop-killed')).equals(await weights('stop-straight'))).toBe(true);
+  }, 300_000);
+
   it('rejects a negative --checkpoint-minutes', () => {
     expect(() => resolveConfig({ 'checkpoint-minutes': '-1' })).toThrow(
       "--checkpoint-minutes must be a number of minutes ≥ 0, got '-1'",
