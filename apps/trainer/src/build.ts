@@ -1,12 +1,12 @@
 import { imageDataGenerator, randomCrop, randomErasing, randomFlip, type Transform } from '@fmnist/augment';
-import { AdamWOptimizer, adamw, amsgrad, createModel, type Recipe } from '@fmnist/model';
+import { AdamWOptimizer, adamw, amsgrad, architectureOf, createModel, type Recipe } from '@fmnist/model';
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 /** The model of a recipe, compiled with its optimizer. */
 export function buildModel(recipe: Recipe, seed: number): tfl.LayersModel {
-  const { architecture = 'seed', batchNorm, dropout } = recipe.model;
-  const model = createModel(architecture, { batchNorm, dropout, seed });
+  const { batchNorm, dropout } = recipe.model;
+  const model = createModel(architectureOf(recipe.model), { batchNorm, dropout, seed });
   model.compile({
     optimizer: buildOptimizer(recipe),
     loss: 'categoricalCrossentropy',

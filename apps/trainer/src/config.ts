@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { BACKEND_CHOICES, type BackendChoice } from '@fmnist/backend';
-import { MODEL_ARCHITECTURES, RECIPES, type Recipe } from '@fmnist/model';
+import { architectureOf, MODEL_ARCHITECTURES, RECIPES, type Recipe } from '@fmnist/model';
 import { checkDistillation, shippedTeacher, type TeacherIdentity } from './distill.js';
 import { UsageError } from './exit-codes.js';
 import { choiceFlag, integerFlag, numberFlag, userPath } from './flags.js';
@@ -112,7 +112,7 @@ export function resolveConfig(flags: TrainFlags, now = new Date()): RunConfig {
 }
 
 function checkArchitecture({ model }: Recipe) {
-  const architecture = model?.architecture ?? 'seed';
+  const architecture = architectureOf(model);
   if (!MODEL_ARCHITECTURES.includes(architecture))
     throw new UsageError(
       `model.architecture must be one of ${MODEL_ARCHITECTURES.join(', ')}, got '${String(architecture)}'`,

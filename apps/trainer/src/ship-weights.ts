@@ -10,7 +10,12 @@ import { loadFashionMnist } from '@fmnist/dataset/node';
 import { evaluateClassifier } from '@fmnist/eval/tfjs';
 import { modelArtifactsToFiles } from '@fmnist/io';
 import { directoryLoadHandler, writeDirectoryAtomic } from '@fmnist/io/node';
-import { quantizeArtifacts, SHIPPED_ARCHITECTURES, type ShippedArchitecture } from '@fmnist/model';
+import {
+  architectureOf,
+  quantizeArtifacts,
+  SHIPPED_ARCHITECTURES,
+  type ShippedArchitecture,
+} from '@fmnist/model';
 import { shippedWeightsDir } from '@fmnist/model/node';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -27,7 +32,7 @@ const shipped: Record<string, Uint8Array> = {};
 for (const file of ['model.json', 'weights.bin', 'provenance.json'])
   shipped[file] = await readFile(join(from, file));
 const provenance = JSON.parse(new TextDecoder().decode(shipped['provenance.json']));
-const architecture: ShippedArchitecture = provenance.recipe?.model?.architecture ?? 'seed';
+const architecture: ShippedArchitecture = architectureOf(provenance.recipe?.model);
 if (!SHIPPED_ARCHITECTURES.includes(architecture)) {
   console.error(`${from}/provenance.json: architecture '${architecture}' has no folder in @fmnist/model`);
   process.exit(1);

@@ -1,6 +1,11 @@
 export const MODEL_ARCHITECTURES = ['seed', 'vgg'] as const;
 export type ModelArchitecture = (typeof MODEL_ARCHITECTURES)[number];
 
+/** The network a recipe's `model` names: `seed` when it names none. */
+export function architectureOf(model: { architecture?: ModelArchitecture } | undefined): ModelArchitecture {
+  return model?.architecture ?? 'seed';
+}
+
 /** How to train: everything the trainer needs, as plain data (JSON-serializable, overridable by flags). */
 export interface Recipe {
   name: string;

@@ -13,6 +13,7 @@ export { ClassifierError } from './errors.js';
 export { IMAGE_SIZE, type RawImage, toModelInput } from './preprocess.js';
 export { type QuantizationDtype, quantizeArtifacts } from './quantize.js';
 export {
+  architectureOf,
   MODEL_ARCHITECTURES,
   type ModelArchitecture,
   QUICK_RECIPE,

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { countTrainableParams } from './count-params.js';
 import { SHIPPED_ARCHITECTURES } from './load-classifier.js';
 import { loadClassifier, shippedWeightsDir } from './node/load.js';
+import { architectureOf } from './recipes.js';
 
 const copies = SHIPPED_ARCHITECTURES.flatMap((architecture) =>
   (['float32', 'uint8'] as const).map((weights) => {
@@ -41,7 +42,7 @@ describe.each(copies)('the shipped $architecture $weights weights', ({ architect
     ]) {
       expect(provenance, key).toHaveProperty(key);
     }
-    expect(provenance.recipe.model.architecture ?? 'seed').toBe(architecture);
+    expect(architectureOf(provenance.recipe.model)).toBe(architecture);
     if (weights === 'uint8') {
       // A quarter of the float32 bytes, quantized from exactly the float32 weights shipped beside it.
       const float32Dir = shippedWeightsDir({ architecture });
