@@ -5,6 +5,7 @@ import { useBestBackend } from '@fmnist/backend';
 import { loadFashionMnist } from '@fmnist/dataset/node';
 import { SHIPPED_ARCHITECTURES } from '../src/index.js';
 import { loadClassifier } from '../src/node.js';
+import { testSetAccuracy } from '../src/testing/test-set-accuracy.js';
 
 const hasData = existsSync('/usr/share/datasets/fashion-mnist') || Boolean(process.env.FASHION_MNIST_DIR);
 if (!hasData) {
@@ -15,21 +16,14 @@ if (!hasData) {
   for (const architecture of SHIPPED_ARCHITECTURES) {
     const classifier = await loadClassifier({ architecture });
     for (const tta of [false, 'flip', 'flip-shift'] as const) {
-      let correct = 0;
       const started = performance.now();
-      for (let start = 0; start < test.count; start += 1000) {
-        const images = test.images.subarray(start * 784, (start + 1000) * 784);
-        const rows = classifier.classify(images, { topK: 1, tta }) as { classIndex: number }[][];
-        rows.forEach((row, i) => {
-          if (row[0]!.classIndex === test.labels[start + i]) correct++;
-        });
-      }
+      const accuracy = testSetAccuracy(classifier, test, tta);
       const ms = (performance.now() - started) / test.count;
       const mode = tta || 'none';
       console.log(
         JSON.stringify({
           name: `classify.tta.${architecture}.${mode}.accuracy`,
-          value: correct / test.count,
+          value: accuracy,
           unit: 'fraction',
           images: test.count,
         }),

@@ -11,6 +11,7 @@ import { countTrainableParams } from './count-params.js';
 import { SHIPPED_ARCHITECTURES } from './load-classifier.js';
 import { loadClassifier, shippedWeightsDir } from './node/load.js';
 import { architectureOf } from './recipes.js';
+import { testSetAccuracy } from './testing/test-set-accuracy.js';
 
 const copies = SHIPPED_ARCHITECTURES.flatMap((architecture) =>
   (['float32', 'uint8'] as const).map((weights) => {
@@ -80,22 +81,11 @@ describe('test-time augmentation with the shipped weights', () => {
       await useBestBackend('wasm', { log: null });
       const classifier = await loadClassifier();
       const { test } = await loadFashionMnist({ download: false });
-      const accuracy = (tta?: 'flip') => {
-        let correct = 0;
-        for (let start = 0; start < test.count; start += 1000) {
-          const images = test.images.subarray(start * 784, (start + 1000) * 784);
-          const rows = classifier.classify(images, { topK: 1, tta }) as { classIndex: number }[][];
-          rows.forEach((row, i) => {
-            if (row[0]!.classIndex === test.labels[start + i]) correct++;
-          });
-        }
-        return correct / test.count;
-      };
-      const single = accuracy();
+      const single = testSetAccuracy(classifier, test);
       const provenance = JSON.parse(await readFile(join(dir, 'provenance.json'), 'utf8'));
       expect(single).toBeCloseTo(provenance.testAccuracy, 4);
       // The mirror view alone (two views: the cheaper mode) already helps; pnpm bench measures both modes.
-      expect(accuracy('flip')).toBeGreaterThan(single);
+      expect(testSetAccuracy(classifier, test, 'flip')).toBeGreaterThan(single);
       classifier.dispose();
     },
     300_000,
