@@ -33,11 +33,11 @@ function previousOf(lastDir: string): string {
 }
 
 /** Weights kept beside a checkpoint's model: the weights average, early stopping's best epoch. */
-export interface CheckpointTensors {
+export type CheckpointTensors = {
   ema?: tf.Tensor[];
   /** Early stopping's best weights (its `restoreBestWeights`). */
   best?: tf.Tensor[];
-}
+};
 
 /**
  * Model, optimizer state, training state and the tensors beside them, as one atomic directory swap
@@ -54,8 +54,7 @@ export async function saveCheckpoint(
     await rm(previous, { recursive: true, force: true });
     await rename(dir, previous);
   }
-  const kept = Object.fromEntries(Object.entries(tensors).filter(([, list]) => list !== undefined));
-  await save(dir, model, { state, tensors: Object.keys(kept).length > 0 ? kept : undefined });
+  await save(dir, model, { state, tensors });
 }
 
 /** One of the tensor lists saved with the checkpoint, if it has it. */

@@ -19,8 +19,11 @@ export interface SaveCheckpointOptions {
   includeOptimizer?: boolean;
   /** Any JSON to keep beside the weights (epoch, RNG states, ...), read back by `loadCheckpoint`. */
   state?: unknown;
-  /** More tensors by name (e.g. a weights average), read back by `loadCheckpointTensors(dir, name)`. */
-  tensors?: Record<string, tf.Tensor[]>;
+  /**
+   * More tensors by name (e.g. a weights average), read back by `loadCheckpointTensors(dir, name)`; a name
+   * whose list is undefined is not saved.
+   */
+  tensors?: Record<string, tf.Tensor[] | undefined>;
 }
 
 /**
@@ -59,6 +62,7 @@ export async function saveCheckpoint(
       throw new CallbackError(
         `saveCheckpoint: tensors name '${name}' is taken by the checkpoint's own files`,
       );
+    if (tensors === undefined) continue;
     const named = tensors.map((tensor, i) => ({ name: String(i), tensor }));
     Object.assign(files, await tensorFiles(name, named));
   }

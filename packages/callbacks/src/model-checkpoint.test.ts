@@ -92,7 +92,7 @@ describe('modelCheckpoint', () => {
   it('keeps named tensor lists beside the weights, and rejects a name that could clash', async () => {
     const model = tinyModel();
     const list = [tf.tensor1d([1, 2, 3]), tf.tensor2d([[4], [5]])];
-    await saveCheckpoint(join(root(), 'extra'), model, { tensors: { ema: list } });
+    await saveCheckpoint(join(root(), 'extra'), model, { tensors: { ema: list, best: undefined } });
     const back = await loadCheckpointTensors(join(root(), 'extra'), 'ema');
     expect(back?.map((t) => Array.from(t.dataSync()))).toEqual([
       [1, 2, 3],
@@ -100,6 +100,7 @@ describe('modelCheckpoint', () => {
     ]);
     expect(back?.map((t) => t.shape)).toEqual([[3], [2, 1]]);
     expect(await loadCheckpointTensors(join(root(), 'extra'), 'other')).toBeUndefined();
+    expect(await loadCheckpointTensors(join(root(), 'extra'), 'best')).toBeUndefined();
     await expect(saveCheckpoint(join(root(), 'bad'), model, { tensors: { weights: list } })).rejects.toThrow(
       "saveCheckpoint: tensors name 'weights' is taken by the checkpoint's own files",
     );
