@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './errors.js';
+import { withoutEmscriptenHandlers } from './quiet-emscripten-handlers.js';
 import { compileSimdKernels, type SimdKernelChoice, simdKernelStatus } from './simd-kernels/engine.js';
 import { registerWasmTrainingKernels } from './wasm-training/register.js';
 
@@ -52,7 +53,8 @@ async function tryBackend(
     await compileSimdKernels();
   }
   try {
-    if (!(await tf.setBackend(name))) return `the '${name}' backend failed to initialize`;
+    if (!(await withoutEmscriptenHandlers(() => tf.setBackend(name))))
+      return `the '${name}' backend failed to initialize`;
   } catch (error) {
     return `the '${name}' backend failed to initialize (${firstLine(error)})`;
   }

@@ -1,6 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { BackendError } from '../errors.js';
 import { mixSeed } from './dropout-seed.js';
-import type { DataParallelTrainer } from './trainer.js';
+import type { DataParallelTrainer, StepResult } from './trainer.js';
 
 export interface TrainingBatch {
   /** `[n, ...inputShape]` flat float32. */
@@ -66,6 +67,15 @@ export interface FitResult {
  * begin/end, with `loss`/`acc` logs and `model.stopTraining`), so tfjs callbacks work unchanged.
  */
 export async function fitDataParallel(trainer: DataParallelTrainer, options: FitOptions): Promise<FitResult> {
+  const release = trainer.beginFit();
+  try {
+    return await fitEpochs(trainer, options);
+  } finally {
+    release();
+  }
+}
+
+async function fitEpochs(trainer: DataParallelTrainer, options: FitOptions): Promise<FitResult> {
   const model = trainer.model;
   const callbacks = new tfl.CallbackList(options.callbacks ?? []);
   const initialEpoch = options.initialEpoch ?? 0;
@@ -97,7 +107,7 @@ export async function fitDataParallel(trainer: DataParallelTrainer, options: Fit
       const size = data.xShape[0]!;
       await callbacks.onBatchBegin(batch, { batch, size });
       const seed = options.seed === undefined ? undefined : mixSeed(mixSeed(options.seed, epoch), batch);
-      const step = await trainer.step(data.x, data.xShape, data.y, data.yShape, { seed });
+      const step = await stepOf(trainer, data, seed, epoch, batch);
       totals.loss += step.loss * size;
       totals.correct += step.accuracy * size;
       totals.seen += size;
@@ -111,9 +121,14 @@ export async function fitDataParallel(trainer: DataParallelTrainer, options: Fit
       if (model.stopTraining) break;
     }
     if (result.interrupted) break;
+    if (totals.seen === 0)
+      throw new BackendError(
+        `fitDataParallel: epoch ${epoch} had no batches (options.batches(${epoch}) yielded none; ` +
+          'an exhausted generator, or an empty dataset?)',
+      );
     const logs: Record<string, number> = {
-      loss: totals.loss / Math.max(totals.seen, 1),
-      acc: totals.correct / Math.max(totals.seen, 1),
+      loss: totals.loss / totals.seen,
+      acc: totals.correct / totals.seen,
     };
     const held = options.validationData;
     if (held) {
@@ -131,4 +146,20 @@ export async function fitDataParallel(trainer: DataParallelTrainer, options: Fit
   }
   await callbacks.onTrainEnd();
   return result;
+}
+
+/** One step, its failure named by epoch and batch (the trainer names the tensor and the index). */
+async function stepOf(
+  trainer: DataParallelTrainer,
+  data: TrainingBatch,
+  seed: number | undefined,
+  epoch: number,
+  batch: number,
+): Promise<StepResult> {
+  try {
+    return await trainer.step(data.x, data.xShape, data.y, data.yShape, { seed });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new BackendError(`fitDataParallel: epoch ${epoch}, batch ${batch}: ${message}`, { cause: error });
+  }
 }

@@ -6,6 +6,7 @@ import { BackendError } from '../errors.js';
 import { correctPredictions, type LossSpec, lossFunction, resolveLoss } from '../losses.js';
 import type { BackendName } from '../select-backend.js';
 import { mixSeed } from './dropout-seed.js';
+import { firstNonFinite, nonFiniteGradient } from './finite.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { shardGradients } from './shard-gradients.js';
 import { workerScript } from './worker-url.js';
@@ -19,6 +20,14 @@ export interface DataParallelOptions {
   backend?: BackendName;
   /** Modules the workers import before building the model (custom layers register there). */
   setupModules?: string[];
+  /**
+   * What a step does when the averaged gradient holds NaN or ±Infinity (the update is never applied):
+   * `skip` drops the step, warns through `onSkippedStep` and returns `skipped: true`, as PyTorch's
+   * `GradScaler` does; `stop` rejects the step with a BackendError naming the weight. Default `skip`.
+   */
+  nonFiniteGradients?: 'skip' | 'stop';
+  /** Told of every skipped step; default: one `console.warn` line. */
+  onSkippedStep?: (message: string) => void;
 }
 
 export interface StepResult {
@@ -26,6 +35,8 @@ export interface StepResult {
   loss: number;
   /** Fraction of the batch classified right. */
   accuracy: number;
+  /** The gradient was not finite, so no update was applied (`nonFiniteGradients: 'skip'`). */
+  skipped: boolean;
 }
 
 type StepResultMessage = Extract<FromWorker, { type: 'result' }>;
@@ -46,18 +57,28 @@ export class DataParallelTrainer {
   private nextId = 0;
   private readonly pending = new Map<number, Pending>();
   private readonly lossFn: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
+  private disposed = false;
+  private stepping = false;
+  private fitting = false;
+  private skipped = 0;
 
   private constructor(
     readonly model: LayersModel,
     private readonly workers: Worker[],
     /** The loss every shard computes. */
     readonly loss: LossSpec,
+    private readonly guard: { nonFiniteGradients: 'skip' | 'stop'; onSkippedStep: (message: string) => void },
   ) {
     this.lossFn = lossFunction(loss);
     for (const worker of workers) {
       worker.on('message', (message: FromWorker) => this.onMessage(message));
       worker.on('error', (error) => this.failAll(error));
     }
+  }
+
+  /** Steps skipped for a non-finite gradient since the trainer was made. */
+  get skippedSteps(): number {
+    return this.skipped;
   }
 
   /** Threads in use, this one included. */
@@ -75,6 +96,11 @@ export class DataParallelTrainer {
         `DataParallelTrainer: workers must be a positive integer or 'auto', got ${requested}`,
       );
     }
+    const nonFiniteGradients = options.nonFiniteGradients ?? 'skip';
+    if (nonFiniteGradients !== 'skip' && nonFiniteGradients !== 'stop')
+      throw new BackendError(
+        `DataParallelTrainer: nonFiniteGradients must be 'skip' or 'stop', got ${String(nonFiniteGradients)}`,
+      );
     const loss = resolveLoss(model, options.loss);
     const backend = options.backend ?? (tf.getBackend() as BackendName);
     const script = workerScript(import.meta.url);
@@ -107,7 +133,10 @@ export class DataParallelTrainer {
         return worker;
       }),
     );
-    return new DataParallelTrainer(model, workers, loss);
+    return new DataParallelTrainer(model, workers, loss, {
+      nonFiniteGradients,
+      onSkippedStep: options.onSkippedStep ?? ((message) => console.warn(message)),
+    });
   }
 
   /**
@@ -116,6 +145,9 @@ export class DataParallelTrainer {
    * before any work; a failure in any shard (this thread's or a worker's) rejects this call only, after
    * every shard has answered, and the trainer stays usable. With `seed`, every shard's dropout masks
    * come from it (shard i from `mixSeed(seed, i)`): the same batch, weights and seed give the same step.
+   * A batch holding NaN or ±Infinity is refused before any work; a gradient that is not finite is never
+   * applied (see `nonFiniteGradients`). One step at a time: a second call before the first settles, or
+   * any call after `dispose()`, rejects at once.
    */
   async step(
     x: Float32Array,
@@ -124,7 +156,25 @@ export class DataParallelTrainer {
     yShape: number[],
     { seed }: { seed?: number } = {},
   ): Promise<StepResult> {
-    this.checkBatch(x, xShape, y, yShape);
+    this.assertUsable('step');
+    if (this.stepping)
+      throw new BackendError('DataParallelTrainer.step: another step is still running; await it first');
+    this.checkBatch('step', x, xShape, y, yShape);
+    this.stepping = true;
+    try {
+      return await this.runStep(x, xShape, y, yShape, seed);
+    } finally {
+      this.stepping = false;
+    }
+  }
+
+  private async runStep(
+    x: Float32Array,
+    xShape: number[],
+    y: Float32Array,
+    yShape: number[],
+    seed: number | undefined,
+  ): Promise<StepResult> {
     const count = xShape[0]!;
     const shards = shardSizes(count, this.threads);
     const xSize = x.length / count;
@@ -193,9 +243,20 @@ export class DataParallelTrainer {
       correct += result.correct;
     }
     tf.dispose(computed.grads);
-    this.model.optimizer.applyGradients(averaged);
+    const badWeight = nonFiniteGradient(averaged);
+    if (badWeight === undefined) this.model.optimizer.applyGradients(averaged);
     tf.dispose(averaged.map((g) => g.tensor));
-    return { loss: lossSum / count, accuracy: correct / count };
+    const result = { loss: lossSum / count, accuracy: correct / count, skipped: badWeight !== undefined };
+    if (badWeight !== undefined) {
+      const message =
+        `DataParallelTrainer.step: the gradient of ${badWeight} over the batch of ${count} is not finite ` +
+        `(loss ${result.loss})`;
+      if (this.guard.nonFiniteGradients === 'stop')
+        throw new BackendError(`${message}; the update was not applied`);
+      this.skipped++;
+      this.guard.onSkippedStep(`${message}; step skipped (${this.skippedSteps} so far)`);
+    }
+    return result;
   }
 
   /**
@@ -208,8 +269,9 @@ export class DataParallelTrainer {
     y: Float32Array,
     yShape: number[],
     batchSize = 256,
-  ): StepResult {
-    this.checkBatch(x, xShape, y, yShape);
+  ): Omit<StepResult, 'skipped'> {
+    this.assertUsable('evaluate');
+    this.checkBatch('evaluate', x, xShape, y, yShape);
     const count = xShape[0]!;
     const xSize = x.length / count;
     const ySize = y.length / count;
@@ -228,11 +290,33 @@ export class DataParallelTrainer {
     return { loss: lossSum / count, accuracy: correct / count };
   }
 
-  /** Rejects a batch that does not fit the model, naming the argument and both shapes. */
-  private checkBatch(x: Float32Array, xShape: number[], y: Float32Array, yShape: number[]) {
+  private assertUsable(method: string) {
+    if (this.disposed)
+      throw new BackendError(`DataParallelTrainer.${method}: the trainer was disposed; create a new one`);
+  }
+
+  /**
+   * Marks the trainer as running a `fit`, refusing a second at the same time; returns the release.
+   * @internal for `fitDataParallel`.
+   */
+  beginFit(): () => void {
+    this.assertUsable('fit');
+    if (this.fitting)
+      throw new BackendError('fitDataParallel: this trainer is already fitting; one fit at a time');
+    this.fitting = true;
+    return () => {
+      this.fitting = false;
+    };
+  }
+
+  /**
+   * Rejects a batch that does not fit the model (naming the argument and both shapes) or holds a value
+   * that is not finite (naming the tensor, the first bad index, its sample and the value).
+   */
+  private checkBatch(method: string, x: Float32Array, xShape: number[], y: Float32Array, yShape: number[]) {
     const shape = (s: readonly (number | null)[]) => `[${s.map((d) => d ?? 'n').join(',')}]`;
     const fail = (message: string) => {
-      throw new BackendError(`DataParallelTrainer.step: ${message}`);
+      throw new BackendError(`DataParallelTrainer.${method}: ${message}`);
     };
     const count = xShape[0];
     if (count === undefined || !Number.isInteger(count) || count < 1)
@@ -272,6 +356,19 @@ export class DataParallelTrainer {
       fail(`x has ${x.length} values; its shape ${shape(xShape)} needs ${size(xShape)}`);
     if (y.length !== size(yShape))
       fail(`y has ${y.length} values; its shape ${shape(yShape)} needs ${size(yShape)}`);
+    for (const [name, values] of [
+      ['x', x],
+      ['y', y],
+    ] as const) {
+      const index = firstNonFinite(values);
+      if (index >= 0) {
+        const perSample = values.length / count!;
+        fail(
+          `${name} of the batch of ${count} holds ${values[index]} at index ${index} ` +
+            `(sample ${Math.floor(index / perSample)}, element ${index % perSample}); training needs finite values`,
+        );
+      }
+    }
   }
 
   private request(worker: Worker, message: Extract<ToWorker, { type: 'step' }>) {
@@ -299,7 +396,11 @@ export class DataParallelTrainer {
     this.pending.clear();
   }
 
+  /** Stops the worker threads. Every later call rejects at once; disposing twice is harmless. */
   async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.failAll(new BackendError('DataParallelTrainer: disposed while a step was running'));
     await Promise.all(
       this.workers.map(async (worker) => {
         worker.postMessage({ type: 'close' } satisfies ToWorker);
