@@ -63,8 +63,17 @@ export const PACKAGES: PackageCase[] = [
     dir: 'packages/backend',
     peers: [core, layers, cpu, wasm],
     exports: ['useBestBackend', 'registerWasmTrainingKernels', 'simdKernelChoice'],
+    browser: true,
+    mustNotBring: ['@fmnist/training', '@fmnist/dataset'],
+  },
+  {
+    name: '@fmnist/training',
+    dir: 'packages/training',
+    peers: [core, layers, cpu, wasm],
+    exports: ['lossFunction', 'resolveLoss', 'TrainingError'],
     nodeExports: ['DataParallelTrainer', 'fitDataParallel'],
     browser: true,
+    mustNotBring: ['@fmnist/dataset', '@fmnist/model'],
   },
   {
     name: '@fmnist/model',

@@ -5,11 +5,11 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createAugmenter, randomCrop, randomFlip } from '@fmnist/augment';
 import { useBestBackend } from '@fmnist/backend';
-import { DataParallelTrainer, fitDataParallel, type TrainingBatch } from '@fmnist/backend/node';
 import { tensorBoard } from '@fmnist/callbacks/node';
 import { batches, type ImageSet } from '@fmnist/dataset';
 import { toTfDataset } from '@fmnist/dataset/tfjs-data';
 import { createSeedModel } from '@fmnist/model';
+import { DataParallelTrainer, fitDataParallel, type TrainingBatch } from '@fmnist/training/node';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { EpochTotals } from '@fmnist/backend/node';
 import { CallbackError, type CallbackState } from '@fmnist/callbacks';
 import {
   loadCheckpoint as load,
@@ -9,6 +8,7 @@ import {
   saveCheckpoint as save,
 } from '@fmnist/callbacks/node';
 import { directoryLoadHandler } from '@fmnist/io/node';
+import type { EpochTotals } from '@fmnist/training/node';
 import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 

@@ -1,5 +1,5 @@
-import type { EpochTotals } from '@fmnist/backend/node';
 import type { EarlyStopping, ResumableCallback, WeightsEMA } from '@fmnist/callbacks';
+import type { EpochTotals } from '@fmnist/training/node';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';

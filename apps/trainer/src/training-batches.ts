@@ -1,7 +1,7 @@
 import { createAugmenter } from '@fmnist/augment';
-import type { TrainingBatch } from '@fmnist/backend/node';
 import { batches, type ImageSet } from '@fmnist/dataset';
 import type { Recipe } from '@fmnist/model';
+import type { TrainingBatch } from '@fmnist/training/node';
 import { buildAugmentation } from './build.js';
 import type { TrainingState } from './checkpoint.js';
 import { distillationTargets } from './distill.js';

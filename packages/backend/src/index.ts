@@ -1,14 +1,6 @@
-// Works in browsers and Node alike: backend choice, the WASM training kernels, losses. Data-parallel
-// training on worker threads is in ./node.
+// Works in browsers and Node alike: backend choice and the WASM training kernels. Training loops and
+// losses are in @fmnist/training.
 export { BackendError } from './errors.js';
-export {
-  correctPredictions,
-  LOSS_TYPES,
-  type LossSpec,
-  type LossType,
-  lossFunction,
-  resolveLoss,
-} from './losses.js';
 export {
   BACKEND_CHOICES,
   type BackendChoice,

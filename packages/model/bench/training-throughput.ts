@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { useBestBackend } from '@fmnist/backend';
-import { DataParallelTrainer } from '@fmnist/backend/node';
+import { DataParallelTrainer } from '@fmnist/training/node';
 import { createModel, createSeedModel } from '../src/index.js';
 
 interface ThroughputOptions {

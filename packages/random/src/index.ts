@@ -49,3 +49,4 @@ export function permutation(n: number, rng?: Rng): Uint32Array {
   for (let i = 0; i < n; i++) order[i] = i;
   return rng ? shuffleInPlace(order, rng) : order;
 }
+export { mixSeed } from './mix-seed.js';

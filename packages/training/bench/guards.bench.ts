@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { firstNonFinite, nonFiniteGradient } from '../src/data-parallel/finite.js';
-import { registerWasmTrainingKernels } from '../src/index.js';
+import { registerWasmTrainingKernels } from '@fmnist/backend';
 
 registerWasmTrainingKernels();
 await tf.setBackend('wasm');

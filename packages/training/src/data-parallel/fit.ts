@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { BackendError } from '../errors.js';
-import { mixSeed } from './dropout-seed.js';
+import { TrainingError } from '../errors.js';
+import { mixSeed } from '@fmnist/random';
 import type { DataParallelTrainer, StepResult } from './trainer.js';
 
 export interface TrainingBatch {
@@ -122,7 +122,7 @@ async function fitEpochs(trainer: DataParallelTrainer, options: FitOptions): Pro
     }
     if (result.interrupted) break;
     if (totals.seen === 0)
-      throw new BackendError(
+      throw new TrainingError(
         `fitDataParallel: epoch ${epoch} had no batches (options.batches(${epoch}) yielded none; ` +
           'an exhausted generator, or an empty dataset?)',
       );
@@ -160,6 +160,6 @@ async function stepOf(
     return await trainer.step(data.x, data.xShape, data.y, data.yShape, { seed });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new BackendError(`fitDataParallel: epoch ${epoch}, batch ${batch}: ${message}`, { cause: error });
+    throw new TrainingError(`fitDataParallel: epoch ${epoch}, batch ${batch}: ${message}`, { cause: error });
   }
 }

@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { BackendError } from '../errors.js';
+import { TrainingError } from '../errors.js';
 
 export interface WorkerScript {
   /** A file path, or code to run with `eval: true`. */
   script: string;
   eval: boolean;
+  /** Node flags of the worker (from the sources: resolve `@fmnist/*` to their sources too). */
+  execArgv?: string[];
 }
 
 /**
@@ -26,10 +28,11 @@ export function workerScript(moduleUrl: string): WorkerScript {
     return {
       script: `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(source)}); });`,
       eval: true,
+      execArgv: [...process.execArgv, '--conditions=fmnist-source'],
     };
   }
   const extension = here.endsWith('.cjs') ? 'cjs' : 'js';
   const file = fileURLToPath(new URL(`./data-parallel-worker.${extension}`, moduleUrl));
-  if (!existsSync(file)) throw new BackendError(`@fmnist/backend: worker script missing at ${file}`);
+  if (!existsSync(file)) throw new TrainingError(`@fmnist/training: worker script missing at ${file}`);
   return { script: file, eval: false };
 }

@@ -2,10 +2,10 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { BackendError } from '../errors.js';
+import { TrainingError } from '../errors.js';
 import { correctPredictions, type LossSpec, lossFunction, resolveLoss } from '../losses.js';
-import type { BackendName } from '../select-backend.js';
-import { mixSeed } from './dropout-seed.js';
+import type { BackendName } from '@fmnist/backend';
+import { mixSeed } from '@fmnist/random';
 import { firstNonFinite, nonFiniteGradient } from './finite.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { shardGradients } from './shard-gradients.js';
@@ -23,7 +23,7 @@ export interface DataParallelOptions {
   /**
    * What a step does when the averaged gradient holds NaN or ±Infinity (the update is never applied):
    * `skip` drops the step, warns through `onSkippedStep` and returns `skipped: true`, as PyTorch's
-   * `GradScaler` does; `stop` rejects the step with a BackendError naming the weight. Default `skip`.
+   * `GradScaler` does; `stop` rejects the step with a TrainingError naming the weight. Default `skip`.
    */
   nonFiniteGradients?: 'skip' | 'stop';
   /** Told of every skipped step; default: one `console.warn` line. */
@@ -88,17 +88,17 @@ export class DataParallelTrainer {
 
   static async create(model: LayersModel, options: DataParallelOptions): Promise<DataParallelTrainer> {
     if (!model.optimizer)
-      throw new BackendError('DataParallelTrainer: compile the model first (it has no optimizer)');
+      throw new TrainingError('DataParallelTrainer: compile the model first (it has no optimizer)');
     const requested = options.workers ?? 'auto';
     const threads = requested === 'auto' ? availableParallelism() : requested;
     if (!Number.isInteger(threads) || threads < 1) {
-      throw new BackendError(
+      throw new TrainingError(
         `DataParallelTrainer: workers must be a positive integer or 'auto', got ${requested}`,
       );
     }
     const nonFiniteGradients = options.nonFiniteGradients ?? 'skip';
     if (nonFiniteGradients !== 'skip' && nonFiniteGradients !== 'stop')
-      throw new BackendError(
+      throw new TrainingError(
         `DataParallelTrainer: nonFiniteGradients must be 'skip' or 'stop', got ${String(nonFiniteGradients)}`,
       );
     const loss = resolveLoss(model, options.loss);
@@ -107,7 +107,10 @@ export class DataParallelTrainer {
     const topology = JSON.stringify(model.toJSON(null, false));
     const workers = await Promise.all(
       Array.from({ length: threads - 1 }, async () => {
-        const worker = new Worker(script.script, { eval: script.eval });
+        const worker = new Worker(script.script, {
+          eval: script.eval,
+          ...(script.execArgv ? { execArgv: script.execArgv } : {}),
+        });
         const init: ToWorker = {
           type: 'init',
           topology,
@@ -121,7 +124,7 @@ export class DataParallelTrainer {
             if (message.type === 'ready') resolve();
             else
               reject(
-                new BackendError(
+                new TrainingError(
                   `data-parallel worker failed to start: ${'message' in message ? message.message : message.type}`,
                 ),
               );
@@ -158,7 +161,7 @@ export class DataParallelTrainer {
   ): Promise<StepResult> {
     this.assertUsable('step');
     if (this.stepping)
-      throw new BackendError('DataParallelTrainer.step: another step is still running; await it first');
+      throw new TrainingError('DataParallelTrainer.step: another step is still running; await it first');
     this.checkBatch('step', x, xShape, y, yShape);
     this.stepping = true;
     try {
@@ -218,7 +221,7 @@ export class DataParallelTrainer {
     if (localError !== undefined || failed) {
       if (local) tf.dispose(local.grads);
       const where = localError !== undefined ? 'this thread' : 'a worker';
-      throw new BackendError(`DataParallelTrainer.step: the batch of ${count} failed in ${where}'s shard`, {
+      throw new TrainingError(`DataParallelTrainer.step: the batch of ${count} failed in ${where}'s shard`, {
         cause: localError ?? failed!.reason,
       });
     }
@@ -252,7 +255,7 @@ export class DataParallelTrainer {
         `DataParallelTrainer.step: the gradient of ${badWeight} over the batch of ${count} is not finite ` +
         `(loss ${result.loss})`;
       if (this.guard.nonFiniteGradients === 'stop')
-        throw new BackendError(`${message}; the update was not applied`);
+        throw new TrainingError(`${message}; the update was not applied`);
       this.skipped++;
       this.guard.onSkippedStep(`${message}; step skipped (${this.skippedSteps} so far)`);
     }
@@ -292,7 +295,7 @@ export class DataParallelTrainer {
 
   private assertUsable(method: string) {
     if (this.disposed)
-      throw new BackendError(`DataParallelTrainer.${method}: the trainer was disposed; create a new one`);
+      throw new TrainingError(`DataParallelTrainer.${method}: the trainer was disposed; create a new one`);
   }
 
   /**
@@ -302,7 +305,7 @@ export class DataParallelTrainer {
   beginFit(): () => void {
     this.assertUsable('fit');
     if (this.fitting)
-      throw new BackendError('fitDataParallel: this trainer is already fitting; one fit at a time');
+      throw new TrainingError('fitDataParallel: this trainer is already fitting; one fit at a time');
     this.fitting = true;
     return () => {
       this.fitting = false;
@@ -316,7 +319,7 @@ export class DataParallelTrainer {
   private checkBatch(method: string, x: Float32Array, xShape: number[], y: Float32Array, yShape: number[]) {
     const shape = (s: readonly (number | null)[]) => `[${s.map((d) => d ?? 'n').join(',')}]`;
     const fail = (message: string) => {
-      throw new BackendError(`DataParallelTrainer.${method}: ${message}`);
+      throw new TrainingError(`DataParallelTrainer.${method}: ${message}`);
     };
     const count = xShape[0];
     if (count === undefined || !Number.isInteger(count) || count < 1)
@@ -383,7 +386,7 @@ export class DataParallelTrainer {
       this.pending.get(message.id)?.resolve(message);
       this.pending.delete(message.id);
     } else if (message.type === 'error') {
-      const error = new BackendError(`data-parallel worker: ${message.message}`);
+      const error = new TrainingError(`data-parallel worker: ${message.message}`);
       if (message.id !== undefined && this.pending.has(message.id)) {
         this.pending.get(message.id)!.reject(error);
         this.pending.delete(message.id);
@@ -400,7 +403,7 @@ export class DataParallelTrainer {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    this.failAll(new BackendError('DataParallelTrainer: disposed while a step was running'));
+    this.failAll(new TrainingError('DataParallelTrainer: disposed while a step was running'));
     await Promise.all(
       this.workers.map(async (worker) => {
         worker.postMessage({ type: 'close' } satisfies ToWorker);

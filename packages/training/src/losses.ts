@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { BackendError } from './errors.js';
+import { TrainingError } from './errors.js';
 
 /** The losses a data-parallel trainer can rebuild in its workers. */
 export const LOSS_TYPES = [
@@ -31,15 +31,15 @@ const COMPILED_NAMES: Record<string, LossType> = Object.fromEntries(LOSS_TYPES.m
 
 function checkSpec(spec: LossSpec): void {
   if (!LOSS_TYPES.includes(spec.type)) {
-    throw new BackendError(
+    throw new TrainingError(
       `unknown loss type '${String(spec.type)}'; expected one of ${LOSS_TYPES.join(', ')}`,
     );
   }
   const smoothing = spec.labelSmoothing ?? 0;
   if (!(smoothing >= 0 && smoothing < 1))
-    throw new BackendError(`labelSmoothing must be in [0, 1), got ${smoothing}`);
+    throw new TrainingError(`labelSmoothing must be in [0, 1), got ${smoothing}`);
   if (smoothing > 0 && spec.type === 'sparseCategoricalCrossentropy') {
-    throw new BackendError(
+    throw new TrainingError(
       'labelSmoothing does not apply to sparseCategoricalCrossentropy (nor in Keras); use one-hot labels',
     );
   }
@@ -113,7 +113,7 @@ export function resolveLoss(model: LayersModel, requested?: LossSpec): LossSpec 
   if (requested) {
     checkSpec(requested);
     if (compiledType && compiledType !== requested.type) {
-      throw new BackendError(
+      throw new TrainingError(
         `DataParallelTrainer: options.loss '${requested.type}' contradicts the model's compiled loss '${compiledName}'`,
       );
     }
@@ -127,7 +127,7 @@ export function resolveLoss(model: LayersModel, requested?: LossSpec): LossSpec 
         : typeof compiled === 'function'
           ? 'a loss function (functions cannot cross to worker threads)'
           : `the loss ${JSON.stringify(compiled)}`;
-    throw new BackendError(
+    throw new TrainingError(
       `DataParallelTrainer: the model has ${what}; compile it with one of ${Object.keys(COMPILED_NAMES).join(', ')} or pass options.loss`,
     );
   }
@@ -135,12 +135,12 @@ export function resolveLoss(model: LayersModel, requested?: LossSpec): LossSpec 
   const activation = typeof last?.activation === 'string' ? last.activation : undefined;
   const probabilities = spec.type === 'binaryCrossentropy' ? 'sigmoid' : 'softmax';
   if (activation === 'linear' && !spec.fromLogits) {
-    throw new BackendError(
+    throw new TrainingError(
       `DataParallelTrainer: the model's last layer outputs raw scores (activation linear) but ${spec.type} expects ${probabilities} probabilities; end the model with ${probabilities} or pass loss { type: '${spec.type}', fromLogits: true }`,
     );
   }
   if (spec.fromLogits && (activation === 'softmax' || activation === 'sigmoid')) {
-    throw new BackendError(
+    throw new TrainingError(
       `DataParallelTrainer: fromLogits is set but the model's last layer applies ${activation}; drop one of them`,
     );
   }

@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BackendError } from '../errors.js';
+import { TrainingError } from '../errors.js';
 import { randomArray, tf } from '../testing/tf.js';
 import { fitDataParallel, type TrainingBatch } from './fit.js';
 import { DataParallelTrainer } from './trainer.js';
@@ -56,9 +56,9 @@ async function trainer(workers: number, options: Parameters<typeof DataParallelT
 }
 
 describe('a disposed DataParallelTrainer', () => {
-  it('rejects step, evaluate and fit at once with a BackendError, also with a step in flight', async () => {
+  it('rejects step, evaluate and fit at once with a TrainingError, also with a step in flight', async () => {
     const t = await trainer(2);
-    const inFlight = expect(t.step(goodX(), xShape, goodY(), yShape)).rejects.toThrow(BackendError);
+    const inFlight = expect(t.step(goodX(), xShape, goodY(), yShape)).rejects.toThrow(TrainingError);
     await t.dispose();
     await inFlight;
     await expect(t.step(goodX(), xShape, goodY(), yShape)).rejects.toThrow(

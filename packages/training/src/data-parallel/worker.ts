@@ -1,9 +1,9 @@
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { BackendError } from '../errors.js';
+import { TrainingError } from '../errors.js';
 import { type LossSpec, lossFunction } from '../losses.js';
-import { useBestBackend } from '../select-backend.js';
+import { useBestBackend } from '@fmnist/backend';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { shardGradients } from './shard-gradients.js';
 
@@ -25,7 +25,7 @@ port.on('message', async (message: ToWorker) => {
       lossSpec = message.loss;
       send({ type: 'ready' });
     } else if (message.type === 'step') {
-      if (!model || !loss || !lossSpec) throw new BackendError('step before init');
+      if (!model || !loss || !lossSpec) throw new TrainingError('step before init');
       const weights = model.weights;
       tf.tidy(() => {
         message.weights.forEach((values, i) => {

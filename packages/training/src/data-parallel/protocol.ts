@@ -1,5 +1,5 @@
 import type { LossSpec } from '../losses.js';
-import type { BackendName } from '../select-backend.js';
+import type { BackendName } from '@fmnist/backend';
 
 export interface InitMessage {
   type: 'init';

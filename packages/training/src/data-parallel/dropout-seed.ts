@@ -1,14 +1,7 @@
+import { mixSeed } from '@fmnist/random';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 type Seeded = { seed?: number };
-
-/** Mixes two integers into a well-spread 32-bit seed (a murmur3 finalizer). */
-export function mixSeed(a: number, b: number): number {
-  let h = (Math.imul(a >>> 0, 0x9e3779b1) ^ Math.imul((b >>> 0) + 1, 0x85ebca6b)) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
-  return (h ^ (h >>> 16)) >>> 0;
-}
 
 /** Every dropout-style layer (Dropout, SpatialDropout*, AlphaDropout, GaussianDropout), nested models included. */
 function dropoutLayers(model: tfl.LayersModel | tfl.layers.Layer): tfl.layers.Layer[] {
