@@ -1,4 +1,4 @@
-import { createRng } from '@fmnist/random';
+import { createRng, type Rng } from '@fmnist/random';
 import { compose } from './compose.js';
 import { checkBatch, type ImageBatch } from './image-batch.js';
 import type { Transform } from './transform.js';
@@ -15,16 +15,28 @@ export function createAugmenter(
   pipeline: Transform | readonly Transform[],
   { seed = 0 }: { seed?: number } = {},
 ): Augmenter {
+  const { augment, rng } = seededAugment(pipeline, seed, 'augmenter', 'batch.data');
+  const augmenter = <T extends ImageBatch>(batch: T): T => augment(batch);
+  Object.defineProperty(augmenter, 'state', { get: () => rng.state });
+  return augmenter as Augmenter;
+}
+
+/** `createAugmenter`'s work, its errors naming `where` and the data as `name` (augmentDataset's `xs`). */
+export function seededAugment(
+  pipeline: Transform | readonly Transform[],
+  seed: number,
+  where: string,
+  name: string,
+): { augment: <T extends ImageBatch>(batch: T) => T; rng: Rng } {
   const transform = Array.isArray(pipeline) ? compose(...pipeline) : (pipeline as Transform);
   const rng = createRng(seed);
   const augment = <T extends ImageBatch>(batch: T): T => {
-    checkBatch(batch, 'augmenter');
+    checkBatch(batch, where, name);
     const out = transform.apply(batch, rng);
     if (out === batch) return { ...batch, data: batch.data.slice(), shape: [...batch.shape] };
     return { ...batch, data: out.data, shape: out.shape };
   };
-  Object.defineProperty(augment, 'state', { get: () => rng.state });
-  return augment as Augmenter;
+  return { augment, rng };
 }
 
 /** The seed of batch `index` in a stream seeded with `seed`: independent of how batches are scheduled. */

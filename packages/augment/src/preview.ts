@@ -20,7 +20,7 @@ export function previewPng(
   pipeline: Transform | readonly Transform[],
   options: PreviewOptions = {},
 ): Uint8Array {
-  checkBatch(samples, 'previewPng');
+  checkBatch(samples, 'previewPng', 'samples.data');
   const { augmentations = 8, seed = 0, scale = 3 } = options;
   if (!Number.isInteger(augmentations) || augmentations < 0)
     throw new AugmentError(`previewPng: augmentations must be a non-negative integer`);

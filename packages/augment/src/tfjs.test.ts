@@ -32,6 +32,19 @@ describe('augmentDataset', () => {
     tf.dispose([...seen, ...again].flatMap(({ xs, ys }) => [xs, ys]));
   });
 
+  it('refuses xs holding NaN or ±Infinity, naming the image and pixel of the batch and the value', async () => {
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      const base = tfd.array([0, 1]).map((i) => ({
+        xs: tf.tensor4d(i === 1 ? [1, 2, 3, 4, 5, 6, 7, bad] : [1, 2, 3, 4, 5, 6, 7, 8], [2, 1, 4, 1]),
+      }));
+      await expect(augmentDataset(base, randomFlip()).toArray()).rejects.toThrow(
+        new AugmentError(
+          `augmentDataset: xs holds ${bad} at index 7 (image 1, pixel 3); expected finite pixel values`,
+        ),
+      );
+    }
+  });
+
   it('rejects what is not a dataset of image batches, naming the argument', async () => {
     expect(() => augmentDataset([] as never, randomFlip())).toThrow(AugmentError);
     const flat = tfd.array([0]).map(() => ({ xs: tf.zeros([6]) }));

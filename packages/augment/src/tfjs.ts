@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfd from '@tensorflow/tfjs-data';
-import { createAugmenter } from './augmenter.js';
+import { seededAugment } from './augmenter.js';
 import { AugmentError } from './errors.js';
 import type { Transform } from './transform.js';
 
@@ -16,7 +16,7 @@ export function augmentDataset<T extends { xs: tf.Tensor }>(
 ): tfd.Dataset<T> {
   if (typeof (dataset as { mapAsync?: unknown })?.mapAsync !== 'function')
     throw new AugmentError('augmentDataset: dataset must be a tf.data.Dataset');
-  const augment = createAugmenter(pipeline, { seed });
+  const { augment } = seededAugment(pipeline, seed, 'augmentDataset', 'xs');
   return dataset.mapAsync(async (batch) => {
     const { xs } = batch;
     if (!(xs instanceof tf.Tensor) || xs.rank !== 4)

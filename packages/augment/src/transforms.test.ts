@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createAugmenter } from './augmenter.js';
 import { randomBrightness, randomContrast } from './color.js';
 import { compose } from './compose.js';
+import { AugmentError } from './errors.js';
 import { transformFromSpec } from './from-spec.js';
 import { imageDataGenerator } from './image-data-generator.js';
 import { previewPng } from './preview.js';
@@ -27,6 +28,36 @@ describe('createAugmenter', () => {
     const none = createAugmenter([], { seed: 1 })(batch);
     expect(none.labels).toEqual(batch.labels);
     expect(none.data).not.toBe(batch.data);
+  });
+});
+
+describe('refusing non-finite pixels', () => {
+  // Three 2x2x3 images; the first bad value is image 1, pixel 7 (index 19); image 2 has another.
+  const floats = (bad: number) => {
+    const data = Float32Array.from({ length: 3 * 12 }, (_, i) => i / 36);
+    data[12 + 7] = bad;
+    data[24] = bad;
+    return { data, shape: [3, 2, 2, 3] as [number, number, number, number] };
+  };
+  const keras = () => imageDataGenerator({ rotationRange: 10, horizontalFlip: true });
+
+  it('refuses NaN and ±Infinity in a Float32Array batch, naming the argument, image, pixel and value', () => {
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      expect(() => createAugmenter(keras(), { seed: 1 })(floats(bad))).toThrow(
+        new AugmentError(
+          `augmenter: batch.data holds ${bad} at index 19 (image 1, pixel 7); expected finite pixel values`,
+        ),
+      );
+      expect(() => previewPng(floats(bad), [randomFlip()])).toThrow(
+        `previewPng: samples.data holds ${bad} at index 19 (image 1, pixel 7)`,
+      );
+    }
+  });
+
+  it('augments finite floats and uint8 as before', () => {
+    const finite = floats(0.5);
+    expect(createAugmenter(keras(), { seed: 1 })(finite).data).toHaveLength(finite.data.length);
+    expect(createAugmenter([randomFlip()], { seed: 1 })(grey(image, 2)).data).toHaveLength(18);
   });
 });
 

@@ -45,3 +45,23 @@ describe('batches', () => {
     expect(() => [...batches(set, 0)]).toThrow('batches: batchSize must be a positive integer, got 0');
   });
 });
+
+describe('batches of a 3-channel set', () => {
+  it('keeps each image whole: height * width * 3 bytes, with its label', () => {
+    const rgb: ImageSet = {
+      images: Uint8Array.from({ length: 5 * 2 * 3 }, (_, p) => Math.floor(p / 6)),
+      labels: Uint8Array.from({ length: 5 }, (_, i) => i),
+      count: 5,
+      height: 1,
+      width: 2,
+      channels: 3,
+    };
+    for (const batch of batches(rgb, 2, { shuffle: true, seed: 3 })) {
+      expect(batch.images).toHaveLength(batch.count * 6);
+      for (let i = 0; i < batch.count; i++)
+        expect(Array.from(batch.images.subarray(i * 6, (i + 1) * 6))).toEqual(
+          new Array(6).fill(batch.labels[i]),
+        );
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toImageSet } from './image-set.js';
+import { type ImageSet, selectSamples, toImageSet } from './image-set.js';
 
 const images = (count: number) => ({
   dtype: 'uint8' as const,
@@ -30,5 +30,40 @@ describe('toImageSet', () => {
   it('rejects images that are not 3-d uint8', () => {
     const floats = { dtype: 'float32' as const, shape: [1, 4], data: new Float32Array(4) };
     expect(() => toImageSet(floats, labels([0]), 10, ['img', 'lab'])).toThrow(/img: expected a 3-d uint8/);
+  });
+  it('reads 4-d IDX images [count, height, width, channels] with 1 or 3 channels', () => {
+    const rgb = {
+      dtype: 'uint8' as const,
+      shape: [2, 2, 2, 3],
+      data: Uint8Array.from({ length: 24 }, (_, i) => i),
+    };
+    const set = toImageSet(rgb, labels([1, 2]), 10, ['img', 'lab']);
+    expect(set).toMatchObject({ count: 2, height: 2, width: 2, channels: 3 });
+    expect(set.images).toBe(rgb.data);
+    const grey = { dtype: 'uint8' as const, shape: [1, 2, 2, 1], data: new Uint8Array(4) };
+    expect(toImageSet(grey, labels([0]), 10, ['img', 'lab']).channels).toBe(1);
+    const rgba = { dtype: 'uint8' as const, shape: [1, 2, 2, 4], data: new Uint8Array(16) };
+    expect(() => toImageSet(rgba, labels([0]), 10, ['img', 'lab'])).toThrow(
+      'img: expected 1 or 3 channels (the last dimension of [count, height, width, channels]), found 4',
+    );
+  });
+});
+
+describe('a 3-channel ImageSet', () => {
+  // Two 1x2 RGB images: image i holds 10 * i + 0…5.
+  const rgb: ImageSet = {
+    images: Uint8Array.from({ length: 12 }, (_, p) => 10 * Math.floor(p / 6) + (p % 6)),
+    labels: Uint8Array.of(4, 7),
+    count: 2,
+    height: 1,
+    width: 2,
+    channels: 3,
+  };
+
+  it('selects whole images of height * width * 3 bytes', () => {
+    const picked = selectSamples(rgb, [1, 0]);
+    expect(Array.from(picked.images)).toEqual([10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5]);
+    expect(Array.from(picked.labels)).toEqual([7, 4]);
+    expect(picked.channels).toBe(3);
   });
 });

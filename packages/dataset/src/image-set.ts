@@ -3,13 +3,14 @@ import type { IdxArray } from './idx.js';
 
 /** Images and labels of one split, as plain typed arrays (no tfjs needed). */
 export interface ImageSet {
-  /** `count * height * width * channels` bytes, row-major, 0–255. */
+  /** `count * height * width * channels` bytes, row-major, channels last, 0–255. */
   images: Uint8Array;
   labels: Uint8Array;
   count: number;
   height: number;
   width: number;
-  channels: 1;
+  /** 1 (greyscale, as Fashion-MNIST) or 3 (RGB). */
+  channels: 1 | 3;
 }
 
 /** Checks that an images file and a labels file form a labelled set and returns it. */
@@ -20,9 +21,15 @@ export function toImageSet(
   names: [string, string],
 ): ImageSet {
   const [imagesName, labelsName] = names;
-  if (images.dtype !== 'uint8' || images.shape.length !== 3) {
+  if (images.dtype !== 'uint8' || (images.shape.length !== 3 && images.shape.length !== 4)) {
     throw new DatasetError(
-      `${imagesName}: expected a 3-d uint8 IDX array [count, height, width], found ${images.shape.length}-d ${images.dtype}`,
+      `${imagesName}: expected a 3-d uint8 IDX array [count, height, width] or 4-d [count, height, width, channels], found ${images.shape.length}-d ${images.dtype}`,
+    );
+  }
+  const channels = images.shape[3] ?? 1;
+  if (channels !== 1 && channels !== 3) {
+    throw new DatasetError(
+      `${imagesName}: expected 1 or 3 channels (the last dimension of [count, height, width, channels]), found ${channels}`,
     );
   }
   if (labels.dtype !== 'uint8' || labels.shape.length !== 1) {
@@ -44,7 +51,23 @@ export function toImageSet(
       );
     }
   }
-  return { images: images.data as Uint8Array, labels: labelData, count, height, width, channels: 1 };
+  return { images: images.data as Uint8Array, labels: labelData, count, height, width, channels };
+}
+
+type SetShape = Pick<ImageSet, 'images' | 'labels' | 'count' | 'height' | 'width' | 'channels'>;
+
+/**
+ * Checks at run time what the `ImageSet` type says, for sets built by hand (or in JavaScript): 1 or 3
+ * channels, and as many pixel bytes and labels as `count` images need. `where` names the caller.
+ */
+export function checkImageSet(set: SetShape, where: string): void {
+  if (set.channels !== 1 && set.channels !== 3)
+    throw new DatasetError(`${where}: set.channels must be 1 or 3, got ${set.channels}`);
+  if (set.images.length !== set.count * imageSize(set) || set.labels.length !== set.count)
+    throw new DatasetError(
+      `${where}: set claims ${set.count} samples of ${set.height}x${set.width}x${set.channels}, ` +
+        `but has ${set.images.length} pixel bytes and ${set.labels.length} labels`,
+    );
 }
 
 /** Number of bytes per image. */

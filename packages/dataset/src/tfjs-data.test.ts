@@ -100,6 +100,33 @@ describe('toTfDataset', () => {
     expect(() => toTfDataset(bad as ImageSet, options as never)).toThrow(message);
   });
 
+  it('gives [n, height, width, 3] batches of a 3-channel set, and the augment hook sees that shape', async () => {
+    const rgb: ImageSet = {
+      ...set,
+      images: Uint8Array.from({ length: 120 }, (_, p) => Math.floor(p / 12)),
+      channels: 3,
+    };
+    const seen: PixelBatch['shape'][] = [];
+    const dataset = toTfDataset(rgb, {
+      batchSize: 4,
+      normalize: false,
+      oneHot: false,
+      augment: (b) => {
+        seen.push(b.shape);
+        return b;
+      },
+    });
+    await dataset.forEachAsync(({ xs, ys }) => {
+      expect(xs.shape.slice(1)).toEqual([2, 2, 3]);
+      const labels = Array.from(ys.dataSync());
+      expect(Array.from(xs.dataSync())).toEqual(labels.flatMap((l) => new Array(12).fill(l)));
+    });
+    expect(seen.map((s) => s[3])).toEqual([3, 3, 3]);
+    expect(() => toTfDataset({ ...rgb, channels: 4 as never })).toThrow(
+      new DatasetError('toTfDataset: set.channels must be 1 or 3, got 4'),
+    );
+  });
+
   it('rejects an augment hook that changes the number of values, naming it', async () => {
     const dataset = toTfDataset(set, { augment: (b) => ({ data: b.data.subarray(1), shape: b.shape }) });
     await expect(dataset.toArray()).rejects.toThrow(/augment returned 39 values for a batch of 40/);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfd from '@tensorflow/tfjs-data';
 import { batches } from './batches.js';
 import { DatasetError } from './errors.js';
-import type { ImageSet } from './image-set.js';
+import { checkImageSet, type ImageSet, imageSize } from './image-set.js';
 import type { ToTensorsOptions } from './tfjs.js';
 
 /** A batch of pixels as the augmentation hook sees it: channels last, values 0–255. */
@@ -45,12 +45,8 @@ export function toTfDataset(
     numClasses = 10,
   }: TfDatasetOptions = {},
 ): tfd.Dataset<{ xs: tf.Tensor4D; ys: tf.Tensor }> {
-  const size = set.height * set.width * set.channels;
-  if (set.images.length !== set.count * size || set.labels.length !== set.count)
-    throw new DatasetError(
-      `toTfDataset: set claims ${set.count} samples of ${set.height}x${set.width}x${set.channels}, ` +
-        `but has ${set.images.length} pixel bytes and ${set.labels.length} labels`,
-    );
+  checkImageSet(set, 'toTfDataset');
+  const size = imageSize(set);
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new DatasetError(`toTfDataset: batchSize must be a positive integer, got ${batchSize}`);
   if (augment !== undefined && typeof augment !== 'function')

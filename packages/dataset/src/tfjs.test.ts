@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it } from 'vitest';
+import { DatasetError } from './errors.js';
 import { toTensors } from './tfjs.js';
 
 const set = {
@@ -37,5 +38,18 @@ describe('toTensors', () => {
 
   it('rejects a set whose arrays do not match its count', () => {
     expect(() => toTensors({ ...set, count: 3 })).toThrow(/toTensors: set claims 3 samples/);
+  });
+
+  it('gives [N,H,W,3] for a 3-channel set, channels last as stored', async () => {
+    const rgb = { ...set, images: Uint8Array.from({ length: 24 }, (_, i) => i * 10), channels: 3 as const };
+    const { xs, ys } = toTensors(rgb, { normalize: false });
+    expect(xs.shape).toEqual([2, 2, 2, 3]);
+    expect(Array.from(await xs.data())).toEqual(Array.from(rgb.images));
+    tf.dispose([xs, ys]);
+  });
+
+  it('rejects a set whose channels are not 1 or 3, naming set.channels', () => {
+    const two = { ...set, images: new Uint8Array(16), channels: 2 as never };
+    expect(() => toTensors(two)).toThrow(new DatasetError('toTensors: set.channels must be 1 or 3, got 2'));
   });
 });

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DatasetError } from './errors.js';
-import type { ImageSet } from './image-set.js';
+import { checkImageSet, type ImageSet } from './image-set.js';
 
 export interface ToTensorsOptions {
   /** Scale pixels to [0, 1] float32. Default true (otherwise float32 0–255). */
@@ -16,13 +15,7 @@ export function toTensors(
   set: Pick<ImageSet, 'images' | 'labels' | 'count' | 'height' | 'width' | 'channels'>,
   { normalize = true, oneHot = true, numClasses = 10 }: ToTensorsOptions = {},
 ): { xs: tf.Tensor4D; ys: tf.Tensor } {
-  const size = set.height * set.width * set.channels;
-  if (set.images.length !== set.count * size || set.labels.length !== set.count) {
-    throw new DatasetError(
-      `toTensors: set claims ${set.count} samples of ${set.height}x${set.width}x${set.channels}, ` +
-        `but has ${set.images.length} pixel bytes and ${set.labels.length} labels`,
-    );
-  }
+  checkImageSet(set, 'toTensors');
   const pixels = new Float32Array(set.images.length);
   const scale = normalize ? 1 / 255 : 1;
   for (let i = 0; i < pixels.length; i++) pixels[i] = set.images[i]! * scale;

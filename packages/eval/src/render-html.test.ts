@@ -36,6 +36,48 @@ const html = renderHtml({
   metadata: { backend: 'wasm', epochs: 3 },
 });
 
+// A 3-class report whose last class has a long name (the clipped label of the bug report), and one
+// whose names are long enough to reach past every fixed margin.
+const heatmapReports = [
+  ['airplane', 'bird', 'T-shirt/top'],
+  ['a', 'Ankle boot with laces', 'a class named at some length'],
+].map((classNames) => classificationReport([0, 1, 2, 2], [0, 2, 2, 1], { classNames }));
+
+const heatmapOf = (page: string) => page.match(/<svg[^>]*id="confusion-matrix"[\s\S]*?<\/svg>/)![0];
+
+describe('the confusion-matrix heatmap', () => {
+  // About 6.5 px a character of 11 px sans-serif; glyphs reach 9 px above the baseline and 3 px below.
+  const CHAR = 6.5;
+  const [ASCENT, DESCENT] = [9, 3];
+  const COS45 = Math.SQRT1_2;
+
+  it.each(heatmapReports)(
+    'keeps every class label inside the SVG, the last column label included (%#)',
+    (r) => {
+      const svg = heatmapOf(renderHtml({ report: r }));
+      const width = Number(svg.match(/ width="([\d.]+)"/)![1]);
+      const height = Number(svg.match(/ height="([\d.]+)"/)![1]);
+      // Column labels: text starting at the translate point, rotated 45° up and to the right.
+      const columns = [
+        ...svg.matchAll(/<text transform="translate\(([\d.]+),([\d.]+)\) rotate\(-45\)">([^<]*)<\/text>/g),
+      ];
+      expect(columns.map((m) => m[3])).toEqual(r.classNames);
+      for (const [, x, y, name] of columns) {
+        const length = CHAR * name!.length;
+        expect(Number(x) + COS45 * (length + DESCENT), `right end of '${name}'`).toBeLessThanOrEqual(width);
+        expect(Number(y) - COS45 * (length + ASCENT), `top of '${name}'`).toBeGreaterThanOrEqual(0);
+      }
+      // Row labels: right-aligned at x.
+      const rows = [...svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)" text-anchor="end">([^<]*)<\/text>/g)];
+      expect(rows.map((m) => m[3])).toEqual(r.classNames);
+      for (const [, x, y, name] of rows) {
+        expect(Number(x) - CHAR * name!.length, `left end of '${name}'`).toBeGreaterThanOrEqual(0);
+        expect(Number(y) + DESCENT).toBeLessThanOrEqual(height);
+      }
+    },
+  );
+});
+
 describe('renderHtml', () => {
   it('keeps the value labels of its charts inside the chart, small values included', () => {
     expect([axisLabel(0.0015), axisLabel(1.2345), axisLabel(0), axisLabel(-0.004)]).toEqual([
@@ -100,6 +142,27 @@ describe('renderHtml', () => {
         }
         expect(green).toBeGreaterThan(500);
         expect(red).toBeGreaterThan(100);
+        // Every label's rendered box lies inside its SVG (nothing clipped), long class names included.
+        for (const r of heatmapReports) {
+          await page.setContent(renderHtml({ report: r }), { waitUntil: 'load' });
+          const outside = await page.evaluate(() =>
+            [...document.querySelectorAll('svg text')].flatMap((text) => {
+              const frame = text.closest('svg')!.getBoundingClientRect();
+              const box = text.getBoundingClientRect();
+              const inside =
+                box.left >= frame.left - 0.5 &&
+                box.right <= frame.right + 0.5 &&
+                box.top >= frame.top - 0.5 &&
+                box.bottom <= frame.bottom + 0.5;
+              return inside
+                ? []
+                : [
+                    `${text.textContent} [${box.left}, ${box.right}] × [${box.top}, ${box.bottom}] in [${frame.left}, ${frame.right}] × [${frame.top}, ${frame.bottom}]`,
+                  ];
+            }),
+          );
+          expect(outside).toEqual([]);
+        }
       } finally {
         await browser.close();
       }

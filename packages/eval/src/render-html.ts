@@ -33,26 +33,46 @@ export function axisLabel(value: number): string {
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+// Text extents at the charts' 11 px sans-serif, over- rather than under-estimated (no layout engine
+// here): about 6.5 px a character (DejaVu Sans, Chromium's default on Linux, averages less), glyphs
+// reaching 9 px above the baseline and 3 px below.
+const CHAR_WIDTH = 6.5;
+const ASCENT = 9;
+const DESCENT = 3;
+const textWidth = (text: string) => CHAR_WIDTH * text.length;
+
 function heatmap(report: ClassificationReport): string {
   const k = report.classNames.length;
   const cell = 44;
-  const label = 110;
-  const size = label + k * cell;
+  const gap = 6;
+  const margin = 10;
+  const widest = Math.max(...report.classNames.map(textWidth));
+  // Row labels end `gap` left of the grid; column labels rise at 45° from `gap` above it, so each
+  // needs its width times cos 45° above the grid and right of its column's centre.
+  const left = Math.ceil(margin + widest + gap);
+  const top = Math.ceil(margin + Math.SQRT1_2 * (widest + ASCENT) + gap);
+  const columnX = (p: number) => left + p * cell + cell / 2;
+  const width =
+    Math.max(
+      left + k * cell,
+      ...report.classNames.map((name, p) => columnX(p) + Math.SQRT1_2 * (textWidth(name) + DESCENT)),
+    ) + margin;
+  const height = top + k * cell + margin;
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Confusion matrix" id="confusion-matrix" width="${size + 10}" height="${size + 10}" font-size="11" font-family="sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Confusion matrix" id="confusion-matrix" width="${Math.ceil(width)}" height="${Math.ceil(height)}" font-size="11" font-family="sans-serif">`,
   ];
   report.confusionMatrix.forEach((row, t) => {
     const total = row.reduce((a, b) => a + b, 0) || 1;
     parts.push(
-      `<text x="${label - 6}" y="${label + t * cell + cell / 2 + 4}" text-anchor="end">${escapeHtml(report.classNames[t]!)}</text>`,
+      `<text x="${left - gap}" y="${top + t * cell + cell / 2 + 4}" text-anchor="end">${escapeHtml(report.classNames[t]!)}</text>`,
     );
     row.forEach((count, p) => {
       const share = count / total;
       const hue = t === p ? 140 : 0;
       // Any non-zero cell stands out from the white zeros; darker with its share of the row.
       const light = count === 0 ? 100 : 90 - Math.round(share * 50);
-      const x = label + p * cell;
-      const y = label + t * cell;
+      const x = left + p * cell;
+      const y = top + t * cell;
       parts.push(
         `<rect x="${x}" y="${y}" width="${cell - 1}" height="${cell - 1}" fill="hsl(${hue},70%,${light}%)"><title>${escapeHtml(report.classNames[t]!)} → ${escapeHtml(report.classNames[p]!)}: ${count}</title></rect>`,
         `<text x="${x + cell / 2}" y="${y + cell / 2 + 4}" text-anchor="middle">${count}</text>`,
@@ -60,8 +80,9 @@ function heatmap(report: ClassificationReport): string {
     });
   });
   report.classNames.forEach((name, p) => {
-    const x = label + p * cell + cell / 2;
-    parts.push(`<text transform="translate(${x},${label - 6}) rotate(-45)">${escapeHtml(name)}</text>`);
+    parts.push(
+      `<text transform="translate(${columnX(p)},${top - gap}) rotate(-45)">${escapeHtml(name)}</text>`,
+    );
   });
   parts.push('</svg>');
   return parts.join('');
@@ -69,7 +90,8 @@ function heatmap(report: ClassificationReport): string {
 
 function classBars(report: ClassificationReport): string {
   const rowHeight = 22;
-  const label = 110;
+  // Class names end 6 px left of the bars: room for the longest.
+  const label = Math.max(110, Math.ceil(16 + Math.max(...report.classNames.map(textWidth))));
   const scale = 300;
   const height = report.perClass.length * rowHeight + 24;
   const colors = { precision: '#4477aa', recall: '#ee6677', f1: '#228833' } as const;
@@ -105,8 +127,8 @@ function curve(history: TrainingHistory, keys: string[], title: string): string 
   const lo = Math.min(...values);
   const hi = Math.max(...values);
   const [hiText, loText] = [axisLabel(hi), axisLabel(lo)];
-  // The value labels sit left of the axis: room for the longer one (about 6.5 px a character at 11 px).
-  const left = Math.max(pad, Math.ceil(8 + 6.5 * Math.max(hiText.length, loText.length)));
+  // The value labels sit left of the axis: room for the longer one.
+  const left = Math.max(pad, Math.ceil(8 + textWidth(hiText.length > loText.length ? hiText : loText)));
   const width = 420 + left - pad;
   const span = hi - lo || 1;
   const epochs = Math.max(...series.map((k) => history[k]!.length));

@@ -2,7 +2,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { evaluateClassifier } from './tfjs.js';
+import { EvaluationError } from './errors.js';
+import { evaluateClassifier, type Predictor } from './tfjs.js';
 
 const classNames = ['a', 'b', 'c'];
 let model: tfl.LayersModel;
@@ -60,6 +61,80 @@ describe('evaluateClassifier', () => {
     );
     await expect(evaluateClassifier(model, images, labels, { classNames: ['a', 'b'] })).rejects.toThrow(
       'the model gave 3 outputs per image (3 classes), classNames has 2',
+    );
+  });
+
+  it('refuses images holding NaN or ±Infinity, naming the image, the pixel and the value', async () => {
+    const floats = { data: Float32Array.from(images.data, (v) => v / 255), shape: images.shape };
+    expect((await evaluateClassifier(model, floats, labels, { classNames })).report.count).toBe(n);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      const data = floats.data.slice();
+      data[2 * 16 + 5] = bad;
+      data[3 * 16] = bad;
+      await expect(evaluateClassifier(model, { data, shape: images.shape }, labels)).rejects.toThrow(
+        new EvaluationError(
+          `evaluateClassifier: images.data[37] is ${bad} (image 2, pixel 5); expected finite pixel values`,
+        ),
+      );
+    }
+  });
+
+  it('says there are no images when given none, whatever the labels', async () => {
+    const none = { data: new Uint8Array(0), shape: [0, 4, 4, 1] as [number, number, number, number] };
+    for (const given of [new Uint8Array(0), labels])
+      await expect(evaluateClassifier(model, none, given, { classNames })).rejects.toThrow(
+        new EvaluationError(
+          'evaluateClassifier: images holds no images (shape [0, 4, 4, 1]); expected at least 1',
+        ),
+      );
+    await expect(
+      evaluateClassifier(
+        model,
+        { images: new Uint8Array(0), count: 0, height: 4, width: 4, channels: 1 },
+        [],
+      ),
+    ).rejects.toThrow('evaluateClassifier: images holds no images');
+  });
+
+  it('rejects labels that are not class indices of the model, naming the first bad one', async () => {
+    const outside = labels.slice();
+    outside[4] = 3;
+    await expect(evaluateClassifier(model, images, outside)).rejects.toThrow(
+      new EvaluationError('evaluateClassifier: labels[4] is 3, outside the 3 classes 0–2 of the model'),
+    );
+    await expect(
+      evaluateClassifier(
+        model,
+        images,
+        Array.from(labels, (l, i) => (i === 6 ? 0.5 : l)),
+      ),
+    ).rejects.toThrow(
+      new EvaluationError('evaluateClassifier: labels[6] is 0.5, outside the 3 classes 0–2 of the model'),
+    );
+  });
+
+  it('rejects a model whose outputs are not a fixed count per image', async () => {
+    const answers = (perImage: number[]): Predictor => {
+      let call = 0;
+      return { predict: (x) => tf.zeros([x.shape[0]!, perImage[call++]!]) };
+    };
+    await expect(evaluateClassifier(answers([0]), images, labels)).rejects.toThrow(
+      new EvaluationError(
+        'evaluateClassifier: the model gave 0 values for 37 images; expected 1 or more per image',
+      ),
+    );
+    await expect(evaluateClassifier(answers([3, 4]), images, labels, { batchSize: 20 })).rejects.toThrow(
+      new EvaluationError('evaluateClassifier: the model gave 3 outputs per image, then 4'),
+    );
+  });
+
+  it('rejects a shape that is not [n, height, width, channels] of positive sizes', async () => {
+    await expect(
+      evaluateClassifier(model, { data: new Uint8Array(0), shape: [n, 0, 4, 1] }, labels),
+    ).rejects.toThrow(
+      new EvaluationError(
+        'evaluateClassifier: images shape must be [n, height, width, channels] with n ≥ 0 and positive sizes, got [37, 0, 4, 1]',
+      ),
     );
   });
 

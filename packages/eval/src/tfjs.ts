@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkImages, checkLabels } from './check-inputs.js';
 import { EvaluationError } from './errors.js';
 import type { Mistake } from './render-html.js';
 import { type ClassificationReport, classificationReport } from './report.js';
@@ -35,11 +36,16 @@ export interface Evaluation {
 }
 
 function asBatch(images: Images): {
+  name: string;
   data: Uint8Array | Float32Array;
   shape: [number, number, number, number];
 } {
-  if ('shape' in images) return images;
-  return { data: images.images, shape: [images.count, images.height, images.width, images.channels] };
+  if ('shape' in images) return { name: 'images.data', data: images.data, shape: images.shape };
+  return {
+    name: 'images.images',
+    data: images.images,
+    shape: [images.count, images.height, images.width, images.channels],
+  };
 }
 
 /**
@@ -52,13 +58,10 @@ export async function evaluateClassifier(
   labels: ArrayLike<number>,
   options: EvaluateOptions = {},
 ): Promise<Evaluation> {
-  const { data, shape } = asBatch(images);
+  const { name, data, shape } = asBatch(images);
+  checkImages(name, data, shape);
   const [n, h, w, c] = shape;
   const size = h * w * c;
-  if (data.length !== n * size)
-    throw new EvaluationError(
-      `evaluateClassifier: images of shape [${shape.join(', ')}] need ${n * size} values, got ${data.length}`,
-    );
   if (labels.length !== n)
     throw new EvaluationError(`evaluateClassifier: ${n} images but ${labels.length} labels`);
   const batchSize = options.batchSize ?? 256;
@@ -80,6 +83,10 @@ export async function evaluateClassifier(
     const values = (await output.data()) as Float32Array;
     output.dispose();
     const perImage = values.length / count;
+    if (!Number.isInteger(perImage) || perImage < 1)
+      throw new EvaluationError(
+        `evaluateClassifier: the model gave ${values.length} values for ${count} images; expected 1 or more per image`,
+      );
     if (start === 0) {
       binary = perImage === 1;
       k = binary ? 2 : perImage;
@@ -90,11 +97,12 @@ export async function evaluateClassifier(
             `(${binary ? 'a binary classifier, 2 classes' : `${k} classes`}), classNames has ${named}`,
         );
       }
+      checkLabels(labels, k);
       probabilities = new Float32Array(n * k);
     }
     if (perImage !== (binary ? 1 : k))
       throw new EvaluationError(
-        `evaluateClassifier: the model gave ${perImage} outputs per image, then ${k}`,
+        `evaluateClassifier: the model gave ${binary ? 1 : k} outputs per image, then ${perImage}`,
       );
     if (binary) {
       for (let i = 0; i < count; i++) {

@@ -1,6 +1,6 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -86,6 +86,65 @@ describe('directory save and load handlers', () => {
     await expect(tfl.loadLayersModel(directoryLoadHandler(join(root, 'nothing')))).rejects.toThrow(
       `cannot read a tfjs model from ${join(root, 'nothing', 'model.json')}`,
     );
+  });
+});
+
+describe('directoryLoadHandler on a damaged folder', () => {
+  it('names a weights file shorter or longer than the manifest says, with the bytes expected and found', async () => {
+    const dir = join(root, 'truncated');
+    const saved = model(3);
+    await saved.save(directorySaveHandler(dir));
+    const file = join(dir, 'weights.bin');
+    const bytes = await readFile(file);
+    const expected = saved.countParams() * 4;
+    expect(bytes.length).toBe(expected);
+    for (const found of [expected - 10, 0, expected + 4]) {
+      const content = new Uint8Array(found);
+      content.set(bytes.subarray(0, Math.min(found, expected)));
+      await writeFile(file, content);
+      await expect(tfl.loadLayersModel(directoryLoadHandler(dir))).rejects.toThrow(
+        new IoError(
+          `${file}: the weights manifest in ${join(dir, 'model.json')} needs ${expected} bytes, found ${found}`,
+        ),
+      );
+    }
+  });
+
+  it('names a weights file that is missing', async () => {
+    const dir = join(root, 'no-weights');
+    await model(3).save(directorySaveHandler(dir));
+    await rm(join(dir, 'weights.bin'));
+    const load = tfl.loadLayersModel(directoryLoadHandler(dir));
+    await expect(load).rejects.toThrow(
+      new IoError(`cannot read ${join(dir, 'weights.bin')}, named in ${join(dir, 'model.json')}`),
+    );
+    await expect(load.catch((error: Error) => (error.cause as NodeJS.ErrnoException).code)).resolves.toBe(
+      'ENOENT',
+    );
+  });
+
+  it('checks uint8-quantized weights against their stored size', async () => {
+    const dir = join(root, 'quantized');
+    const weights = [
+      { name: 'w', shape: [2, 3], dtype: 'float32', quantization: { dtype: 'uint8', min: 0, scale: 1 } },
+    ];
+    await writeDirectoryAtomic(dir, {
+      'model.json': JSON.stringify({
+        modelTopology: {},
+        weightsManifest: [{ paths: ['weights.bin'], weights }],
+      }),
+      'weights.bin': new Uint8Array(6),
+    });
+    const artifacts = await directoryLoadHandler(dir).load!();
+    expect(artifacts.weightSpecs).toEqual(weights);
+    await writeDirectoryAtomic(dir, {
+      'model.json': JSON.stringify({
+        modelTopology: {},
+        weightsManifest: [{ paths: ['weights.bin'], weights }],
+      }),
+      'weights.bin': new Uint8Array(5),
+    });
+    await expect(directoryLoadHandler(dir).load!()).rejects.toThrow('needs 6 bytes, found 5');
   });
 });
 

@@ -6,6 +6,7 @@ import { io } from '@tensorflow/tfjs-core';
 import { IoError } from './errors.js';
 
 import { MODEL_FILE, modelArtifactsToFiles, WEIGHTS_FILE } from './model-artifacts.js';
+import { weightBytes } from './weight-bytes.js';
 
 /**
  * Writes `files` as the whole content of `dir`, atomically: they go to a sibling temporary directory
@@ -81,7 +82,7 @@ export function directoryLoadHandler(dir: string): io.IOHandler {
       const specs: io.WeightsManifestEntry[] = [];
       const buffers: Uint8Array[] = [];
       for (const group of manifest.weightsManifest ?? []) {
-        for (const path of group.paths) buffers.push(await readFile(join(base, path)));
+        buffers.push(...(await readWeightGroup(base, group, modelPath)));
         specs.push(...group.weights);
       }
       const total = buffers.reduce((n, b) => n + b.length, 0);
@@ -94,4 +95,31 @@ export function directoryLoadHandler(dir: string): io.IOHandler {
       return io.getModelArtifactsForJSONSync(manifest, specs, weightData.buffer);
     },
   };
+}
+
+/**
+ * The files of one weights manifest group, refused unless they hold the bytes its weights need: tfjs
+ * would otherwise fail with a bare RangeError (short) or load the wrong numbers silently (long).
+ */
+async function readWeightGroup(
+  base: string,
+  group: io.WeightsManifestConfig[number],
+  modelPath: string,
+): Promise<Buffer[]> {
+  const files = group.paths.map((path) => join(base, path));
+  const buffers: Buffer[] = [];
+  for (const file of files) {
+    try {
+      buffers.push(await readFile(file));
+    } catch (error) {
+      throw new IoError(`cannot read ${file}, named in ${modelPath}`, { cause: error });
+    }
+  }
+  const expected = weightBytes(group.weights);
+  const found = buffers.reduce((n, b) => n + b.length, 0);
+  if (expected !== undefined && found !== expected)
+    throw new IoError(
+      `${files.join(', ')}: the weights manifest in ${modelPath} needs ${expected} bytes${files.length > 1 ? ' together' : ''}, found ${found}`,
+    );
+  return buffers;
 }

@@ -41,6 +41,20 @@ describe('augmentStream', () => {
     expect(seen).toEqual(['b0:0000', 'b1:1111', 'b2:2222', 'b3:3333', 'b4:4444']);
   });
 
+  it('refuses a batch holding NaN before sending it to a worker, naming the batch, image and pixel', async () => {
+    const floats: ImageBatch[] = [0, 1].map((b) => ({
+      data: Float32Array.from({ length: 2 * 4 }, (_, i) => (b === 1 && i === 6 ? Number.NaN : i)),
+      shape: [2, 2, 2, 1],
+    }));
+    await expect(
+      (async () => {
+        for await (const _ of augmentStream(floats, pipeline, { workers: 1 }));
+      })(),
+    ).rejects.toThrow(
+      'augmentStream: batch 1 data holds NaN at index 6 (image 1, pixel 2); expected finite pixel values',
+    );
+  });
+
   it('rejects a bad worker count', async () => {
     await expect(augmentStream(batches(1), pipeline, { workers: 0 }).next()).rejects.toThrow(
       'augmentStream: workers must be a positive integer, got 0',

@@ -76,7 +76,7 @@ export async function* augmentStream<T extends ImageBatch>(
   const inFlight: Promise<T>[] = [];
   let index = 0;
   const submit = (batch: T) => {
-    checkBatch(batch, 'augmentStream');
+    checkBatch(batch, 'augmentStream', `batch ${index} data`);
     const id = index++;
     const copy = { data: batch.data.slice(), shape: [...batch.shape] as ImageBatch['shape'] };
     inFlight.push(
