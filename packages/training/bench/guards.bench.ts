@@ -3,8 +3,8 @@
 // line each, beside a whole training step's time from docs/benchmarks.md for scale.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { firstNonFinite, nonFiniteGradient } from '../src/data-parallel/finite.js';
 import { registerWasmTrainingKernels } from '@fmnist/backend';
+import { firstNonFinite, nonFiniteGradient } from '../src/data-parallel/finite.js';
 
 registerWasmTrainingKernels();
 await tf.setBackend('wasm');

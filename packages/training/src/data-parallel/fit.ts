@@ -1,6 +1,6 @@
+import { mixSeed } from '@fmnist/random';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { TrainingError } from '../errors.js';
-import { mixSeed } from '@fmnist/random';
 import type { DataParallelTrainer, StepResult } from './trainer.js';
 
 export interface TrainingBatch {

@@ -1,5 +1,5 @@
-import type { LossSpec } from '../losses.js';
 import type { BackendName } from '@fmnist/backend';
+import type { LossSpec } from '../losses.js';
 
 export interface InitMessage {
   type: 'init';

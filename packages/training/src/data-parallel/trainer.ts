@@ -1,11 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { BackendName } from '@fmnist/backend';
+import { mixSeed } from '@fmnist/random';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { TrainingError } from '../errors.js';
 import { correctPredictions, type LossSpec, lossFunction, resolveLoss } from '../losses.js';
-import type { BackendName } from '@fmnist/backend';
-import { mixSeed } from '@fmnist/random';
 import { firstNonFinite, nonFiniteGradient } from './finite.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { shardGradients } from './shard-gradients.js';

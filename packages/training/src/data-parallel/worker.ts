@@ -1,9 +1,9 @@
 import { parentPort } from 'node:worker_threads';
+import { useBestBackend } from '@fmnist/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { TrainingError } from '../errors.js';
 import { type LossSpec, lossFunction } from '../losses.js';
-import { useBestBackend } from '@fmnist/backend';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { shardGradients } from './shard-gradients.js';
 
