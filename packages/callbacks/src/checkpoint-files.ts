@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { verifyCheckpoint, withChecksums } from './checkpoint-integrity.js';
 import { CallbackError } from './errors.js';
+import { fileStep } from './file-step.js';
 import { getLearningRate, setLearningRate } from './learning-rate.js';
 import { readOptimizerState, writeOptimizerState } from './optimizer-state.js';
 
@@ -80,7 +81,9 @@ export async function saveCheckpoint(
     const named = tensors.map((tensor, i) => ({ name: String(i), tensor }));
     Object.assign(files, await tensorFiles(name, named));
   }
-  await writeDirectoryAtomic(dir, withChecksums(files));
+  await fileStep(`saveCheckpoint: cannot write the checkpoint ${dir}`, () =>
+    writeDirectoryAtomic(dir, withChecksums(files)),
+  );
 }
 
 /** `<name>.bin` with the tensors' values and `<name>.json` with their specs beside `meta`. */

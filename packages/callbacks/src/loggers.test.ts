@@ -1,13 +1,63 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CallbackError } from './errors.js';
 import { csvLogger, jsonHistory } from './loggers.js';
 import { progressBar } from './progress-bar.js';
 import { terminateOnNaN } from './terminate-on-nan.js';
-import { tf, tinyData, tinyModel } from './testing/index.js';
+import { tf, tfl, tinyData, tinyModel } from './testing/index.js';
 import { cpuTestsWithTempDir } from './testing/suite.js';
 
 const root = cpuTestsWithTempDir('fmnist-log-');
+
+/** Removes `dir` at the end of epoch `at`, before the callbacks after it in the list run. */
+class RemoveDirAt extends tfl.Callback {
+  constructor(
+    private readonly dir: string,
+    private readonly at: number,
+  ) {
+    super();
+  }
+  override async onEpochEnd(epoch: number) {
+    if (epoch === this.at) await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** What `fit` rejected with, for a look at its message and cause. */
+async function fitError(callbacks: tfl.Callback[]): Promise<Error & { cause?: { code?: string } }> {
+  const model = tinyModel(tf.train.sgd(0.1));
+  const { xs, ys } = tinyData();
+  const error = await model.fit(xs, ys, { epochs: 3, verbose: 0, callbacks }).catch((e: unknown) => e);
+  tf.dispose([xs, ys]);
+  expect(error).toBeInstanceOf(CallbackError);
+  return error as Error & { cause?: { code?: string } };
+}
+
+describe('file system errors are CallbackErrors naming the file, with the original as cause', () => {
+  it('csvLogger: a path it cannot create, and its folder removed mid-run', async () => {
+    const file = join(root(), 'plain-file');
+    await writeFile(file, '');
+    const unwritable = join(file, 'history.csv');
+    const early = await fitError([csvLogger({ path: unwritable })]);
+    expect(early.message).toBe(`csvLogger: cannot create ${unwritable}`);
+    expect(early.cause?.code).toMatch(/^(ENOTDIR|EEXIST)$/);
+
+    const dir = join(root(), 'csv-removed');
+    const path = join(dir, 'history.csv');
+    const late = await fitError([new RemoveDirAt(dir, 1), csvLogger({ path })]);
+    expect(late.message).toBe(`csvLogger: cannot append epoch 1 to ${path}`);
+    expect(late.cause?.code).toBe('ENOENT');
+  });
+
+  it('jsonHistory: a path it cannot write', async () => {
+    const file = join(root(), 'another-file');
+    await writeFile(file, '');
+    const path = join(file, 'history.json');
+    const error = await fitError([jsonHistory({ path })]);
+    expect(error.message).toBe(`jsonHistory: cannot write ${path}`);
+    expect(error.cause?.code).toMatch(/^(ENOTDIR|EEXIST)$/);
+  });
+});
 
 describe('csvLogger', () => {
   it('writes a header and one row per epoch, and appends to a resumed run without a second header', async () => {

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '@fmnist/io/node';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { CallbackError } from './errors.js';
+import { fileStep } from './file-step.js';
 import type { Logs } from './logs.js';
 import { resolveLogs } from './monitor.js';
 
@@ -27,26 +28,35 @@ export class CsvLogger extends tfl.Callback {
   }
 
   override async onTrainBegin() {
-    await mkdir(dirname(this.args.path), { recursive: true });
+    const { path } = this.args;
     const separator = this.args.separator ?? ',';
-    if (this.args.append && existsSync(this.args.path)) {
-      const header = readFileSync(this.args.path, 'utf8').split('\n')[0];
+    if (this.args.append && existsSync(path)) {
+      const header = (await fileStep(`csvLogger: cannot read ${path}`, () => readFile(path, 'utf8'))).split(
+        '\n',
+      )[0];
       this.columns = header ? header.split(separator).slice(1) : undefined;
     } else {
       this.columns = undefined;
-      await writeFile(this.args.path, '');
+      await fileStep(`csvLogger: cannot create ${path}`, async () => {
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(path, '');
+      });
     }
   }
 
   override async onEpochEnd(epoch: number, unresolved?: Logs) {
     const logs = await resolveLogs(unresolved);
     const separator = this.args.separator ?? ',';
+    let lines = '';
     if (!this.columns) {
       this.columns = Object.keys(logs ?? {}).sort();
-      await appendFile(this.args.path, `${['epoch', ...this.columns].join(separator)}\n`);
+      lines += `${['epoch', ...this.columns].join(separator)}\n`;
     }
     const cells = this.columns.map((key) => (logs?.[key] === undefined ? '' : String(logs[key])));
-    await appendFile(this.args.path, `${[String(epoch), ...cells].join(separator)}\n`);
+    lines += `${[String(epoch), ...cells].join(separator)}\n`;
+    await fileStep(`csvLogger: cannot append epoch ${epoch} to ${this.args.path}`, () =>
+      appendFile(this.args.path, lines),
+    );
   }
 }
 
@@ -71,9 +81,9 @@ export class JsonHistory extends tfl.Callback {
       if (typeof value !== 'number') continue;
       this.history[key] = [...(this.history[key] ?? []), value];
     }
-    await writeFileAtomic(
-      this.args.path,
-      JSON.stringify({ epoch: this.epochs, history: this.history }, null, 2),
+    const text = JSON.stringify({ epoch: this.epochs, history: this.history }, null, 2);
+    await fileStep(`jsonHistory: cannot write ${this.args.path}`, () =>
+      writeFileAtomic(this.args.path, text),
     );
   }
 }

@@ -1,11 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { readFile, truncate, writeFile } from 'node:fs/promises';
+import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { CallbackError } from '../errors.js';
-import { tf, tinyData, tinyModel } from '../testing/index.js';
+import { tf, tfl, tinyData, tinyModel } from '../testing/index.js';
 import { cpuTestsWithTempDir } from '../testing/suite.js';
 import { crc32c, maskedCrc32c } from './crc32c.js';
 import { readEventFile } from './event-file.js';
@@ -206,6 +206,25 @@ describe('tensorBoard callback', () => {
     const cut = await readEventFile(file!);
     expect(cut.truncated).toBe(true);
     expect(cut.events).toEqual(whole.events.slice(0, -1));
+    tf.dispose([xs, ys]);
+  });
+
+  it('reports its log folder removed mid-run as a CallbackError naming the event file', async () => {
+    const logDir = join(root(), 'removed');
+    const callback = tensorBoard(logDir, { histogramFreq: 0 });
+    const remove = new (class extends tfl.Callback {
+      override async onEpochEnd(epoch: number) {
+        if (epoch === 1) await rm(logDir, { recursive: true, force: true });
+      }
+    })();
+    const model = tinyModel();
+    const { xs, ys } = tinyData();
+    const error = await model
+      .fit(xs, ys, { epochs: 3, verbose: 0, callbacks: [remove, callback] })
+      .catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(CallbackError);
+    expect((error as Error).message).toBe(`tensorBoard: cannot append an event to ${callback.files[0]}`);
+    expect((error as Error).cause).toMatchObject({ code: 'ENOENT' });
     tf.dispose([xs, ys]);
   });
 
