@@ -1,8 +1,9 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { csvLogger } from './csv-logger.js';
 import { CallbackError } from './errors.js';
-import { csvLogger, jsonHistory } from './loggers.js';
+import { jsonHistory } from './json-history.js';
 import { progressBar } from './progress-bar.js';
 import { terminateOnNaN } from './terminate-on-nan.js';
 import { tf, tfl, tinyData, tinyModel } from './testing/index.js';
@@ -76,6 +77,78 @@ describe('csvLogger', () => {
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(['0', '1', '2']);
     expect(lines.filter((l) => l.startsWith('epoch'))).toHaveLength(1);
     tf.dispose([xs, ys]);
+  });
+});
+
+/** Trains `model` from `initialEpoch` to `epochs` (2 batches an epoch); returns tfjs's History. */
+async function fitFrom(
+  model: tfl.LayersModel,
+  initialEpoch: number,
+  epochs: number,
+  callbacks: tfl.Callback[],
+) {
+  const { xs, ys } = tinyData();
+  const history = await model.fit(xs, ys, { epochs, initialEpoch, batchSize: 2, verbose: 0, callbacks });
+  tf.dispose([xs, ys]);
+  return history.history;
+}
+
+describe('a resumed run (from epoch 2 of 4, after a run that reached epoch 4)', () => {
+  it('csvLogger with append keeps epochs 0-1, replaces 2-3 and writes each epoch once', async () => {
+    const path = join(root(), 'resumed.csv');
+    const first = await fitFrom(tinyModel(tf.train.sgd(0.1)), 0, 4, [csvLogger({ path })]);
+    const second = await fitFrom(tinyModel(tf.train.sgd(0.5)), 2, 4, [csvLogger({ path, append: true })]);
+    const [header, ...rows] = (await readFile(path, 'utf8')).trim().split('\n');
+    expect(header).toBe('epoch,acc,loss');
+    expect(rows.map((r) => Number(r.split(',')[0]))).toEqual([0, 1, 2, 3]);
+    const losses = rows.map((r) => Number(r.split(',')[2]));
+    expect(losses).toEqual([...first.loss!.slice(0, 2), ...second.loss!]);
+  });
+
+  it('jsonHistory keeps epochs 0-1, replaces 2-3, and starts afresh with append: false', async () => {
+    const path = join(root(), 'resumed.json');
+    const first = await fitFrom(tinyModel(tf.train.sgd(0.1)), 0, 4, [jsonHistory({ path })]);
+    const second = await fitFrom(tinyModel(tf.train.sgd(0.5)), 2, 4, [jsonHistory({ path })]);
+    const saved = JSON.parse(await readFile(path, 'utf8'));
+    expect(saved.epoch).toEqual([0, 1, 2, 3]);
+    expect(saved.history.loss).toEqual([...first.loss!.slice(0, 2), ...second.loss!]);
+
+    await fitFrom(tinyModel(tf.train.sgd(0.5)), 2, 4, [jsonHistory({ path, append: false })]);
+    expect(JSON.parse(await readFile(path, 'utf8')).epoch).toEqual([2, 3]);
+
+    await writeFile(path, JSON.stringify({ epoch: [0, 1], history: { loss: [1] } }));
+    await expect(fitFrom(tinyModel(), 2, 3, [jsonHistory({ path })])).rejects.toThrow(
+      `jsonHistory: ${path}: history.loss must hold one value per epoch (2), got 1`,
+    );
+  });
+
+  it('jsonHistory under fitDataset, which does not pass initialEpoch to callbacks', async () => {
+    const path = join(root(), 'dataset.json');
+    const { xs, ys } = tinyData();
+    const data = await import('@tensorflow/tfjs-data');
+    const dataset = () =>
+      data
+        .zip({ xs: data.array(xs.arraySync() as number[][]), ys: data.array(ys.arraySync() as number[][]) })
+        .batch(2) as never;
+    await tinyModel().fitDataset(dataset(), { epochs: 4, verbose: 0, callbacks: [jsonHistory({ path })] });
+    const history = jsonHistory({ path });
+    await tinyModel().fitDataset(dataset(), { epochs: 3, initialEpoch: 1, verbose: 0, callbacks: [history] });
+    expect(JSON.parse(await readFile(path, 'utf8')).epoch).toEqual([0, 1, 2]);
+    expect(history.epochs).toEqual([0, 1, 2]);
+    tf.dispose([xs, ys]);
+  });
+
+  it('jsonHistory keeps every list as long as the epochs, null where a key is missing', async () => {
+    const path = join(root(), 'aligned.json');
+    const extra = new (class extends tfl.Callback {
+      override async onEpochEnd(epoch: number, logs?: Record<string, unknown>) {
+        if (logs && epoch === 1) logs.extra = 7;
+      }
+    })();
+    await fitFrom(tinyModel(), 0, 3, [extra, jsonHistory({ path })]);
+    const saved = JSON.parse(await readFile(path, 'utf8'));
+    expect(saved.history.extra).toEqual([null, 7, null]);
+    expect(saved.history.loss).toHaveLength(3);
   });
 });
 
