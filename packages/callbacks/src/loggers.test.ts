@@ -5,7 +5,6 @@ import { csvLogger } from './csv-logger.js';
 import { CallbackError } from './errors.js';
 import { jsonHistory } from './json-history.js';
 import { progressBar } from './progress-bar.js';
-import { terminateOnNaN } from './terminate-on-nan.js';
 import { tf, tfl, tinyData, tinyModel } from './testing/index.js';
 import { cpuTestsWithTempDir } from './testing/suite.js';
 
@@ -161,27 +160,6 @@ describe('jsonHistory', () => {
     const saved = JSON.parse(await readFile(path, 'utf8'));
     expect(saved.epoch).toEqual([0, 1, 2]);
     expect(saved.history.loss).toHaveLength(3);
-    tf.dispose([xs, ys]);
-  });
-});
-
-describe('terminateOnNaN', () => {
-  it('stops at the first batch with a NaN loss', async () => {
-    const model = tinyModel(tf.train.sgd(0.1));
-    const xs = tf.tensor2d([
-      [Number.NaN, 1, 1],
-      [1, 1, 1],
-      [1, 1, 1],
-      [1, 1, 1],
-    ]);
-    const { ys } = tinyData();
-    const history = await model.fit(xs, ys, {
-      epochs: 5,
-      batchSize: 1,
-      verbose: 0,
-      callbacks: [terminateOnNaN()],
-    });
-    expect(history.epoch).toHaveLength(1);
     tf.dispose([xs, ys]);
   });
 });
