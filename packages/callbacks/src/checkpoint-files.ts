@@ -6,10 +6,20 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { verifyCheckpoint, withChecksums } from './checkpoint-integrity.js';
 import { CallbackError } from './errors.js';
+import { fileStep } from './file-step.js';
 import { getLearningRate, setLearningRate } from './learning-rate.js';
+import { readOptimizerState, writeOptimizerState } from './optimizer-state.js';
 
 const OPTIMIZER = 'optimizer';
 const EXTRA_STATE = 'state.json';
+
+/** `optimizer.json`: `specs` of what the optimizer's setWeights takes; `fields`, its private scalars after them. */
+interface OptimizerFile {
+  className: string;
+  learningRate?: number;
+  specs: tf.io.WeightsManifestEntry[];
+  fields?: tf.io.WeightsManifestEntry[];
+}
 
 export interface SaveCheckpointOptions {
   /**
@@ -44,13 +54,18 @@ export async function saveCheckpoint(
   );
   const files = modelArtifactsToFiles(artifacts!);
   if ((options.includeOptimizer ?? true) && model.optimizer) {
-    Object.assign(
-      files,
-      await tensorFiles(OPTIMIZER, await model.optimizer.getWeights(), {
-        className: model.optimizer.getClassName(),
-        learningRate: learningRateOf(model.optimizer),
-      }),
-    );
+    const { weights, scalars } = await readOptimizerState(model.optimizer);
+    // One binary, weights first: `specs` covers what setWeights takes, `fields` the private scalars after it.
+    const encoded = await tensorFiles(OPTIMIZER, [...weights, ...scalars]);
+    const { specs } = JSON.parse(encoded[`${OPTIMIZER}.json`] as string) as OptimizerFile;
+    files[`${OPTIMIZER}.bin`] = encoded[`${OPTIMIZER}.bin`]!;
+    files[`${OPTIMIZER}.json`] = JSON.stringify({
+      className: model.optimizer.getClassName(),
+      learningRate: learningRateOf(model.optimizer),
+      specs: specs.slice(0, weights.length),
+      fields: specs.slice(weights.length),
+    } satisfies OptimizerFile);
+    tf.dispose(weights.filter((w) => w.name === 'iter').map((w) => w.tensor));
   }
   if (options.state !== undefined) files[EXTRA_STATE] = JSON.stringify(options.state, null, 2);
   for (const [name, tensors] of Object.entries(options.tensors ?? {})) {
@@ -66,7 +81,9 @@ export async function saveCheckpoint(
     const named = tensors.map((tensor, i) => ({ name: String(i), tensor }));
     Object.assign(files, await tensorFiles(name, named));
   }
-  await writeDirectoryAtomic(dir, withChecksums(files));
+  await fileStep(`saveCheckpoint: cannot write the checkpoint ${dir}`, () =>
+    writeDirectoryAtomic(dir, withChecksums(files)),
+  );
 }
 
 /** `<name>.bin` with the tensors' values and `<name>.json` with their specs beside `meta`. */
@@ -127,13 +144,12 @@ export async function loadCheckpoint<S = unknown>(
     saved.dispose();
   }
   try {
-    const { className, specs, learningRate } = JSON.parse(
-      await readFile(join(base, `${OPTIMIZER}.json`), 'utf8'),
-    ) as {
-      className: string;
-      specs: tf.io.WeightsManifestEntry[];
-      learningRate?: number;
-    };
+    const {
+      className,
+      specs,
+      fields = [],
+      learningRate,
+    } = JSON.parse(await readFile(join(base, `${OPTIMIZER}.json`), 'utf8')) as OptimizerFile;
     if (!model.optimizer)
       throw new CallbackError(`${dir}: the checkpoint has optimizer state but the model is not compiled`);
     if (className !== model.optimizer.getClassName()) {
@@ -141,8 +157,14 @@ export async function loadCheckpoint<S = unknown>(
         `${dir}: optimizer state of a ${className}, but the model's optimizer is a ${model.optimizer.getClassName()}`,
       );
     }
-    const tensors = await readTensorFile(base, OPTIMIZER, specs);
-    await model.optimizer.setWeights(specs.map((spec) => ({ name: spec.name, tensor: tensors[spec.name]! })));
+    // The fields' bytes follow the weights' in the same file.
+    const tensors = await readTensorFile(base, OPTIMIZER, [...specs, ...fields]);
+    await writeOptimizerState(
+      model.optimizer,
+      specs.map((spec) => ({ name: spec.name, tensor: tensors[spec.name]! })),
+      Object.fromEntries(fields.map((spec) => [spec.name, tensors[spec.name]!])),
+      join(base, `${OPTIMIZER}.json`),
+    );
     if (typeof learningRate === 'number') setLearningRate(model.optimizer, learningRate);
     tf.dispose(Object.values(tensors));
   } catch (error) {

@@ -28,5 +28,5 @@ export {
   type SummaryValue,
   type TensorBoardEvent,
 } from './tensorboard/events.js';
-export { TerminateOnNaN, terminateOnNaN } from './terminate-on-nan.js';
+export { TerminateOnNaN, type TerminateOnNaNArgs, terminateOnNaN } from './terminate-on-nan.js';
 export { WeightsEMA, type WeightsEMAArgs, weightsEMA } from './weights-ema.js';

@@ -7,7 +7,8 @@ export {
   saveCheckpoint,
 } from './checkpoint-files.js';
 export { CHECKSUMS_FILE, verifyCheckpoint } from './checkpoint-integrity.js';
-export { CsvLogger, type CsvLoggerArgs, csvLogger, JsonHistory, jsonHistory } from './loggers.js';
+export { CsvLogger, type CsvLoggerArgs, csvLogger } from './csv-logger.js';
+export { JsonHistory, type JsonHistoryArgs, jsonHistory } from './json-history.js';
 export { ModelCheckpoint, type ModelCheckpointArgs, modelCheckpoint } from './model-checkpoint.js';
 export { EventFileWriter, readEventFile } from './tensorboard/event-file.js';
 export {

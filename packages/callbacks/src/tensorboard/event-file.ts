@@ -22,14 +22,22 @@ export class EventFileWriter {
     this.path = join(dir, `events.out.tfevents.${seconds}.${hostname()}.${process.pid}.${filesOpened++}`);
     try {
       mkdirSync(dir, { recursive: true });
-      this.write({ wallTime: Date.now() / 1000, step: 0, fileVersion: FILE_VERSION });
+      appendFileSync(
+        this.path,
+        frameRecord(encodeEvent({ wallTime: Date.now() / 1000, step: 0, fileVersion: FILE_VERSION })),
+      );
     } catch (error) {
       throw new CallbackError(`tensorBoard: cannot write event files in ${dir}`, { cause: error });
     }
   }
 
   write(event: TensorBoardEvent): void {
-    appendFileSync(this.path, frameRecord(encodeEvent(event)));
+    const record = frameRecord(encodeEvent(event));
+    try {
+      appendFileSync(this.path, record);
+    } catch (error) {
+      throw new CallbackError(`tensorBoard: cannot append an event to ${this.path}`, { cause: error });
+    }
   }
 }
 

@@ -6,8 +6,9 @@ import { getLearningRate } from '../learning-rate.js';
 import type { Logs } from '../logs.js';
 import { resolveLogs } from '../monitor.js';
 import { type CallbackState, type ResumableCallback, stateNumber } from '../resumable.js';
+import { dropEvents } from './drop-events.js';
 import { EventFileWriter } from './event-file.js';
-import { histogramOf, type SummaryValue } from './events.js';
+import { histogramOf, type SummaryValue, type TensorBoardEvent } from './events.js';
 
 /** Images to show in TensorBoard's Images tab, written once when training begins. */
 export interface TensorBoardImages {
@@ -44,6 +45,10 @@ export class TensorBoard extends tfl.Callback implements ResumableCallback {
   private val: EventFileWriter | undefined;
   private batchesSeen = 0;
   private imagesWritten = false;
+  /** `setState` was called since training last began. */
+  private restored = false;
+  /** The first epoch of the current `fit` has begun. */
+  private started = false;
   private readonly updateFreq: 'batch' | 'epoch' | number;
   private readonly histogramFreq: number;
 
@@ -78,10 +83,39 @@ export class TensorBoard extends tfl.Callback implements ResumableCallback {
   }
 
   override async onTrainBegin() {
+    this.started = false;
+  }
+
+  // Here rather than in onTrainBegin: fitDataset does not tell callbacks its initialEpoch.
+  override async onEpochBegin(epoch: number) {
+    if (this.started) return;
+    this.started = true;
+    const resumed = this.restored || epoch > 0;
+    if (resumed) await this.resume(epoch);
+    this.restored = false;
     if (this.args.images && !this.imagesWritten) {
       this.train.write({ wallTime: now(), step: 0, values: imageValues(this.args.images) });
       this.imagesWritten = true;
     }
+  }
+
+  /**
+   * A run resumed at `epoch`: batch steps continue from the saved count (`setState`), else from the
+   * optimizer's iterations, which a checkpoint restores; the events the interrupted run wrote after
+   * that point are dropped from the event files, so no step appears twice. The images are already there.
+   */
+  private async resume(epoch: number) {
+    if (!this.restored && this.batchesSeen === 0)
+      this.batchesSeen = (this.model as tfl.LayersModel | undefined)?.optimizer?.iterations ?? 0;
+    this.imagesWritten = true;
+    const batchStep = this.batchesSeen;
+    const after = (event: TensorBoardEvent) => {
+      const values = event.values ?? [];
+      if (values.length === 0) return false;
+      const perBatch = values.some((v) => v.tag.startsWith('batch_'));
+      return perBatch ? event.step > batchStep : event.step > epoch;
+    };
+    for (const run of ['train', 'val']) await dropEvents(join(this.logDir, run), after);
   }
 
   override async onBatchEnd(_batch: number, logs?: Logs) {
@@ -107,6 +141,7 @@ export class TensorBoard extends tfl.Callback implements ResumableCallback {
 
   setState(state: CallbackState): void {
     this.batchesSeen = stateNumber('tensorBoard', state, 'batchesSeen', 0, { integer: true });
+    this.restored = true;
   }
 
   private writeScalars(logs: Record<string, number>, prefix: string, step: number) {

@@ -1,11 +1,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { readFile, truncate, writeFile } from 'node:fs/promises';
+import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
+import { loadCheckpoint, saveCheckpoint } from '../checkpoint-files.js';
 import { CallbackError } from '../errors.js';
-import { tf, tinyData, tinyModel } from '../testing/index.js';
+import { tf, tfl, tinyData, tinyModel } from '../testing/index.js';
 import { cpuTestsWithTempDir } from '../testing/suite.js';
 import { crc32c, maskedCrc32c } from './crc32c.js';
 import { readEventFile } from './event-file.js';
@@ -195,6 +196,45 @@ describe('tensorBoard callback', () => {
     tf.dispose([xs, ys]);
   });
 
+  it('a resumed run continues the batch steps and drops the steps written after its checkpoint', async () => {
+    const logDir = join(root(), 'resumed');
+    const args = {
+      updateFreq: 'batch' as const,
+      images: { data: new Uint8Array(4), shape: [1, 2, 2, 1] as [number, number, number, number] },
+    };
+    const { xs, ys } = tinyData();
+    const fit = (model: tfl.LayersModel, initialEpoch: number, epochs: number, callbacks: tfl.Callback[]) =>
+      model.fit(xs, ys, { epochs, initialEpoch, batchSize: 2, shuffle: false, verbose: 0, callbacks });
+    // The killed run: a checkpoint after epoch 2 of 4, then epochs 3 and 4 logged before it died.
+    const killed = tinyModel(tf.train.adam(0.01));
+    const before = tensorBoard(logDir, args);
+    await fit(killed, 0, 2, [before]);
+    await saveCheckpoint(join(root(), 'resumed-checkpoint'), killed);
+    await fit(killed, 2, 4, [before]);
+    // The resumed run, with a new callback that was given no state: it starts from the optimizer's steps.
+    const resumed = tinyModel(tf.train.adam(0.01));
+    await loadCheckpoint(join(root(), 'resumed-checkpoint'), resumed);
+    const after = tensorBoard(logDir, args);
+    await fit(resumed, 2, 4, [after]);
+
+    const events: TensorBoardEvent[] = [];
+    for (const file of readdirSync(join(logDir, 'train')))
+      events.push(...(await readEventFile(join(logDir, 'train', file))).events);
+    const steps = (tag: string) =>
+      scalars(events, tag)
+        .map((s) => s.step)
+        .sort((a, b) => a - b);
+    expect(steps('batch_loss')).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(steps('epoch_loss')).toEqual([1, 2, 3, 4]);
+    const histogramSteps = events.filter((e) => e.values?.some((v) => 'histogram' in v)).map((e) => e.step);
+    expect(histogramSteps.sort()).toEqual([1, 2, 3, 4]);
+    expect(events.filter((e) => e.values?.some((v) => 'image' in v))).toHaveLength(1);
+    // What the resumed run logged for epochs 3 and 4 is what is left.
+    const last = scalars((await readEventFile(after.files[0]!)).events, 'epoch_loss');
+    expect(last.map((s) => s.step)).toEqual([3, 4]);
+    tf.dispose([xs, ys]);
+  });
+
   it('leaves a file readable up to its last whole record when a write is cut short', async () => {
     const callback = tensorBoard(join(root(), 'crash'), { updateFreq: 'batch', histogramFreq: 0 });
     const model = tinyModel();
@@ -206,6 +246,25 @@ describe('tensorBoard callback', () => {
     const cut = await readEventFile(file!);
     expect(cut.truncated).toBe(true);
     expect(cut.events).toEqual(whole.events.slice(0, -1));
+    tf.dispose([xs, ys]);
+  });
+
+  it('reports its log folder removed mid-run as a CallbackError naming the event file', async () => {
+    const logDir = join(root(), 'removed');
+    const callback = tensorBoard(logDir, { histogramFreq: 0 });
+    const remove = new (class extends tfl.Callback {
+      override async onEpochEnd(epoch: number) {
+        if (epoch === 1) await rm(logDir, { recursive: true, force: true });
+      }
+    })();
+    const model = tinyModel();
+    const { xs, ys } = tinyData();
+    const error = await model
+      .fit(xs, ys, { epochs: 3, verbose: 0, callbacks: [remove, callback] })
+      .catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(CallbackError);
+    expect((error as Error).message).toBe(`tensorBoard: cannot append an event to ${callback.files[0]}`);
+    expect((error as Error).cause).toMatchObject({ code: 'ENOENT' });
     tf.dispose([xs, ys]);
   });
 
