@@ -1,4 +1,4 @@
-import { createRng, type Rng } from '@fmnist/random';
+import { createRng, mixSeed, type Rng } from '@fmnist/random';
 import { compose } from './compose.js';
 import { checkBatch, type ImageBatch } from './image-batch.js';
 import type { Transform } from './transform.js';
@@ -39,10 +39,10 @@ export function seededAugment(
   return { augment, rng };
 }
 
-/** The seed of batch `index` in a stream seeded with `seed`: independent of how batches are scheduled. */
+/**
+ * The seed of batch `index` in a stream seeded with `seed`: independent of how batches are scheduled.
+ * `mixSeed` from `@fmnist/random`, under the name this package has always exported.
+ */
 export function batchSeed(seed: number, index: number): number {
-  let h = (seed ^ Math.imul(index + 1, 0x9e3779b9)) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
-  return (h ^ (h >>> 16)) >>> 0;
+  return mixSeed(seed, index);
 }

@@ -1,3 +1,4 @@
+import { mixSeed } from '@fmnist/random';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfd from '@tensorflow/tfjs-data';
 import { batches } from './batches.js';
@@ -54,7 +55,7 @@ export function toTfDataset(
   const scale = normalize ? 1 / 255 : 1;
   let pass = 0;
   function* epoch() {
-    const epochSeed = seed * 1000 + pass++;
+    const epochSeed = mixSeed(seed, pass++);
     for (const batch of batches(set, batchSize, { shuffle, seed: epochSeed, dropRemainder })) {
       const shape: PixelBatch['shape'] = [batch.count, set.height, set.width, set.channels];
       let pixels: PixelBatch = { data: batch.images, shape };

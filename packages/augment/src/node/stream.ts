@@ -17,7 +17,7 @@ export interface AugmentStreamOptions {
   prefetch?: number;
 }
 
-function workerSource(): { script: string; eval: boolean } {
+function workerSource(): { script: string; eval: boolean; execArgv?: string[] } {
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith('.ts')) {
     // Running from sources (tests): register tsx in the worker, then load the TypeScript worker.
@@ -30,6 +30,8 @@ function workerSource(): { script: string; eval: boolean } {
     return {
       script: `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(source)}); });`,
       eval: true,
+      // Resolve @fmnist/* to their sources too, as the tests' own imports do (no build needed).
+      execArgv: [...process.execArgv, '--conditions=fmnist-source'],
     };
   }
   const file = fileURLToPath(
@@ -58,7 +60,14 @@ export async function* augmentStream<T extends ImageBatch>(
   const seed = options.seed ?? 0;
   const spec = (Array.isArray(pipeline) ? compose(...pipeline) : (pipeline as Transform)).spec;
   const source = workerSource();
-  const workers = Array.from({ length: count }, () => new Worker(source.script, { eval: source.eval }));
+  const workers = Array.from(
+    { length: count },
+    () =>
+      new Worker(source.script, {
+        eval: source.eval,
+        ...(source.execArgv ? { execArgv: source.execArgv } : {}),
+      }),
+  );
   const waiting = new Map<number, { resolve: (b: ImageBatch) => void; reject: (e: Error) => void }>();
   for (const worker of workers) {
     worker.postMessage({ spec });
