@@ -176,6 +176,21 @@ describe('Classifier.classify', () => {
     expect(() => classifier.classify(input as never)).toThrow(message);
   });
 
+  it.each(['classify', 'predict', 'embed'] as const)('names %s in the errors of its input', (method) => {
+    const call =
+      (input: unknown, options: object = {}) =>
+      () =>
+        (classifier[method] as (input: unknown, options: object) => unknown).call(classifier, input, options);
+    expect(call(new Uint8Array(100))).toThrow(`${method}: a typed array`);
+    expect(call([])).toThrow(`${method}: empty batch`);
+    expect(call(new Float32Array(784).fill(3))).toThrow(`${method}: Float32Array value 0 is 3`);
+    expect(call(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3, 4, 5, 6]))).toThrow(
+      `${method}: unreadable image bytes`,
+    );
+    expect(call({ width: 1 })).toThrow(`${method}: unsupported input`);
+    if (method !== 'embed') expect(call(image, { tta: 'rotate' })).toThrow(`${method}: tta must be`);
+  });
+
   it('rejects a bad topK, a model path without model.json and an unknown shipped model', async () => {
     expect(() => classifier.classify(image, { topK: 11 })).toThrow(
       'classify: topK must be an integer in 1–10, got 11',

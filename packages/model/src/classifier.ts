@@ -68,11 +68,17 @@ function isBrowserImage(input: unknown): boolean {
   ].some((name) => typeof g[name] === 'function' && input instanceof (g[name] as new () => unknown));
 }
 
+/** The public methods that take images, named in the errors about their input. */
+export type ClassifierMethod = 'classify' | 'predict' | 'embed';
+
 /** Normalizes any accepted input to `[n, 28, 28, 1]` float pixels in [0, 1]. */
-export function toBatch(input: ClassifierInput): { pixels: Float32Array; count: number } {
+export function toBatch(
+  input: ClassifierInput,
+  method: ClassifierMethod,
+): { pixels: Float32Array; count: number } {
   if (Array.isArray(input)) {
-    if (input.length === 0) throw new ClassifierError('classify: empty batch');
-    const parts = input.map(toBatch);
+    if (input.length === 0) throw new ClassifierError(`${method}: empty batch`);
+    const parts = input.map((part) => toBatch(part, method));
     const pixels = new Float32Array(parts.reduce((n, p) => n + p.pixels.length, 0));
     let offset = 0;
     for (const p of parts) {
@@ -89,19 +95,19 @@ export function toBatch(input: ClassifierInput): { pixels: Float32Array; count: 
       (shape.length === 4 && shape[1] === IMAGE_SIZE && shape[2] === IMAGE_SIZE && shape[3] === 1);
     if (!ok)
       throw new ClassifierError(
-        `classify: a tensor must be [28,28], [28,28,1] or [n,28,28,1], got [${shape.join(',')}]`,
+        `${method}: a tensor must be [28,28], [28,28,1] or [n,28,28,1], got [${shape.join(',')}]`,
       );
-    if (input.size === 0) throw new ClassifierError('classify: empty batch');
-    return check(Float32Array.from(input.dataSync()), 1, 'tensor');
+    if (input.size === 0) throw new ClassifierError(`${method}: empty batch`);
+    return check(Float32Array.from(input.dataSync()), 'tensor', method);
   }
   if (input instanceof Uint8Array || input instanceof Uint8ClampedArray || input instanceof Float32Array) {
-    if (input.length === 0) throw new ClassifierError('classify: empty batch');
+    if (input.length === 0) throw new ClassifierError(`${method}: empty batch`);
     if (input.length % PIXELS !== 0) {
       throw new ClassifierError(
-        `classify: a typed array must hold 28x28 = 784 pixels per image, got ${input.length} values`,
+        `${method}: a typed array must hold 28x28 = 784 pixels per image, got ${input.length} values`,
       );
     }
-    if (input instanceof Float32Array) return check(input, 1, 'Float32Array');
+    if (input instanceof Float32Array) return check(input, 'Float32Array', method);
     // Bytes are always in range: no check, and a plain loop (Float32Array.from with a map is ~10x slower).
     const pixels = new Float32Array(input.length);
     for (let i = 0; i < input.length; i++) pixels[i] = input[i]! / 255;
@@ -114,16 +120,16 @@ export function toBatch(input: ClassifierInput): { pixels: Float32Array; count: 
     return { pixels: toModelInput({ data: pixels, width, height, channels: 4 }), count: 1 };
   }
   throw new ClassifierError(
-    'classify: unsupported input; pass a tensor, 28x28 typed array, RawImage, ImageData, canvas or image element',
+    `${method}: unsupported input; pass a tensor, 28x28 typed array, RawImage, ImageData, canvas or image element`,
   );
 }
 
-function check(pixels: Float32Array, max: number, what: string) {
+function check(pixels: Float32Array, what: string, method: ClassifierMethod) {
   for (let i = 0; i < pixels.length; i++) {
     const v = pixels[i]!;
-    if (!Number.isFinite(v)) throw new ClassifierError(`classify: ${what} value ${i} is ${v}`);
-    if (v < 0 || v > max + 1e-6)
-      throw new ClassifierError(`classify: ${what} value ${i} is ${v}, outside [0, ${max}]`);
+    if (!Number.isFinite(v)) throw new ClassifierError(`${method}: ${what} value ${i} is ${v}`);
+    if (v < 0 || v > 1 + 1e-6)
+      throw new ClassifierError(`${method}: ${what} value ${i} is ${v}, outside [0, 1]`);
   }
   return { pixels, count: pixels.length / PIXELS };
 }
@@ -147,7 +153,7 @@ const DEFAULT_BATCH_SIZE = 256;
  * views, so memory stays bounded however many images are passed.
  */
 function outputsInBatches(
-  method: string,
+  method: ClassifierMethod,
   model: tfl.LayersModel,
   { pixels, count }: { pixels: Float32Array; count: number },
   batchSize: number,
@@ -193,8 +199,8 @@ export class Classifier {
     input: ClassifierInput,
     { batchSize = DEFAULT_BATCH_SIZE }: Pick<PredictOptions, 'batchSize'> = {},
   ): { embeddings: Float32Array; count: number; size: number } {
+    const batch = this.batchOf(input, 'embed');
     this.embedder ??= penultimateModel(this.model);
-    const batch = toBatch(input);
     const embeddings = outputsInBatches('embed', this.embedder, batch, batchSize);
     return { embeddings, count: batch.count, size: embeddings.length / batch.count };
   }
@@ -207,14 +213,9 @@ export class Classifier {
    */
   predict(
     input: ClassifierInput,
-    { tta, batchSize = DEFAULT_BATCH_SIZE }: PredictOptions = {},
+    options: PredictOptions = {},
   ): { probabilities: Float32Array; count: number } {
-    const mode = checkTta(tta);
-    const batch = toBatch(input);
-    return {
-      probabilities: outputsInBatches('predict', this.model, batch, batchSize, mode),
-      count: batch.count,
-    };
+    return this.probabilities('predict', input, options);
   }
 
   /**
@@ -229,7 +230,7 @@ export class Classifier {
     const k = this.classNames.length;
     if (!Number.isInteger(topK) || topK < 1 || topK > k)
       throw new ClassifierError(`classify: topK must be an integer in 1–${k}, got ${topK}`);
-    const { probabilities, count } = this.predict(input, { tta, batchSize });
+    const { probabilities, count } = this.probabilities('classify', input, { tta, batchSize });
     const rows = Array.from({ length: count }, (_, i) =>
       Array.from(probabilities.subarray(i * k, (i + 1) * k), (probability, classIndex) => ({
         classIndex,
@@ -248,6 +249,31 @@ export class Classifier {
 
   dispose(): void {
     this.model.dispose();
+  }
+
+  /**
+   * Turns inputs this class does not read itself into ones it does; the Node classifier decodes PNG and
+   * JPEG bytes here. `method` is the public method called, for error messages.
+   */
+  protected prepare(input: ClassifierInput, _method: ClassifierMethod): ClassifierInput {
+    return input;
+  }
+
+  private batchOf(input: ClassifierInput, method: ClassifierMethod) {
+    return toBatch(this.prepare(input, method), method);
+  }
+
+  private probabilities(
+    method: ClassifierMethod,
+    input: ClassifierInput,
+    { tta, batchSize = DEFAULT_BATCH_SIZE }: PredictOptions,
+  ): { probabilities: Float32Array; count: number } {
+    const mode = checkTta(tta, method);
+    const batch = this.batchOf(input, method);
+    return {
+      probabilities: outputsInBatches(method, this.model, batch, batchSize, mode),
+      count: batch.count,
+    };
   }
 }
 

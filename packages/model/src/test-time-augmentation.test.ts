@@ -29,9 +29,9 @@ describe('test-time augmentation views', () => {
   });
 
   it('names the accepted modes when given another', () => {
-    expect(checkTta(false)).toBeUndefined();
-    expect(checkTta('flip')).toBe('flip');
-    expect(() => checkTta('rotate')).toThrow(
+    expect(checkTta(false, 'classify')).toBeUndefined();
+    expect(checkTta('flip', 'classify')).toBe('flip');
+    expect(() => checkTta('rotate', 'classify')).toThrow(
       `classify: tta must be 'flip', 'flip-shift' or false, got "rotate"`,
     );
   });

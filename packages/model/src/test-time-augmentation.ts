@@ -18,11 +18,11 @@ const SHIFTS: readonly [number, number][] = [
   [0, 1],
 ];
 
-export function checkTta(tta: unknown): TestTimeAugmentation | undefined {
+export function checkTta(tta: unknown, method: string): TestTimeAugmentation | undefined {
   if (tta === undefined || tta === false) return undefined;
   if (tta === 'flip' || tta === 'flip-shift') return tta;
   throw new ClassifierError(
-    `classify: tta must be 'flip', 'flip-shift' or false, got ${JSON.stringify(tta)}`,
+    `${method}: tta must be 'flip', 'flip-shift' or false, got ${JSON.stringify(tta)}`,
   );
 }
 
