@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { encode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_CLASSES } from './classifier.js';
+import { ClassifierError } from './errors.js';
 import { loadClassifier, type NodeClassifier } from './node/load.js';
 import { toModelInput } from './preprocess.js';
 import { createSeedModel } from './seed-model.js';
@@ -202,5 +203,27 @@ describe('Classifier.classify', () => {
     await expect(loadClassifier({ architecture: 'resnet' as never })).rejects.toThrow(
       "loadClassifier: architecture must be one of vgg, seed, got 'resnet'",
     );
+  });
+});
+
+describe('Classifier.dispose', () => {
+  it('frees the weights, then makes every call throw a ClassifierError naming the call; may be called twice', async () => {
+    const before = tf.memory().numTensors;
+    const disposed = await loadClassifier({ model: join(root, 'model') });
+    disposed.embed(image); // builds the features model, which shares the weights
+    disposed.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    for (const method of ['classify', 'predict', 'embed'] as const) {
+      const call = () => disposed[method](image);
+      expect(call).toThrow(ClassifierError);
+      expect(call).toThrow(`${method}: the classifier was disposed`);
+    }
+    expect(() => disposed.dispose()).not.toThrow();
+  });
+
+  it('notices a model disposed behind its back', async () => {
+    const disposed = await loadClassifier({ model: join(root, 'model') });
+    disposed.model.dispose();
+    expect(() => disposed.predict(image)).toThrow('predict: the classifier was disposed');
   });
 });

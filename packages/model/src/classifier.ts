@@ -184,6 +184,7 @@ function outputsInBatches(
 /** A loaded model with its class names: `classify`, `predict` and `embed`, no tensors left behind. */
 export class Classifier {
   private embedder: tfl.LayersModel | undefined;
+  private disposed = false;
 
   constructor(
     readonly model: tfl.LayersModel,
@@ -199,6 +200,7 @@ export class Classifier {
     input: ClassifierInput,
     { batchSize = DEFAULT_BATCH_SIZE }: Pick<PredictOptions, 'batchSize'> = {},
   ): { embeddings: Float32Array; count: number; size: number } {
+    this.assertUsable('embed');
     const batch = this.batchOf(input, 'embed');
     this.embedder ??= penultimateModel(this.model);
     const embeddings = outputsInBatches('embed', this.embedder, batch, batchSize);
@@ -227,6 +229,7 @@ export class Classifier {
     input: ClassifierInput,
     { topK = 3, tta, batchSize }: ClassifyOptions = {},
   ): Prediction[] | Prediction[][] {
+    this.assertUsable('classify');
     const k = this.classNames.length;
     if (!Number.isInteger(topK) || topK < 1 || topK > k)
       throw new ClassifierError(`classify: topK must be an integer in 1–${k}, got ${topK}`);
@@ -247,8 +250,20 @@ export class Classifier {
     return single ? rows[0]! : rows;
   }
 
+  /**
+   * Frees the model's weights (and so those of the features model `embed` uses, which shares them).
+   * Every later call throws a `ClassifierError`; a second `dispose()` does nothing.
+   */
   dispose(): void {
-    this.model.dispose();
+    if (this.disposed) return;
+    this.disposed = true;
+    if (!weightsDisposed(this.model)) this.model.dispose();
+  }
+
+  /** Checked first by every method: tfjs's own error for a disposed model names a layer, not the cause. */
+  private assertUsable(method: ClassifierMethod): void {
+    if (this.disposed || weightsDisposed(this.model))
+      throw new ClassifierError(`${method}: the classifier was disposed; load a new one`);
   }
 
   /**
@@ -268,6 +283,7 @@ export class Classifier {
     input: ClassifierInput,
     { tta, batchSize = DEFAULT_BATCH_SIZE }: PredictOptions,
   ): { probabilities: Float32Array; count: number } {
+    this.assertUsable(method);
     const mode = checkTta(tta, method);
     const batch = this.batchOf(input, method);
     return {
@@ -287,6 +303,16 @@ function penultimateModel(model: tfl.LayersModel): tfl.LayersModel {
     throw new ClassifierError('embed: the model has no hidden layer before its output to take features from');
   // The new model shares the layers and weights of `model`, whose dispose() frees them.
   return tfl.model({ inputs: model.inputs, outputs: layer.output as tfl.SymbolicTensor });
+}
+
+/** True once the model's weights are freed, by `Classifier.dispose()` or by `model.dispose()` directly. */
+function weightsDisposed(model: tfl.LayersModel): boolean {
+  try {
+    for (const weight of model.weights) weight.read(); // throws once the variable is disposed
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 function isTypedArray(input: unknown): boolean {
