@@ -7,8 +7,8 @@ import { directorySaveHandler } from '@fmnist/io/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { encode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FASHION_MNIST_CLASSES } from './classifier.js';
 import { ClassifierError } from './errors.js';
+import { FASHION_MNIST_CLASSES } from './fashion-mnist.js';
 import { loadClassifier, type NodeClassifier } from './node/load.js';
 import { toModelInput } from './preprocess.js';
 import { createSeedModel } from './seed-model.js';
@@ -167,7 +167,7 @@ describe('Classifier.classify', () => {
   });
 
   it.each([
-    [new Uint8Array(100), 'a typed array must hold 28x28 = 784 pixels per image, got 100 values'],
+    [new Uint8Array(100), 'a typed array must hold 28x28x1 = 784 values per image, got 100 values'],
     [new Float32Array(784).fill(Number.NaN), 'Float32Array value 0 is NaN'],
     [new Float32Array(784).fill(3), 'Float32Array value 0 is 3, outside [0, 1]'],
     [[], 'classify: empty batch'],

@@ -6,13 +6,13 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { Classifier, type ClassifierInput, type ClassifierMethod } from '../classifier.js';
 import { ClassifierError } from '../errors.js';
 import {
+  classifierOver,
   type LoadClassifierOptions,
-  loadClassifierFrom,
+  loadModel,
   type ShippedModel,
   type ShippedWeights,
   shippedWeightsFolder,
 } from '../load-classifier.js';
-import { toModelInput } from '../preprocess.js';
 import { decodeImageFor, isEncodedImage } from './decode-image.js';
 
 /**
@@ -31,13 +31,15 @@ export function shippedWeightsDir(shipped: ShippedModel | ShippedWeights = {}): 
   );
 }
 
-/** In Node, `classify`, `predict` and `embed` also take PNG and JPEG bytes of any size (a Buffer or Uint8Array). */
+/**
+ * In Node, `classify`, `predict` and `embed` also take PNG and JPEG bytes of any size (a Buffer or
+ * Uint8Array), decoded and converted to the model's input shape as `toModelInput` says (RGB for a model
+ * with three channels).
+ */
 export class NodeClassifier extends Classifier {
   protected override prepare(input: ClassifierInput, method: ClassifierMethod): ClassifierInput {
     if (Array.isArray(input)) return input.map((part) => this.prepare(part, method));
-    if (input instanceof Uint8Array && isEncodedImage(input)) {
-      return new Float32Array(toModelInput(decodeImageFor(input, method)));
-    }
+    if (input instanceof Uint8Array && isEncodedImage(input)) return decodeImageFor(input, method);
     return input;
   }
 }
@@ -60,6 +62,5 @@ function sourceFor({ model, architecture, weights }: LoadClassifierOptions): str
  * `model` may be a directory, a `model.json` path, an http(s) URL or a `tf.io.IOHandler`.
  */
 export async function loadClassifier(options: LoadClassifierOptions = {}): Promise<NodeClassifier> {
-  const classifier = await loadClassifierFrom(sourceFor(options), options.classNames);
-  return new NodeClassifier(classifier.model, classifier.classNames);
+  return classifierOver(NodeClassifier, await loadModel(sourceFor(options)), options.classNames);
 }
