@@ -154,7 +154,7 @@ describe('a classifier over a model of any input shape and class count', () => {
 
   it('classifies held-out images of every accepted form, as trained', () => {
     const before = tf.memory().numTensors;
-    const fromBytes = classifier.classify(test.bytes, { topK: 1 }) as Prediction[][];
+    const fromBytes = classifier.classify(test.bytes, { topK: 1, batch: true });
     expect(accuracy(fromBytes, test.labels)).toBeGreaterThanOrEqual(0.9);
     expect(fromBytes[0]![0]!.className).toBe(NAMES[fromBytes[0]![0]!.classIndex]);
     const { probabilities, count } = classifier.predict(testFloats);
@@ -165,7 +165,7 @@ describe('a classifier over a model of any input shape and class count', () => {
     batch.dispose();
     fromTensor.forEach((p, i) => expect(p).toBeCloseTo(probabilities[i]!, 5));
     const one = tf.tensor3d(testFloats.subarray(0, PIXELS), [SIZE, SIZE, CHANNELS]);
-    const single = classifier.classify(one) as Prediction[];
+    const single = classifier.classify(one);
     one.dispose();
     expect(single.map((p) => p.probability)).toEqual(
       Array.from(probabilities.subarray(0, 3)).sort((a, b) => b - a),
@@ -183,7 +183,7 @@ describe('a classifier over a model of any input shape and class count', () => {
       height: 48,
       channels: 3 as const,
     }));
-    const rows = classifier.classify(raws, { topK: 1 }) as Prediction[][];
+    const rows = classifier.classify(raws, { topK: 1 });
     expect(accuracy(rows, big.labels)).toBe(1);
     expect(toModelInput(raws[0]!, classifier.inputShape)).toHaveLength(PIXELS);
     const grey = { data: new Uint8Array([0, 255]), width: 2, height: 1, channels: 1 as const };
@@ -205,7 +205,7 @@ describe('a classifier over a model of any input shape and class count', () => {
     const flipped = classifier.predict(mirrored).probabilities;
     const withFlip = classifier.predict(testFloats, { tta: 'flip' }).probabilities;
     withFlip.forEach((p, i) => expect(p).toBeCloseTo((flat[i]! + flipped[i]!) / 2, 5));
-    const withShifts = classifier.classify(testFloats, { topK: 1, tta: 'flip-shift' }) as Prediction[][];
+    const withShifts = classifier.classify(testFloats, { topK: 1, tta: 'flip-shift', batch: true });
     expect(accuracy(withShifts, test.labels)).toBeGreaterThanOrEqual(0.9);
   });
 
@@ -262,8 +262,8 @@ describe('a classifier over a model of any input shape and class count', () => {
       });
       return encodeJpeg({ data: rgba, width: 50, height: 40 }, 95).data;
     });
-    expect(accuracy(classifier.classify(pngs, { topK: 1 }) as Prediction[][], big.labels)).toBe(1);
-    expect(accuracy(classifier.classify(jpegs, { topK: 1 }) as Prediction[][], big.labels)).toBe(1);
+    expect(accuracy(classifier.classify(pngs, { topK: 1 }), big.labels)).toBe(1);
+    expect(accuracy(classifier.classify(jpegs, { topK: 1 }), big.labels)).toBe(1);
   });
 
   it('throws a ClassifierError on every call once disposed', async () => {

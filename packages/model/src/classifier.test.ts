@@ -6,7 +6,8 @@ import { CLASS_NAMES } from '@fmnist/dataset';
 import { directorySaveHandler } from '@fmnist/io/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { encode } from 'fast-png';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import type { Prediction } from './classifier.js';
 import { ClassifierError } from './errors.js';
 import { FASHION_MNIST_CLASSES } from './fashion-mnist.js';
 import { loadClassifier, type NodeClassifier } from './node/load.js';
@@ -202,6 +203,42 @@ describe('Classifier.classify', () => {
     );
     await expect(loadClassifier({ architecture: 'resnet' as never })).rejects.toThrow(
       "loadClassifier: architecture must be one of vgg, seed, got 'resnet'",
+    );
+  });
+});
+
+describe('Classifier.classify result types', () => {
+  it('gives one image one list and a batch a list per image, typed so by the input', () => {
+    const raw = { data: image, width: 28, height: 28, channels: 1 as const };
+    expectTypeOf(classifier.classify(raw)).toEqualTypeOf<Prediction[]>();
+    const one = tf.tensor3d(
+      Float32Array.from(image, (v) => v / 255),
+      [28, 28, 1],
+    );
+    const four = tf.tensor4d(
+      Float32Array.from(image, (v) => v / 255),
+      [1, 28, 28, 1],
+    );
+    expectTypeOf(classifier.classify(one)).toEqualTypeOf<Prediction[]>();
+    expectTypeOf(classifier.classify(four)).toEqualTypeOf<Prediction[][]>();
+    expectTypeOf(classifier.classify([image, raw], { topK: 1 })).toEqualTypeOf<Prediction[][]>();
+    expect(classifier.classify(one)[0]!.className).toBe(classifier.classify(four)[0]![0]!.className);
+    tf.dispose([one, four]);
+    // A typed array holds one image or several, which only its length tells; `batch` says which.
+    expectTypeOf(classifier.classify(image)).toEqualTypeOf<Prediction[] | Prediction[][]>();
+    const single = classifier.classify(image, { batch: false });
+    expectTypeOf(single).toEqualTypeOf<Prediction[]>();
+    expect(single).toEqual(classifier.classify(image));
+    const rows = classifier.classify(image, { batch: true, topK: 1 });
+    expectTypeOf(rows).toEqualTypeOf<Prediction[][]>();
+    expect(rows).toEqual([classifier.classify(image, { topK: 1 })]);
+    expect(classifier.classify([image], { batch: false })).toEqual(single);
+    const two = new Uint8Array(2 * 784);
+    expect(() => classifier.classify(two, { batch: false })).toThrow(
+      'classify: batch is false, so the input must be one image, got 2',
+    );
+    expect(() => classifier.classify(image, { batch: 'yes' as never })).toThrow(
+      'classify: batch must be true, false or undefined, got "yes"',
     );
   });
 });

@@ -15,11 +15,13 @@ import {
   type Batch,
   type ClassifierInput,
   type ClassifierMethod,
+  type ImageBatch,
   isTypedArray,
+  type SingleImage,
   toBatch,
 } from './to-batch.js';
 
-export type { ClassifierInput, ClassifierMethod } from './to-batch.js';
+export type { ClassifierInput, ClassifierMethod, ImageBatch, SingleImage } from './to-batch.js';
 
 export interface Prediction {
   classIndex: number;
@@ -37,6 +39,13 @@ export interface PredictOptions {
 export interface ClassifyOptions extends PredictOptions {
   /** How many of the most probable classes to give (default 3). */
   topK?: number | undefined;
+  /**
+   * `true`: one list per image, even for one image; `false`: the input must be one image, whose list is
+   * returned. Default: one list for one image, lists for an array, an `[n,h,w,c]` tensor or a typed array
+   * of several images. Types follow: a typed array, whose length alone says how many images it holds,
+   * gives `Prediction[]` only with `batch: false`.
+   */
+  batch?: boolean | undefined;
 }
 
 const DEFAULT_BATCH_SIZE = 256;
@@ -144,17 +153,29 @@ export class Classifier {
 
   /**
    * The `topK` most probable classes: for one image an array of predictions, for several (an array
-   * input, a batched tensor or typed array) one such array per image. `tta: 'flip' | 'flip-shift'`
-   * averages over flipped and shifted views (see `predict`).
+   * input, a batched tensor or typed array) one such array per image; `batch` forces either. The return
+   * type follows the input: `Prediction[]` for a `RawImage`, a browser image, a rank 2 or 3 tensor or
+   * `batch: false`; `Prediction[][]` for an array, a rank 4 tensor or `batch: true`; the union for a typed
+   * array or a tensor of unknown rank. `tta: 'flip' | 'flip-shift'` averages over flipped and shifted views
+   * (see `predict`).
    */
+  classify(input: ClassifierInput, options: ClassifyOptions & { batch: true }): Prediction[][];
+  classify(input: ClassifierInput, options: ClassifyOptions & { batch: false }): Prediction[];
+  classify(input: ImageBatch, options?: ClassifyOptions): Prediction[][];
+  classify(input: SingleImage, options?: ClassifyOptions): Prediction[];
+  classify(input: ClassifierInput, options?: ClassifyOptions): Prediction[] | Prediction[][];
   classify(
     input: ClassifierInput,
-    { topK = 3, tta, batchSize }: ClassifyOptions = {},
+    { topK = 3, tta, batchSize, batch }: ClassifyOptions = {},
   ): Prediction[] | Prediction[][] {
     this.assertUsable('classify');
     const k = this.classNames.length;
     if (!Number.isInteger(topK) || topK < 1 || topK > k)
       throw new ClassifierError(`classify: topK must be an integer in 1–${k}, got ${topK}`);
+    if (batch !== undefined && typeof batch !== 'boolean')
+      throw new ClassifierError(
+        `classify: batch must be true, false or undefined, got ${JSON.stringify(batch)}`,
+      );
     const { probabilities, count } = this.probabilities('classify', input, { tta, batchSize });
     const rows = Array.from({ length: count }, (_, i) =>
       Array.from(probabilities.subarray(i * k, (i + 1) * k), (probability, classIndex) => ({
@@ -165,10 +186,14 @@ export class Classifier {
         .sort((a, b) => b.probability - a.probability)
         .slice(0, topK),
     );
+    if (batch === false && count !== 1)
+      throw new ClassifierError(`classify: batch is false, so the input must be one image, got ${count}`);
     const single =
-      !Array.isArray(input) &&
-      !(input instanceof tf.Tensor && input.rank === 4) &&
-      !(isTypedArray(input) && count > 1);
+      batch === false ||
+      (batch === undefined &&
+        !Array.isArray(input) &&
+        !(input instanceof tf.Tensor && input.rank === 4) &&
+        !(isTypedArray(input) && count > 1));
     return single ? rows[0]! : rows;
   }
 

@@ -3,8 +3,10 @@ export {
   Classifier,
   type ClassifierInput,
   type ClassifyOptions,
+  type ImageBatch,
   type Prediction,
   type PredictOptions,
+  type SingleImage,
 } from './classifier.js';
 export { countTrainableParams } from './count-params.js';
 export { createModel } from './create-model.js';

@@ -19,6 +19,12 @@ export type ClassifierInput =
   | BrowserImage
   | readonly ClassifierInput[];
 
+/** The inputs that always hold one image: `classify` gives their predictions as one list. */
+export type SingleImage = RawImage | BrowserImage | tf.Tensor2D | tf.Tensor3D;
+
+/** The inputs that always hold a batch, even of one image: `classify` gives one list per image. */
+export type ImageBatch = readonly ClassifierInput[] | tf.Tensor4D;
+
 /** `ImageData`, canvas, image, video and bitmap elements (read with `tf.browser.fromPixels`). */
 type BrowserImage = { width: number; height: number } & ({ data: Uint8ClampedArray } | object);
 
