@@ -6,8 +6,10 @@ import { CLASS_NAMES } from '@fmnist/dataset';
 import { directorySaveHandler } from '@fmnist/io/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { encode } from 'fast-png';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FASHION_MNIST_CLASSES } from './classifier.js';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import type { Prediction } from './classifier.js';
+import { ClassifierError } from './errors.js';
+import { FASHION_MNIST_CLASSES } from './fashion-mnist.js';
 import { loadClassifier, type NodeClassifier } from './node/load.js';
 import { toModelInput } from './preprocess.js';
 import { createSeedModel } from './seed-model.js';
@@ -166,7 +168,7 @@ describe('Classifier.classify', () => {
   });
 
   it.each([
-    [new Uint8Array(100), 'a typed array must hold 28x28 = 784 pixels per image, got 100 values'],
+    [new Uint8Array(100), 'a typed array must hold 28x28x1 = 784 values per image, got 100 values'],
     [new Float32Array(784).fill(Number.NaN), 'Float32Array value 0 is NaN'],
     [new Float32Array(784).fill(3), 'Float32Array value 0 is 3, outside [0, 1]'],
     [[], 'classify: empty batch'],
@@ -174,6 +176,21 @@ describe('Classifier.classify', () => {
     [tf.zeros([2, 2]), 'a tensor must be [28,28], [28,28,1] or [n,28,28,1], got [2,2]'],
   ])('rejects bad input %#', (input, message) => {
     expect(() => classifier.classify(input as never)).toThrow(message);
+  });
+
+  it.each(['classify', 'predict', 'embed'] as const)('names %s in the errors of its input', (method) => {
+    const call =
+      (input: unknown, options: object = {}) =>
+      () =>
+        (classifier[method] as (input: unknown, options: object) => unknown).call(classifier, input, options);
+    expect(call(new Uint8Array(100))).toThrow(`${method}: a typed array`);
+    expect(call([])).toThrow(`${method}: empty batch`);
+    expect(call(new Float32Array(784).fill(3))).toThrow(`${method}: Float32Array value 0 is 3`);
+    expect(call(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3, 4, 5, 6]))).toThrow(
+      `${method}: unreadable image bytes`,
+    );
+    expect(call({ width: 1 })).toThrow(`${method}: unsupported input`);
+    if (method !== 'embed') expect(call(image, { tta: 'rotate' })).toThrow(`${method}: tta must be`);
   });
 
   it('rejects a bad topK, a model path without model.json and an unknown shipped model', async () => {
@@ -187,5 +204,63 @@ describe('Classifier.classify', () => {
     await expect(loadClassifier({ architecture: 'resnet' as never })).rejects.toThrow(
       "loadClassifier: architecture must be one of vgg, seed, got 'resnet'",
     );
+  });
+});
+
+describe('Classifier.classify result types', () => {
+  it('gives one image one list and a batch a list per image, typed so by the input', () => {
+    const raw = { data: image, width: 28, height: 28, channels: 1 as const };
+    expectTypeOf(classifier.classify(raw)).toEqualTypeOf<Prediction[]>();
+    const one = tf.tensor3d(
+      Float32Array.from(image, (v) => v / 255),
+      [28, 28, 1],
+    );
+    const four = tf.tensor4d(
+      Float32Array.from(image, (v) => v / 255),
+      [1, 28, 28, 1],
+    );
+    expectTypeOf(classifier.classify(one)).toEqualTypeOf<Prediction[]>();
+    expectTypeOf(classifier.classify(four)).toEqualTypeOf<Prediction[][]>();
+    expectTypeOf(classifier.classify([image, raw], { topK: 1 })).toEqualTypeOf<Prediction[][]>();
+    expect(classifier.classify(one)[0]!.className).toBe(classifier.classify(four)[0]![0]!.className);
+    tf.dispose([one, four]);
+    // A typed array holds one image or several, which only its length tells; `batch` says which.
+    expectTypeOf(classifier.classify(image)).toEqualTypeOf<Prediction[] | Prediction[][]>();
+    const single = classifier.classify(image, { batch: false });
+    expectTypeOf(single).toEqualTypeOf<Prediction[]>();
+    expect(single).toEqual(classifier.classify(image));
+    const rows = classifier.classify(image, { batch: true, topK: 1 });
+    expectTypeOf(rows).toEqualTypeOf<Prediction[][]>();
+    expect(rows).toEqual([classifier.classify(image, { topK: 1 })]);
+    expect(classifier.classify([image], { batch: false })).toEqual(single);
+    const two = new Uint8Array(2 * 784);
+    expect(() => classifier.classify(two, { batch: false })).toThrow(
+      'classify: batch is false, so the input must be one image, got 2',
+    );
+    expect(() => classifier.classify(image, { batch: 'yes' as never })).toThrow(
+      'classify: batch must be true, false or undefined, got "yes"',
+    );
+  });
+});
+
+describe('Classifier.dispose', () => {
+  it('frees the weights, then makes every call throw a ClassifierError naming the call; may be called twice', async () => {
+    const before = tf.memory().numTensors;
+    const disposed = await loadClassifier({ model: join(root, 'model') });
+    disposed.embed(image); // builds the features model, which shares the weights
+    disposed.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    for (const method of ['classify', 'predict', 'embed'] as const) {
+      const call = () => disposed[method](image);
+      expect(call).toThrow(ClassifierError);
+      expect(call).toThrow(`${method}: the classifier was disposed`);
+    }
+    expect(() => disposed.dispose()).not.toThrow();
+  });
+
+  it('notices a model disposed behind its back', async () => {
+    const disposed = await loadClassifier({ model: join(root, 'model') });
+    disposed.model.dispose();
+    expect(() => disposed.predict(image)).toThrow('predict: the classifier was disposed');
   });
 });

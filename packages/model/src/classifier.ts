@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { ClassifierError } from './errors.js';
-import { IMAGE_SIZE, type RawImage, toModelInput } from './preprocess.js';
+import { featuresModel } from './features-model.js';
+import { type ImageShape, valuesPerImage } from './image-shape.js';
+import { checkClassNames, readSignature } from './model-signature.js';
 import {
   averageViews,
   checkTta,
@@ -9,24 +11,17 @@ import {
   TTA_VIEWS,
   ttaViews,
 } from './test-time-augmentation.js';
+import {
+  type Batch,
+  type ClassifierInput,
+  type ClassifierMethod,
+  type ImageBatch,
+  isTypedArray,
+  type SingleImage,
+  toBatch,
+} from './to-batch.js';
 
-/**
- * The model's output order: Fashion-MNIST's labels (github.com/zalandoresearch/fashion-mnist, "Labels"),
- * the same list as `@fmnist/dataset`'s `CLASS_NAMES` (a test keeps them equal), kept here so that loading
- * a classifier does not need the dataset package.
- */
-export const FASHION_MNIST_CLASSES = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-] as const;
+export type { ClassifierInput, ClassifierMethod, ImageBatch, SingleImage } from './to-batch.js';
 
 export interface Prediction {
   classIndex: number;
@@ -34,110 +29,23 @@ export interface Prediction {
   probability: number;
 }
 
-/**
- * What `classify` takes: a tensor (`[28,28]`, `[28,28,1]` or `[n,28,28,1]`, values in [0, 1]); 28x28 grey
- * pixels as a `Uint8Array` (0–255) or `Float32Array` (0–1), one image or several back to back; a
- * `RawImage` of any size (converted as `toModelInput` says); an array of those; and in browsers
- * `ImageData`, canvas and image elements.
- */
-export type ClassifierInput =
-  | tf.Tensor
-  | Uint8Array
-  | Uint8ClampedArray
-  | Float32Array
-  | RawImage
-  | BrowserImage
-  | ClassifierInput[];
-type BrowserImage = { width: number; height: number } & ({ data: Uint8ClampedArray } | object);
-
-const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
-
-function isRawImage(input: unknown): input is RawImage {
-  return typeof input === 'object' && input !== null && 'data' in input && 'channels' in input;
-}
-
-function isBrowserImage(input: unknown): boolean {
-  const g = globalThis as Record<string, unknown>;
-  return [
-    'ImageData',
-    'HTMLCanvasElement',
-    'HTMLImageElement',
-    'OffscreenCanvas',
-    'ImageBitmap',
-    'HTMLVideoElement',
-  ].some((name) => typeof g[name] === 'function' && input instanceof (g[name] as new () => unknown));
-}
-
-/** Normalizes any accepted input to `[n, 28, 28, 1]` float pixels in [0, 1]. */
-export function toBatch(input: ClassifierInput): { pixels: Float32Array; count: number } {
-  if (Array.isArray(input)) {
-    if (input.length === 0) throw new ClassifierError('classify: empty batch');
-    const parts = input.map(toBatch);
-    const pixels = new Float32Array(parts.reduce((n, p) => n + p.pixels.length, 0));
-    let offset = 0;
-    for (const p of parts) {
-      pixels.set(p.pixels, offset);
-      offset += p.pixels.length;
-    }
-    return { pixels, count: pixels.length / PIXELS };
-  }
-  if (input instanceof tf.Tensor) {
-    const shape = input.shape;
-    const ok =
-      (shape.length === 2 && shape[0] === IMAGE_SIZE && shape[1] === IMAGE_SIZE) ||
-      (shape.length === 3 && shape[0] === IMAGE_SIZE && shape[1] === IMAGE_SIZE && shape[2] === 1) ||
-      (shape.length === 4 && shape[1] === IMAGE_SIZE && shape[2] === IMAGE_SIZE && shape[3] === 1);
-    if (!ok)
-      throw new ClassifierError(
-        `classify: a tensor must be [28,28], [28,28,1] or [n,28,28,1], got [${shape.join(',')}]`,
-      );
-    if (input.size === 0) throw new ClassifierError('classify: empty batch');
-    return check(Float32Array.from(input.dataSync()), 1, 'tensor');
-  }
-  if (input instanceof Uint8Array || input instanceof Uint8ClampedArray || input instanceof Float32Array) {
-    if (input.length === 0) throw new ClassifierError('classify: empty batch');
-    if (input.length % PIXELS !== 0) {
-      throw new ClassifierError(
-        `classify: a typed array must hold 28x28 = 784 pixels per image, got ${input.length} values`,
-      );
-    }
-    if (input instanceof Float32Array) return check(input, 1, 'Float32Array');
-    // Bytes are always in range: no check, and a plain loop (Float32Array.from with a map is ~10x slower).
-    const pixels = new Float32Array(input.length);
-    for (let i = 0; i < input.length; i++) pixels[i] = input[i]! / 255;
-    return { pixels, count: pixels.length / PIXELS };
-  }
-  if (isRawImage(input)) return { pixels: toModelInput(input), count: 1 };
-  if (isBrowserImage(input)) {
-    const pixels = tf.tidy(() => tf.browser.fromPixels(input as ImageData, 4).dataSync());
-    const { width, height } = input as { width: number; height: number };
-    return { pixels: toModelInput({ data: pixels, width, height, channels: 4 }), count: 1 };
-  }
-  throw new ClassifierError(
-    'classify: unsupported input; pass a tensor, 28x28 typed array, RawImage, ImageData, canvas or image element',
-  );
-}
-
-function check(pixels: Float32Array, max: number, what: string) {
-  for (let i = 0; i < pixels.length; i++) {
-    const v = pixels[i]!;
-    if (!Number.isFinite(v)) throw new ClassifierError(`classify: ${what} value ${i} is ${v}`);
-    if (v < 0 || v > max + 1e-6)
-      throw new ClassifierError(`classify: ${what} value ${i} is ${v}, outside [0, ${max}]`);
-  }
-  return { pixels, count: pixels.length / PIXELS };
-}
-
 export interface PredictOptions {
   /** Average each image's probabilities over flipped and shifted views (see `TestTimeAugmentation`). */
-  tta?: TestTimeAugmentation | false;
+  tta?: TestTimeAugmentation | false | undefined;
   /** Images per forward pass (default 256): bounds memory however many images are passed. */
-  batchSize?: number;
+  batchSize?: number | undefined;
 }
 
 export interface ClassifyOptions extends PredictOptions {
   /** How many of the most probable classes to give (default 3). */
-  topK?: number;
+  topK?: number | undefined;
+  /**
+   * `true`: one list per image, even for one image; `false`: the input must be one image, whose list is
+   * returned. Default: one list for one image, lists for an array, an `[n,h,w,c]` tensor or a typed array
+   * of several images. Types follow: a typed array, whose length alone says how many images it holds,
+   * gives `Prediction[]` only with `batch: false`.
+   */
+  batch?: boolean | undefined;
 }
 
 const DEFAULT_BATCH_SIZE = 256;
@@ -147,55 +55,86 @@ const DEFAULT_BATCH_SIZE = 256;
  * views, so memory stays bounded however many images are passed.
  */
 function outputsInBatches(
-  method: string,
+  method: ClassifierMethod,
   model: tfl.LayersModel,
-  { pixels, count }: { pixels: Float32Array; count: number },
+  { pixels, count }: Batch,
+  { shape, feedShape }: { shape: ImageShape; feedShape: readonly number[] },
   batchSize: number,
   mode?: TestTimeAugmentation,
 ): Float32Array {
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new ClassifierError(`${method}: batchSize must be a positive integer, got ${batchSize}`);
+  const size = valuesPerImage(shape);
   const views = mode ? TTA_VIEWS[mode] : 1;
   let outputs: Float32Array | undefined;
   for (let start = 0; start < count; start += batchSize) {
     const n = Math.min(batchSize, count - start);
-    const images = pixels.subarray(start * PIXELS, (start + n) * PIXELS);
-    const batch = mode ? ttaViews(images, n, mode) : images;
-    const rows = tf.tidy(
-      () =>
-        (
-          model.predict(tf.tensor4d(batch, [views * n, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor
-        ).dataSync() as Float32Array,
-    );
+    const images = pixels.subarray(start * size, (start + n) * size);
+    const batch = mode ? ttaViews(images, n, mode, shape) : images;
+    let rows: Float32Array;
+    try {
+      rows = tf.tidy(
+        () =>
+          (
+            model.predict(tf.tensor(batch, [views * n, ...feedShape])) as tf.Tensor
+          ).dataSync() as Float32Array,
+      );
+    } catch (error) {
+      throw new ClassifierError(`${method}: the model failed on a batch of ${views * n} images`, {
+        cause: error,
+      });
+    }
     const perImage = mode ? averageViews(rows, n, views) : rows;
-    const size = perImage.length / n;
-    outputs ??= new Float32Array(count * size);
-    outputs.set(perImage, start * size);
+    const width = perImage.length / n;
+    outputs ??= new Float32Array(count * width);
+    outputs.set(perImage, start * width);
   }
   return outputs!;
 }
 
-/** A loaded model with its class names: `classify`, `predict` and `embed`, no tensors left behind. */
+/**
+ * A loaded model with its class names: `classify`, `predict` and `embed`, no tensors left behind. Any
+ * one-input image classifier works: the image size, channels and class count are read from the model.
+ */
 export class Classifier {
+  /** One name per output; see the constructor for the defaults. */
+  readonly classNames: readonly string[];
+  /** The images the model takes (its input shape without the batch axis), e.g. `{ height: 28, width: 28, channels: 1 }`. */
+  readonly inputShape: ImageShape;
+  private readonly feedShape: readonly number[];
   private embedder: tfl.LayersModel | undefined;
-
-  constructor(
-    readonly model: tfl.LayersModel,
-    readonly classNames: readonly string[] = FASHION_MNIST_CLASSES,
-  ) {}
+  private disposed = false;
 
   /**
-   * The penultimate activations (for the seed model, its 32-wide hidden Dense layer, after ReLU; for the
-   * VGG model, its 128 globally pooled features) of the same inputs `classify` takes, in inference mode: features for nearest-neighbour search and for
-   * fitting a new head (transfer learning). `count * size` values, row-major.
+   * `model` must take `[null, height, width, channels]` (or `[null, height, width]`) images and give
+   * `[null, classes]` probabilities. `classNames` must hold one name per class; without them, a 28x28 grey
+   * model with ten outputs gets `FASHION_MNIST_CLASSES`, any other `'class 0'`, `'class 1'`, ….
+   */
+  constructor(
+    readonly model: tfl.LayersModel,
+    classNames?: readonly string[],
+  ) {
+    const signature = readSignature(model);
+    this.inputShape = signature.inputShape;
+    this.feedShape = signature.feedShape;
+    this.classNames = checkClassNames(signature, classNames);
+  }
+
+  /**
+   * The features the model's classifier head reads (the input of its last layer with a kernel, usually
+   * the final Dense: for the seed model its 32-wide hidden Dense layer after ReLU, for the VGG model its
+   * 128 globally pooled features) of the same inputs `classify` takes, in inference mode: features for
+   * nearest-neighbour search and for fitting a new head (transfer learning). `count * size` values,
+   * row-major.
    */
   embed(
     input: ClassifierInput,
     { batchSize = DEFAULT_BATCH_SIZE }: Pick<PredictOptions, 'batchSize'> = {},
   ): { embeddings: Float32Array; count: number; size: number } {
-    this.embedder ??= penultimateModel(this.model);
-    const batch = toBatch(input);
-    const embeddings = outputsInBatches('embed', this.embedder, batch, batchSize);
+    this.assertUsable('embed');
+    const batch = this.batchOf(input, 'embed');
+    this.embedder ??= featuresModel(this.model);
+    const embeddings = outputsInBatches('embed', this.embedder, batch, this.feed(), batchSize);
     return { embeddings, count: batch.count, size: embeddings.length / batch.count };
   }
 
@@ -207,29 +146,37 @@ export class Classifier {
    */
   predict(
     input: ClassifierInput,
-    { tta, batchSize = DEFAULT_BATCH_SIZE }: PredictOptions = {},
+    options: PredictOptions = {},
   ): { probabilities: Float32Array; count: number } {
-    const mode = checkTta(tta);
-    const batch = toBatch(input);
-    return {
-      probabilities: outputsInBatches('predict', this.model, batch, batchSize, mode),
-      count: batch.count,
-    };
+    return this.probabilities('predict', input, options);
   }
 
   /**
    * The `topK` most probable classes: for one image an array of predictions, for several (an array
-   * input, a batched tensor or typed array) one such array per image. `tta: 'flip' | 'flip-shift'`
-   * averages over flipped and shifted views (see `predict`).
+   * input, a batched tensor or typed array) one such array per image; `batch` forces either. The return
+   * type follows the input: `Prediction[]` for a `RawImage`, a browser image, a rank 2 or 3 tensor or
+   * `batch: false`; `Prediction[][]` for an array, a rank 4 tensor or `batch: true`; the union for a typed
+   * array or a tensor of unknown rank. `tta: 'flip' | 'flip-shift'` averages over flipped and shifted views
+   * (see `predict`).
    */
+  classify(input: ClassifierInput, options: ClassifyOptions & { batch: true }): Prediction[][];
+  classify(input: ClassifierInput, options: ClassifyOptions & { batch: false }): Prediction[];
+  classify(input: ImageBatch, options?: ClassifyOptions): Prediction[][];
+  classify(input: SingleImage, options?: ClassifyOptions): Prediction[];
+  classify(input: ClassifierInput, options?: ClassifyOptions): Prediction[] | Prediction[][];
   classify(
     input: ClassifierInput,
-    { topK = 3, tta, batchSize }: ClassifyOptions = {},
+    { topK = 3, tta, batchSize, batch }: ClassifyOptions = {},
   ): Prediction[] | Prediction[][] {
+    this.assertUsable('classify');
     const k = this.classNames.length;
     if (!Number.isInteger(topK) || topK < 1 || topK > k)
       throw new ClassifierError(`classify: topK must be an integer in 1–${k}, got ${topK}`);
-    const { probabilities, count } = this.predict(input, { tta, batchSize });
+    if (batch !== undefined && typeof batch !== 'boolean')
+      throw new ClassifierError(
+        `classify: batch must be true, false or undefined, got ${JSON.stringify(batch)}`,
+      );
+    const { probabilities, count } = this.probabilities('classify', input, { tta, batchSize });
     const rows = Array.from({ length: count }, (_, i) =>
       Array.from(probabilities.subarray(i * k, (i + 1) * k), (probability, classIndex) => ({
         classIndex,
@@ -239,30 +186,70 @@ export class Classifier {
         .sort((a, b) => b.probability - a.probability)
         .slice(0, topK),
     );
+    if (batch === false && count !== 1)
+      throw new ClassifierError(`classify: batch is false, so the input must be one image, got ${count}`);
     const single =
-      !Array.isArray(input) &&
-      !(input instanceof tf.Tensor && input.rank === 4) &&
-      !(isTypedArray(input) && count > 1);
+      batch === false ||
+      (batch === undefined &&
+        !Array.isArray(input) &&
+        !(input instanceof tf.Tensor && input.rank === 4) &&
+        !(isTypedArray(input) && count > 1));
     return single ? rows[0]! : rows;
   }
 
+  /**
+   * Frees the model's weights (and so those of the features model `embed` uses, which shares them).
+   * Every later call throws a `ClassifierError`; a second `dispose()` does nothing.
+   */
   dispose(): void {
-    this.model.dispose();
+    if (this.disposed) return;
+    this.disposed = true;
+    if (!weightsDisposed(this.model)) this.model.dispose();
+  }
+
+  /**
+   * Turns inputs this class does not read itself into ones it does; the Node classifier decodes PNG and
+   * JPEG bytes here. `method` is the public method called, for error messages.
+   */
+  protected prepare(input: ClassifierInput, _method: ClassifierMethod): ClassifierInput {
+    return input;
+  }
+
+  /** Checked first by every method: tfjs's own error for a disposed model names a layer, not the cause. */
+  private assertUsable(method: ClassifierMethod): void {
+    if (this.disposed || weightsDisposed(this.model))
+      throw new ClassifierError(`${method}: the classifier was disposed; load a new one`);
+  }
+
+  private batchOf(input: ClassifierInput, method: ClassifierMethod): Batch {
+    return toBatch(this.prepare(input, method), this.inputShape, method);
+  }
+
+  private feed() {
+    return { shape: this.inputShape, feedShape: this.feedShape };
+  }
+
+  private probabilities(
+    method: ClassifierMethod,
+    input: ClassifierInput,
+    { tta, batchSize = DEFAULT_BATCH_SIZE }: PredictOptions,
+  ): { probabilities: Float32Array; count: number } {
+    this.assertUsable(method);
+    const mode = checkTta(tta, method);
+    const batch = this.batchOf(input, method);
+    return {
+      probabilities: outputsInBatches(method, this.model, batch, this.feed(), batchSize, mode),
+      count: batch.count,
+    };
   }
 }
 
-/** The model from its input to the layer that feeds its last one (skipping dropout, which is identity then). */
-function penultimateModel(model: tfl.LayersModel): tfl.LayersModel {
-  const layers = model.layers;
-  let index = layers.length - 2;
-  while (index > 0 && layers[index]!.getClassName() === 'Dropout') index--;
-  const layer = layers[index];
-  if (!layer || index < 1)
-    throw new ClassifierError('embed: the model has no hidden layer before its output to take features from');
-  // The new model shares the layers and weights of `model`, whose dispose() frees them.
-  return tfl.model({ inputs: model.inputs, outputs: layer.output as tfl.SymbolicTensor });
-}
-
-function isTypedArray(input: unknown): boolean {
-  return input instanceof Uint8Array || input instanceof Uint8ClampedArray || input instanceof Float32Array;
+/** True once the model's weights are freed, by `Classifier.dispose()` or by `model.dispose()` directly. */
+function weightsDisposed(model: tfl.LayersModel): boolean {
+  try {
+    for (const weight of model.weights) weight.read(); // throws once the variable is disposed
+    return false;
+  } catch {
+    return true;
+  }
 }

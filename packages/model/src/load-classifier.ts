@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { Classifier, FASHION_MNIST_CLASSES } from './classifier.js';
+import { Classifier } from './classifier.js';
 import { ClassifierError } from './errors.js';
 import type { ModelArchitecture } from './recipes.js';
 
@@ -20,7 +20,11 @@ export interface LoadClassifierOptions {
    * (a quarter of the download; its test accuracy is in its `provenance.json`).
    */
   weights?: ShippedWeights;
-  classNames?: readonly string[];
+  /**
+   * One name per model output. Without them, a 28x28 grey model with ten outputs (the shipped ones) gets
+   * Fashion-MNIST's names, any other `'class 0'`, `'class 1'`, ….
+   */
+  classNames?: readonly string[] | undefined;
 }
 
 export type ShippedWeights = 'float32' | 'uint8';
@@ -50,28 +54,41 @@ export function shippedWeightsFolder({
   return weights === 'float32' ? architecture : `${architecture}-uint8`;
 }
 
-/** Loads a tfjs layers model as a {@link Classifier}, checking it outputs one probability per class. */
-export async function loadClassifierFrom(
-  source: string | tf.io.IOHandler,
-  classNames: readonly string[] = FASHION_MNIST_CLASSES,
-) {
-  let model: tfl.LayersModel;
+/** Loads a tfjs layers model, its failure a `ClassifierError` naming where it looked. */
+export async function loadModel(source: string | tf.io.IOHandler): Promise<tfl.LayersModel> {
   try {
-    model = await tfl.loadLayersModel(source);
+    return await tfl.loadLayersModel(source);
   } catch (error) {
     const where = typeof source === 'string' ? source : 'the given IOHandler';
     throw new ClassifierError(`loadClassifier: cannot load a tfjs layers model from ${where}`, {
       cause: error,
     });
   }
-  const outputs = model.outputs[0]?.shape.at(-1);
-  if (outputs !== classNames.length) {
+}
+
+/** `new Kind(model, classNames)`, disposing `model` when the classifier refuses it. */
+export function classifierOver<T extends Classifier>(
+  Kind: new (model: tfl.LayersModel, classNames?: readonly string[]) => T,
+  model: tfl.LayersModel,
+  classNames: readonly string[] | undefined,
+): T {
+  try {
+    return new Kind(model, classNames);
+  } catch (error) {
     model.dispose();
-    throw new ClassifierError(
-      `loadClassifier: the model has ${outputs} outputs but ${classNames.length} class names`,
-    );
+    throw error;
   }
-  return new Classifier(model, classNames);
+}
+
+/**
+ * Loads a tfjs layers model as a {@link Classifier}: its input shape and class count come from the model,
+ * and `classNames`, when given, must hold one name per output.
+ */
+export async function loadClassifierFrom(
+  source: string | tf.io.IOHandler,
+  classNames?: readonly string[],
+): Promise<Classifier> {
+  return classifierOver(Classifier, await loadModel(source), classNames);
 }
 
 /**

@@ -3,14 +3,17 @@ export {
   Classifier,
   type ClassifierInput,
   type ClassifyOptions,
-  FASHION_MNIST_CLASSES,
+  type ImageBatch,
   type Prediction,
   type PredictOptions,
+  type SingleImage,
 } from './classifier.js';
 export { countTrainableParams } from './count-params.js';
 export { createModel } from './create-model.js';
 export { ClassifierError } from './errors.js';
-export { IMAGE_SIZE, type RawImage, toModelInput } from './preprocess.js';
+export { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE, IMAGE_SIZE } from './fashion-mnist.js';
+export type { ImageShape } from './image-shape.js';
+export { type RawImage, toModelInput } from './preprocess.js';
 export { type QuantizationDtype, quantizeArtifacts } from './quantize.js';
 export {
   architectureOf,

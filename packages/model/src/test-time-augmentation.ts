@@ -1,5 +1,5 @@
 import { ClassifierError } from './errors.js';
-import { IMAGE_SIZE } from './preprocess.js';
+import type { ImageShape } from './image-shape.js';
 
 /**
  * Test-time augmentation: `flip` averages each image with its mirror; `flip-shift` adds the image moved
@@ -18,39 +18,52 @@ const SHIFTS: readonly [number, number][] = [
   [0, 1],
 ];
 
-export function checkTta(tta: unknown): TestTimeAugmentation | undefined {
+export function checkTta(tta: unknown, method: string): TestTimeAugmentation | undefined {
   if (tta === undefined || tta === false) return undefined;
   if (tta === 'flip' || tta === 'flip-shift') return tta;
   throw new ClassifierError(
-    `classify: tta must be 'flip', 'flip-shift' or false, got ${JSON.stringify(tta)}`,
+    `${method}: tta must be 'flip', 'flip-shift' or false, got ${JSON.stringify(tta)}`,
   );
 }
 
 /**
- * The views of `count` 28x28 images as one batch, view-major: view v of image i at (v * count + i).
- * Pixels moved in from outside the image are 0 (Fashion-MNIST's black background).
+ * The views of `count` images of `shape` (channels last) as one batch, view-major: view v of image i at
+ * (v * count + i). Pixels moved in from outside the image are 0 (Fashion-MNIST's black background; Keras's
+ * `RandomTranslation` with `fill_mode: 'constant'`).
  */
-export function ttaViews(pixels: Float32Array, count: number, tta: TestTimeAugmentation): Float32Array {
-  const size = IMAGE_SIZE * IMAGE_SIZE;
+export function ttaViews(
+  pixels: Float32Array,
+  count: number,
+  tta: TestTimeAugmentation,
+  { height, width, channels }: ImageShape,
+): Float32Array {
+  const row = width * channels;
+  const size = height * row;
   const views = TTA_VIEWS[tta];
   const out = new Float32Array(views * count * size);
-  out.set(pixels, 0);
+  out.set(pixels.subarray(0, count * size), 0);
   for (let i = 0; i < count; i++) {
     const from = i * size;
     const mirror = (count + i) * size;
-    for (let y = 0; y < IMAGE_SIZE; y++)
-      for (let x = 0; x < IMAGE_SIZE; x++)
-        out[mirror + y * IMAGE_SIZE + x] = pixels[from + y * IMAGE_SIZE + (IMAGE_SIZE - 1 - x)]!;
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++) {
+        const to = mirror + y * row + x * channels;
+        const source = from + y * row + (width - 1 - x) * channels;
+        for (let c = 0; c < channels; c++) out[to + c] = pixels[source + c]!;
+      }
     if (tta === 'flip') continue;
     SHIFTS.forEach(([dy, dx], s) => {
       const to = ((2 + s) * count + i) * size;
-      for (let y = 0; y < IMAGE_SIZE; y++) {
+      for (let y = 0; y < height; y++) {
         const sy = y - dy;
-        if (sy < 0 || sy >= IMAGE_SIZE) continue;
-        for (let x = 0; x < IMAGE_SIZE; x++) {
-          const sx = x - dx;
-          if (sx >= 0 && sx < IMAGE_SIZE) out[to + y * IMAGE_SIZE + x] = pixels[from + sy * IMAGE_SIZE + sx]!;
-        }
+        if (sy < 0 || sy >= height) continue;
+        // A row moved by dx is one contiguous run of values: copy it whole.
+        const x0 = Math.max(0, dx);
+        const x1 = Math.min(width, width + dx);
+        out.set(
+          pixels.subarray(from + sy * row + (x0 - dx) * channels, from + sy * row + (x1 - dx) * channels),
+          to + y * row + x0 * channels,
+        );
       }
     });
   }

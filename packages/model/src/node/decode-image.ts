@@ -13,6 +13,11 @@ const isJpeg = (b: Uint8Array) => b.length > 3 && b[0] === 0xff && b[1] === 0xd8
 
 /** Decodes PNG or JPEG bytes (pure JavaScript, no native modules) to pixels. */
 export function decodeImage(bytes: Uint8Array): RawImage {
+  return decodeImageFor(bytes, 'decodeImage');
+}
+
+/** `decodeImage`, its errors naming `caller`, the public function the bytes were given to. */
+export function decodeImageFor(bytes: Uint8Array, caller: string): RawImage {
   try {
     if (isPng(bytes)) {
       const png = decodePng(bytes);
@@ -34,7 +39,7 @@ export function decodeImage(bytes: Uint8Array): RawImage {
       return { data: jpeg.data, width: jpeg.width, height: jpeg.height, channels: 4 };
     }
   } catch (error) {
-    throw new ClassifierError('classify: unreadable image bytes', { cause: error });
+    throw new ClassifierError(`${caller}: unreadable image bytes`, { cause: error });
   }
-  throw new ClassifierError('classify: bytes are neither PNG nor JPEG');
+  throw new ClassifierError(`${caller}: bytes are neither PNG nor JPEG`);
 }

@@ -3,23 +3,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { directoryLoadHandler } from '@fmnist/io/node';
 import type * as tf from '@tensorflow/tfjs-core';
-import {
-  Classifier,
-  type ClassifierInput,
-  type ClassifyOptions,
-  type Prediction,
-  type PredictOptions,
-} from '../classifier.js';
+import { Classifier, type ClassifierInput, type ClassifierMethod } from '../classifier.js';
 import { ClassifierError } from '../errors.js';
 import {
+  classifierOver,
   type LoadClassifierOptions,
-  loadClassifierFrom,
+  loadModel,
   type ShippedModel,
   type ShippedWeights,
   shippedWeightsFolder,
 } from '../load-classifier.js';
-import { toModelInput } from '../preprocess.js';
-import { decodeImage, isEncodedImage } from './decode-image.js';
+import { decodeImageFor, isEncodedImage } from './decode-image.js';
 
 /**
  * The directory of a copy of the weights shipped in this package (`weights/vgg`, `weights/seed-uint8`, …
@@ -37,36 +31,17 @@ export function shippedWeightsDir(shipped: ShippedModel | ShippedWeights = {}): 
   );
 }
 
-/** In Node, `classify` also takes PNG and JPEG bytes of any size (a Buffer or Uint8Array). */
+/**
+ * In Node, `classify`, `predict` and `embed` also take PNG and JPEG bytes of any size (a Buffer or
+ * Uint8Array), decoded and converted to the model's input shape as `toModelInput` says (RGB for a model
+ * with three channels).
+ */
 export class NodeClassifier extends Classifier {
-  override predict(
-    input: ClassifierInput | Uint8Array,
-    options?: PredictOptions,
-  ): { probabilities: Float32Array; count: number } {
-    return super.predict(decodeEncoded(input), options);
+  protected override prepare(input: ClassifierInput, method: ClassifierMethod): ClassifierInput {
+    if (Array.isArray(input)) return input.map((part) => this.prepare(part, method));
+    if (input instanceof Uint8Array && isEncodedImage(input)) return decodeImageFor(input, method);
+    return input;
   }
-
-  override embed(
-    input: ClassifierInput | Uint8Array,
-    options?: Pick<PredictOptions, 'batchSize'>,
-  ): { embeddings: Float32Array; count: number; size: number } {
-    return super.embed(decodeEncoded(input), options);
-  }
-
-  override classify(
-    input: ClassifierInput | Uint8Array,
-    options?: ClassifyOptions,
-  ): Prediction[] | Prediction[][] {
-    return super.classify(decodeEncoded(input), options);
-  }
-}
-
-function decodeEncoded(input: ClassifierInput): ClassifierInput {
-  if (Array.isArray(input)) return input.map(decodeEncoded);
-  if (input instanceof Uint8Array && isEncodedImage(input)) {
-    return new Float32Array(toModelInput(decodeImage(input)));
-  }
-  return input;
 }
 
 function sourceFor({ model, architecture, weights }: LoadClassifierOptions): string | tf.io.IOHandler {
@@ -87,6 +62,5 @@ function sourceFor({ model, architecture, weights }: LoadClassifierOptions): str
  * `model` may be a directory, a `model.json` path, an http(s) URL or a `tf.io.IOHandler`.
  */
 export async function loadClassifier(options: LoadClassifierOptions = {}): Promise<NodeClassifier> {
-  const classifier = await loadClassifierFrom(sourceFor(options), options.classNames);
-  return new NodeClassifier(classifier.model, classifier.classNames);
+  return classifierOver(NodeClassifier, await loadModel(sourceFor(options)), options.classNames);
 }

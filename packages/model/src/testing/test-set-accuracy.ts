@@ -11,7 +11,7 @@ export function testSetAccuracy(
   let correct = 0;
   for (let start = 0; start < test.count; start += 1000) {
     const images = test.images.subarray(start * pixels, (start + 1000) * pixels);
-    const rows = classifier.classify(images, { topK: 1, tta }) as { classIndex: number }[][];
+    const rows = classifier.classify(images, { topK: 1, tta, batch: true });
     rows.forEach((row, i) => {
       if (row[0]!.classIndex === test.labels[start + i]) correct++;
     });
