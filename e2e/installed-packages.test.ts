@@ -1,45 +1,17 @@
-import { type ExecFileSyncOptions, execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGES, type PackageCase } from './packages.js';
+import { packTarballs, root, run, TOOLS } from './tarballs.js';
 
-const root = new URL('..', import.meta.url).pathname;
-const TOOLS = ['typescript@5.9.3', 'tsx@4.23.15', '@types/node@20.19.43', 'esbuild@0.27.7'];
 let work: string;
-const tarballs = new Map<string, string>();
-
-function run(command: string, args: string[], options: ExecFileSyncOptions = {}) {
-  try {
-    return execFileSync(command, args, { encoding: 'utf8', stdio: 'pipe', ...options }) as string;
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(
-      `${command} ${args.join(' ')} failed:\n${e.stdout ?? ''}\n${e.stderr ?? ''}\n${e.message}`,
-    );
-  }
-}
+let tarballs = new Map<string, string>();
 
 beforeAll(async () => {
-  for (const p of PACKAGES) {
-    if (!existsSync(join(root, p.dir, 'dist')))
-      throw new Error(`${p.name} is not built: run pnpm build first`);
-  }
   work = await mkdtemp(join(tmpdir(), 'fmnist-consumers-'));
-  const packs = join(work, 'tarballs');
-  await mkdir(packs);
-  for (const p of PACKAGES) {
-    run('pnpm', ['pack', '--pack-destination', packs], { cwd: join(root, p.dir) });
-    const file = readdirSync(packs).find(
-      (f) =>
-        f.startsWith(p.name.replace('@', '').replace('/', '-')) &&
-        !Array.from(tarballs.values()).includes(join(packs, f)),
-    );
-    if (!file) throw new Error(`no tarball for ${p.name}`);
-    tarballs.set(p.name, join(packs, file));
-  }
+  tarballs = await packTarballs(PACKAGES, join(work, 'tarballs'));
 });
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
