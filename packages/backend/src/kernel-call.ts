@@ -1,11 +1,31 @@
-import { getKernel, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
-import { BackendError } from '../errors.js';
+import {
+  getKernel,
+  type KernelBackend,
+  type KernelFunc,
+  type NamedAttrMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+import { BackendError } from './errors.js';
 
 /** What tfjs passes a kernel function. */
 export interface KernelArgs {
   inputs: Record<string, TensorInfo>;
   backend: KernelBackend;
   attrs: NamedAttrMap;
+}
+
+/** Our replacement for tfjs-wasm's `kernelName`: handles its own cases and defers the rest to `original`. */
+export interface KernelWrapper {
+  kernelName: string;
+  wrap(original: KernelFunc): KernelFunc;
+}
+
+type SharingBackend = KernelBackend & { incRef(dataId: object): void };
+
+/** A new tensor on the same buffer (reference-counted), as the cpu backend and tfjs-wasm's Reshape do. */
+export function share(x: TensorInfo, backend: KernelBackend): TensorInfo {
+  (backend as SharingBackend).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
 /**
