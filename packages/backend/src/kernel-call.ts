@@ -30,8 +30,9 @@ export function share(x: TensorInfo, backend: KernelBackend): TensorInfo {
 
 /**
  * Runs other kernels of the same backend from inside a kernel, and frees their intermediate outputs.
- * Composing the WASM backend's own kernels (XNNPACK convolution, transpose, pad, slice) is what makes
- * the gradient kernels fast without shipping a WASM binary of our own.
+ * Composing the WASM backend's own kernels (XNNPACK convolution, transpose, pad, slice) keeps the
+ * gradient kernels fast where our SIMD kernels do not run (no SIMD, tfjs-wasm's threaded build, int32),
+ * and makes the leading-axes reductions one pooling.
  */
 export class KernelCalls {
   private readonly intermediates: TensorInfo[] = [];

@@ -59,7 +59,7 @@ function simdConv2DBackpropFilter(
  * dW[kh,kw,ci,co] = sum over n,oh,ow of x[n, oh*s + kh*d - pad, ow*s + kw*d - pad, ci] * dy[n,oh,ow,co],
  * which is a forward convolution of the input with batch and channels swapped ([Ci,H,W,N]) by the output
  * gradient used as filter ([OH,OW,N,Co]), stride d and dilation s: one XNNPACK call. Our SIMD kernel
- * does it directly where it can (output channels a multiple of 8).
+ * does it directly where it runs (float32, and SIMD kernels bound to this backend).
  */
 function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
   const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };

@@ -5,7 +5,7 @@ import type { KernelArgs } from '../kernel-call.js';
 import { simdKernelsFor, type WasmBackendInternals } from '../simd/engine.js';
 import { heapOffset } from '../simd/scratch.js';
 
-/** Our kernel for the activation-sized part of the BatchNorm gradient (see `batchNormGradient`). */
+/** Our kernel for the activation-sized part of the BatchNorm gradient (see gradients/fused-batch-norm.ts). */
 export const BATCH_NORM_GRADIENT_KERNEL = 'FmnistBatchNormGradient';
 
 /** Whether `BATCH_NORM_GRADIENT_KERNEL` runs on `backend` (wasm with our SIMD kernels bound). */
