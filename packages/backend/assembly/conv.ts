@@ -3,8 +3,9 @@
 // here allocates: the caller passes scratch space.
 //
 // The register tile is 6 rows x 8 columns (12 f32x4 accumulators, 2 for the right operand, 1 for the
-// broadcast left value: 15 of x86's 16 vector registers), the left operand loaded as a splat, the right
-// one packed in panels of 8 columns so that each step reads 32 contiguous bytes.
+// broadcast left value: 15 of x86's 16 vector registers), the left operand packed per tile and broadcast
+// by shuffles (see `tile`), the right one packed in panels of 8 columns so that each step reads 32
+// contiguous bytes.
 
 const MR: i32 = 6;
 const NR: i32 = 8;

@@ -1,6 +1,7 @@
 // Works in browsers and Node alike: backend choice and the WASM training kernels. Training loops and
 // losses are in @fmnist/training.
 export { BackendError } from './errors.js';
+export { registerWasmTrainingKernels } from './register-all-kernels.js';
 export {
   BACKEND_CHOICES,
   type BackendChoice,
@@ -15,5 +16,4 @@ export {
   type SimdKernelChoice,
   setSimdKernelBuild,
   simdKernelChoice,
-} from './simd-kernels/engine.js';
-export { registerWasmTrainingKernels } from './wasm-training/register.js';
+} from './simd/engine.js';

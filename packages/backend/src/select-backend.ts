@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './errors.js';
 import { withoutEmscriptenHandlers } from './quiet-emscripten-handlers.js';
-import { compileSimdKernels, type SimdKernelChoice, simdKernelStatus } from './simd-kernels/engine.js';
-import { registerWasmTrainingKernels } from './wasm-training/register.js';
+import { registerWasmTrainingKernels } from './register-all-kernels.js';
+import { compileSimdKernels, type SimdKernelChoice, simdKernelStatus } from './simd/engine.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendChoice = BackendName | 'auto';

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '../wasm-training/register.js';
+import { registerWasmTrainingKernels } from '../register-all-kernels.js';
 
 registerWasmTrainingKernels();
 

@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
-import { tf } from '../testing/tf.js';
+import { tf } from './testing/tf.js';
 
 describe('WASM training memory', () => {
   it('keeps tensor count and WASM heap flat over 1,000 training steps', async () => {

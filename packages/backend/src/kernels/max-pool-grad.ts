@@ -1,5 +1,5 @@
 import { backend_util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
-import type { KernelArgs } from './kernel-call.js';
+import type { KernelArgs, KernelWrapper } from '../kernel-call.js';
 
 /** The parts of tfjs-wasm's backend (4.22) this kernel reads: tensor offsets in the WASM heap. */
 interface WasmHeapBackend {
@@ -13,7 +13,7 @@ interface WasmHeapBackend {
  * row-major order). tfjs-wasm's own kernel is a scalar loop per input pixel and, with overlapping or
  * padded windows and ties, picks other positions than the cpu backend.
  */
-export function onePassMaxPoolGrad(original: KernelFunc): KernelFunc {
+function onePassMaxPoolGrad(original: KernelFunc): KernelFunc {
   return (args) => {
     const { inputs, attrs, backend } = args as unknown as KernelArgs;
     const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
@@ -72,3 +72,5 @@ export function onePassMaxPoolGrad(original: KernelFunc): KernelFunc {
     return out;
   };
 }
+
+export const maxPoolGradWrapper: KernelWrapper = { kernelName: 'MaxPoolGrad', wrap: onePassMaxPoolGrad };

@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BATCH_NORM_GRADIENT_KERNEL, hasSimdBatchNormGradient } from '../simd-kernels/batch-norm.js';
+import {
+  BATCH_NORM_GRADIENT_KERNEL,
+  hasSimdBatchNormGradient,
+} from '../kernels/fmnist-batch-norm-gradient.js';
 
 /**
  * The gradient of FusedBatchNorm with the per-channel factors taken out of the sums: with

@@ -1,5 +1,5 @@
 import { backend_util, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
-import { type KernelArgs, KernelCalls } from './kernel-call.js';
+import { type KernelArgs, KernelCalls, type KernelWrapper } from '../kernel-call.js';
 
 /**
  * Sum and Mean over the leading axes of a float32 tensor (per-channel reductions of NHWC activations:
@@ -8,7 +8,7 @@ import { type KernelArgs, KernelCalls } from './kernel-call.js';
  * before a scalar loop, and a matrix product with ones would repack the tensor as weights every call.
  * Every other case goes to the backend's original kernel.
  */
-export function leadingAxesReduction(kernelName: 'Sum' | 'Mean', original: KernelFunc): KernelFunc {
+function leadingAxesReduction(kernelName: 'Sum' | 'Mean', original: KernelFunc): KernelFunc {
   return (args) => {
     const { inputs, attrs, backend } = args as unknown as KernelArgs;
     const { x } = inputs as { x: TensorInfo };
@@ -32,3 +32,12 @@ export function leadingAxesReduction(kernelName: 'Sum' | 'Mean', original: Kerne
     return calls.finish(calls.reshape(result, shape));
   };
 }
+
+export const sumWrapper: KernelWrapper = {
+  kernelName: 'Sum',
+  wrap: (original) => leadingAxesReduction('Sum', original),
+};
+export const meanWrapper: KernelWrapper = {
+  kernelName: 'Mean',
+  wrap: (original) => leadingAxesReduction('Mean', original),
+};

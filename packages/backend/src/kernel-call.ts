@@ -1,5 +1,11 @@
-import { getKernel, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
-import { BackendError } from '../errors.js';
+import {
+  getKernel,
+  type KernelBackend,
+  type KernelFunc,
+  type NamedAttrMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+import { BackendError } from './errors.js';
 
 /** What tfjs passes a kernel function. */
 export interface KernelArgs {
@@ -8,10 +14,25 @@ export interface KernelArgs {
   attrs: NamedAttrMap;
 }
 
+/** Our replacement for tfjs-wasm's `kernelName`: handles its own cases and defers the rest to `original`. */
+export interface KernelWrapper {
+  kernelName: string;
+  wrap(original: KernelFunc): KernelFunc;
+}
+
+type SharingBackend = KernelBackend & { incRef(dataId: object): void };
+
+/** A new tensor on the same buffer (reference-counted), as the cpu backend and tfjs-wasm's Reshape do. */
+export function share(x: TensorInfo, backend: KernelBackend): TensorInfo {
+  (backend as SharingBackend).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
 /**
  * Runs other kernels of the same backend from inside a kernel, and frees their intermediate outputs.
- * Composing the WASM backend's own kernels (XNNPACK convolution, transpose, pad, slice) is what makes
- * the gradient kernels fast without shipping a WASM binary of our own.
+ * Composing the WASM backend's own kernels (XNNPACK convolution, transpose, pad, slice) keeps the
+ * gradient kernels fast where our SIMD kernels do not run (no SIMD, tfjs-wasm's threaded build, int32),
+ * and makes the leading-axes reductions one pooling.
  */
 export class KernelCalls {
   private readonly intermediates: TensorInfo[] = [];

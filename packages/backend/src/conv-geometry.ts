@@ -1,5 +1,5 @@
 import { backend_util, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
-import { BackendError } from '../errors.js';
+import { BackendError } from './errors.js';
 
 /** The forward convolution a gradient kernel belongs to, from its attributes. */
 export function forwardConvInfo(

@@ -31,11 +31,6 @@ export interface WasmBackendInternals {
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
 }
 
-const FILES: Record<Exclude<SimdKernelBuild, 'off'>, keyof typeof KERNEL_BINARIES_BASE64> = {
-  'relaxed-simd': 'conv-relaxed-simd.wasm',
-  simd128: 'conv-simd.wasm',
-};
-
 /** Environment variable that forces a build (`relaxed-simd`, `simd128`, `off`), for comparisons. */
 export const SIMD_KERNELS_ENV = 'FMNIST_WASM_KERNELS';
 
@@ -76,8 +71,8 @@ function requestedBuild(): SimdKernelBuild | undefined {
 function detect(): SimdKernelChoice {
   const requested = requestedBuild();
   if (requested === 'off') return { build: 'off', reason: `${SIMD_KERNELS_ENV}=off` };
-  const relaxed = decode(KERNEL_BINARIES_BASE64[FILES['relaxed-simd']]);
-  const plain = decode(KERNEL_BINARIES_BASE64[FILES.simd128]);
+  const relaxed = decode(KERNEL_BINARIES_BASE64['relaxed-simd']);
+  const plain = decode(KERNEL_BINARIES_BASE64.simd128);
   if (requested !== 'simd128') {
     if (WebAssembly.validate(relaxed))
       return { build: 'relaxed-simd', reason: 'relaxed SIMD: fused multiply-add' };
@@ -104,7 +99,7 @@ let bindFailures = new WeakMap<object, string>();
  * start-up; for comparisons. Throws if the engine cannot run the requested build.
  */
 export function setSimdKernelBuild(build: SimdKernelBuild): void {
-  const bytes = build === 'off' ? undefined : decode(KERNEL_BINARIES_BASE64[FILES[build]]);
+  const bytes = build === 'off' ? undefined : decode(KERNEL_BINARIES_BASE64[build]);
   if (bytes && !WebAssembly.validate(bytes)) {
     throw new BackendError(
       `setSimdKernelBuild('${build}'): this engine cannot run the ${build} build of the conv kernels`,
@@ -124,7 +119,7 @@ export function simdKernelChoice(): SimdKernelChoice {
 
 function moduleBytes(): Uint8Array<ArrayBuffer> | undefined {
   const { build } = simdKernelChoice();
-  return build === 'off' ? undefined : decode(KERNEL_BINARIES_BASE64[FILES[build]]);
+  return build === 'off' ? undefined : decode(KERNEL_BINARIES_BASE64[build]);
 }
 
 /**

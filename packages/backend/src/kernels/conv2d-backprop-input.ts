@@ -1,7 +1,71 @@
-import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
-import { simdConv2DBackpropInput } from '../simd-kernels/conv2d-gradients.js';
-import { forwardConvInfo, shape4 } from './conv-geometry.js';
-import { type KernelArgs, KernelCalls } from './kernel-call.js';
+import { type backend_util, type KernelConfig, type TensorInfo, util } from '@tensorflow/tfjs-core';
+import { forwardConvInfo, shape4 } from '../conv-geometry.js';
+import { type KernelArgs, KernelCalls } from '../kernel-call.js';
+import { simdKernelsFor, type WasmBackendInternals } from '../simd/engine.js';
+import { convGeometry, heapOffset, indirectConvScratch, Scratch } from '../simd/scratch.js';
+
+const MIN_OUTPUT_COLUMNS = 4;
+
+type Backend = WasmBackendInternals & { makeOutput(shape: number[], dtype: 'float32'): TensorInfo };
+
+function backendOf(args: KernelArgs): Backend {
+  return args.backend as unknown as Backend;
+}
+
+/**
+ * dx on our SIMD kernel, as the forward kernel run "transposed": each dx pixel gathers, per tap, the dy
+ * pixel it was read by (where the stride divides), times the filter with channels swapped. Returns
+ * undefined where the kernel cannot run, for the caller's fallback.
+ */
+function simdConv2DBackpropInput(
+  args: KernelArgs,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo | undefined {
+  // dx of a first layer (1-3 input channels, the model's input) fills under half of 8-wide tiles: XNNPACK.
+  if (dy.dtype !== 'float32' || filter.dtype !== 'float32' || info.inChannels < MIN_OUTPUT_COLUMNS)
+    return undefined;
+  const backend = backendOf(args);
+  const kernels = simdKernelsFor(backend);
+  if (!kernels) return undefined;
+  const out = backend.makeOutput(info.inShape, 'float32');
+  if (util.sizeFromShape(info.inShape) === 0) return out;
+  const taps = info.filterHeight * info.filterWidth;
+  const scratch = new Scratch(backend);
+  try {
+    const { packed, packedBias, indirection, zeros, packedA, spill } = indirectConvScratch(
+      scratch,
+      taps,
+      info.outChannels,
+      info.inChannels,
+    );
+    kernels.packFilterTransposed(
+      heapOffset(backend, filter),
+      taps,
+      info.inChannels,
+      info.outChannels,
+      packed,
+      packedBias,
+    );
+    kernels.convIndirect(
+      heapOffset(backend, dy),
+      packed,
+      packedBias,
+      heapOffset(backend, out),
+      ...convGeometry(info, { transposed: true }),
+      1,
+      0,
+      indirection,
+      zeros,
+      packedA,
+      spill,
+    );
+  } finally {
+    scratch.free();
+  }
+  return out;
+}
 
 /**
  * dx is the output gradient, with s-1 zeros inserted between its rows and columns when the stride s > 1,

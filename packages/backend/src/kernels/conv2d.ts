@@ -1,7 +1,7 @@
 import { backend_util, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
-import type { KernelArgs } from '../wasm-training/kernel-call.js';
-import { simdKernelsFor, type WasmBackendInternals } from './engine.js';
-import { convGeometry, heapOffset, indirectConvScratch, Scratch } from './scratch.js';
+import type { KernelArgs, KernelWrapper } from '../kernel-call.js';
+import { simdKernelsFor, type WasmBackendInternals } from '../simd/engine.js';
+import { convGeometry, heapOffset, indirectConvScratch, Scratch } from '../simd/scratch.js';
 
 const MIN_INPUT_CHANNELS = 4;
 
@@ -14,7 +14,7 @@ const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2 };
  * the output where tfjs keeps them. Any other case (prelu, leaky relu, sigmoid, NCHW, int32) goes to
  * `original`, tfjs-wasm's XNNPACK kernel, which also raises tfjs's own errors for malformed calls.
  */
-export function simdConv2D(original: KernelFunc): KernelFunc {
+function simdConv2D(original: KernelFunc): KernelFunc {
   return (args) => {
     const { inputs, attrs } = args as unknown as KernelArgs;
     const backend = (args as unknown as KernelArgs).backend as unknown as WasmBackendInternals & {
@@ -89,3 +89,6 @@ export function simdConv2D(original: KernelFunc): KernelFunc {
     return out;
   };
 }
+
+export const conv2DWrapper: KernelWrapper = { kernelName: 'Conv2D', wrap: simdConv2D };
+export const fusedConv2DWrapper: KernelWrapper = { kernelName: 'FusedConv2D', wrap: simdConv2D };

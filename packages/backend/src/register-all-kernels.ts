@@ -1,0 +1,77 @@
+import {
+  getGradient,
+  getKernel,
+  type KernelConfig,
+  registerGradient,
+  registerKernel,
+  unregisterKernel,
+} from '@tensorflow/tfjs-core';
+import { dilatedConv2DGradConfig } from './gradients/conv2d.js';
+import { fusedBatchNormGradConfig } from './gradients/fused-batch-norm.js';
+import type { KernelWrapper } from './kernel-call.js';
+import { castWrapper } from './kernels/cast.js';
+import { conv2DWrapper, fusedConv2DWrapper } from './kernels/conv2d.js';
+import { conv2DBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js';
+import { conv2DBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
+import { batchNormGradientConfig } from './kernels/fmnist-batch-norm-gradient.js';
+import { fusedBatchNormWrapper } from './kernels/fused-batch-norm.js';
+import { identityConfig } from './kernels/identity.js';
+import { maxPoolGradWrapper } from './kernels/max-pool-grad.js';
+import { meanWrapper, sumWrapper } from './kernels/sum-and-mean.js';
+
+// Kernels of our own (configs) and wrappers of tfjs-wasm's own (which defer to it), in registration order.
+const KERNELS: readonly (KernelConfig | KernelWrapper)[] = [
+  conv2DWrapper,
+  fusedConv2DWrapper,
+  fusedBatchNormWrapper,
+  batchNormGradientConfig,
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  identityConfig,
+  castWrapper,
+  sumWrapper,
+  meanWrapper,
+  maxPoolGradWrapper,
+];
+
+let registered = false;
+
+function replaceKernel(config: KernelConfig) {
+  if (getKernel(config.kernelName, config.backendName))
+    unregisterKernel(config.kernelName, config.backendName);
+  registerKernel(config);
+}
+
+function wrapKernel({ kernelName, wrap }: KernelWrapper) {
+  const current = getKernel(kernelName, 'wasm');
+  if (current) replaceKernel({ ...current, kernelFunc: wrap(current.kernelFunc) });
+}
+
+/**
+ * Makes the WASM backend able to train conv nets fast: runs Conv2D, FusedConv2D, FusedBatchNorm and the
+ * BatchNorm gradient on our SIMD kernels, adds the missing `Conv2DBackpropFilter` and replaces the naive
+ * `Conv2DBackpropInput` (SIMD kernels, XNNPACK convolutions where those cannot run), reduces over leading
+ * axes with one average pooling, computes max-pool gradients in one pass, shares buffers in Identity
+ * and same-dtype Cast instead of copying, and swaps in a BatchNorm gradient with fewer passes and a
+ * Conv2D gradient that supports dilation (gradients are global: those two apply on every backend).
+ * Every replacement computes the same values as what it replaces, except that MaxPoolGrad gives ties to
+ * the first maximum as the cpu backend does (tfjs-wasm's own does not). Safe to call more than once.
+ */
+export function registerWasmTrainingKernels(): void {
+  if (registered) return;
+  registered = true;
+  for (const kernel of KERNELS) {
+    if ('wrap' in kernel) wrapKernel(kernel);
+    else replaceKernel(kernel);
+  }
+  // Gradients are global, not per backend; tfjs warns on every override, which here is deliberate.
+  const warn = console.warn;
+  console.warn = () => {};
+  try {
+    registerGradient(fusedBatchNormGradConfig);
+    const conv2DGrad = getGradient('Conv2D');
+    if (conv2DGrad) registerGradient(dilatedConv2DGradConfig(conv2DGrad));
+  } finally {
+    console.warn = warn;
+  }
+}
