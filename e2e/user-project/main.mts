@@ -197,6 +197,33 @@ await rejectsWith(
 );
 check(performance.now() - started < 1000, 'a step after dispose settles at once');
 
+// The classifier reads 32x32x3 and three classes from the model, and takes the user's names.
+const throwsWith = (f: () => unknown, name: string, pattern: RegExp, what: string) =>
+  rejectsWith(Promise.resolve().then(f), name, pattern, what);
+await throwsWith(
+  () => new Classifier(model, ['red', 'green']),
+  'ClassifierError',
+  /classNames has 2 names, but the model has 3 outputs/,
+  'two names for three classes',
+);
+const classifier = new Classifier(model, CLASSES);
+check(
+  JSON.stringify(classifier.inputShape) === '{"height":32,"width":32,"channels":3}',
+  `the input shape read from the model: ${JSON.stringify(classifier.inputShape)}`,
+);
+let right = 0;
+for (let i = 0; i < 30; i++) {
+  const image = test.x.subarray(i * PIXELS, (i + 1) * PIXELS);
+  const [top] = classifier.classify(image, { batch: false, topK: 1, tta: 'flip' });
+  if (top?.className === CLASSES[test.labels[i]!]) right++;
+}
+check(right >= 27, `the classifier names ${right} of 30 test images right`);
+const photo = { data: new Uint8Array(64 * 48 * 3).fill(200), width: 64, height: 48, channels: 3 as const };
+check(classifier.classify(photo).length === 3, 'a 64x48 RGB picture is resized and classified');
+check(classifier.embed(photo).size === 16, 'embed gives the 16 pooled features the head reads');
+classifier.dispose();
+await throwsWith(() => classifier.classify(photo), 'ClassifierError', /disposed/, 'classify after dispose');
+
 console.log(
   JSON.stringify({ accuracy: report.accuracy, epochs: history.epoch, tensors: tf.memory().numTensors }),
 );
