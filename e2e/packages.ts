@@ -79,7 +79,7 @@ export const PACKAGES: PackageCase[] = [
     name: '@fmnist/model',
     dir: 'packages/model',
     peers: [core, layers, cpu],
-    exports: ['createSeedModel', 'amsgrad', 'loadClassifier'],
+    exports: ['createCnnMlpModel', 'createModel', 'ARCHITECTURES', 'amsgrad', 'loadClassifier'],
     nodeExports: ['loadClassifier', 'shippedWeightsDir', 'decodeImage'],
     browser: true,
     mustNotBring: ['@fmnist/backend', '@fmnist/dataset'],

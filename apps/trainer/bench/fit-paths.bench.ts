@@ -1,4 +1,4 @@
-// The seed model trained by tfjs's model.fitDataset (our tf.data dataset and augmentation, one thread)
+// The CNN-MLP trained by tfjs's model.fitDataset (our tf.data dataset and augmentation, one thread)
 // against @fmnist/backend's data-parallel loop on the same batches, and the TensorBoard callback's cost.
 // Prints one JSON object per line.
 import { availableParallelism } from 'node:os';
@@ -8,7 +8,7 @@ import { useBestBackend } from '@fmnist/backend';
 import { tensorBoard } from '@fmnist/callbacks/node';
 import { batches, type ImageSet } from '@fmnist/dataset';
 import { toTfDataset } from '@fmnist/dataset/tfjs-data';
-import { createSeedModel } from '@fmnist/model';
+import { createCnnMlpModel } from '@fmnist/model';
 import { DataParallelTrainer, fitDataParallel, type TrainingBatch } from '@fmnist/training/node';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -29,7 +29,7 @@ const set = {
 const pipeline = [randomCrop({ padding: 2 }), randomFlip()];
 
 function compiled() {
-  const model = createSeedModel({ seed: 1 });
+  const model = createCnnMlpModel({ seed: 1 });
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   return model;
 }
@@ -121,7 +121,7 @@ const { epochEnd, batchEnd } = await tensorBoardCost();
 emit({ name: 'tensorboard.epochEnd.withHistograms', value: Number(epochEnd.toFixed(2)), unit: 'ms' });
 emit({ name: 'tensorboard.batchEnd', value: Number(batchEnd.toFixed(3)), unit: 'ms' });
 emit({
-  name: 'tensorboard.overhead.seedBnEpoch',
+  name: 'tensorboard.overhead.cnnMlpBnEpoch',
   // Against a 60,000-image epoch at batch 128 (469 batches) of the trainer's ~200 s.
   value: Number((((epochEnd + 469 * batchEnd) / 1000 / 200) * 100).toFixed(3)),
   unit: '% of a 200 s epoch, batch scalars on',

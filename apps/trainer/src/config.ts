@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { BACKEND_CHOICES, type BackendChoice } from '@fmnist/backend';
-import { architectureOf, MODEL_ARCHITECTURES, RECIPES, type Recipe } from '@fmnist/model';
+import { architectureOf, ClassifierError, RECIPES, type Recipe } from '@fmnist/model';
 import { checkDistillation, shippedTeacher, type TeacherIdentity } from './distill.js';
 import { UsageError } from './exit-codes.js';
 import { choiceFlag, integerFlag, numberFlag, userPath } from './flags.js';
@@ -111,12 +111,14 @@ export function resolveConfig(flags: TrainFlags, now = new Date()): RunConfig {
   };
 }
 
+/** A UsageError naming the field if the recipe's network is not in @fmnist/model's architecture registry. */
 function checkArchitecture({ model }: Recipe) {
-  const architecture = architectureOf(model);
-  if (!MODEL_ARCHITECTURES.includes(architecture))
-    throw new UsageError(
-      `model.architecture must be one of ${MODEL_ARCHITECTURES.join(', ')}, got '${String(architecture)}'`,
-    );
+  try {
+    architectureOf(model);
+  } catch (error) {
+    if (error instanceof ClassifierError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
 }
 
 /** `--teacher` (repeatable) and `--distill-alpha` over the config's `distill`; teacher paths made absolute. */

@@ -47,7 +47,7 @@ describe('distillation targets', () => {
     [{ 'distill-alpha': '0.3' }, /--distill-alpha needs a --teacher/],
     [
       { teacher: ['shipped:resnet'] },
-      /--teacher shipped:resnet: @fmnist\/model ships shipped:vgg, shipped:seed/,
+      /--teacher shipped:resnet: @fmnist\/model ships shipped:vgg, shipped:cnn-mlp/,
     ],
   ])('reject bad flags %j before any work', (flags, message) => {
     expect(() => resolveConfig(flags)).toThrow(UsageError);
@@ -56,13 +56,29 @@ describe('distillation targets', () => {
 
   it("name @fmnist/model's default weights as 'shipped' and one architecture's as 'shipped:ARCH'", () => {
     expect(shippedTeacher('shipped')).toEqual({});
-    expect(shippedTeacher('shipped:seed')).toEqual({ architecture: 'seed' });
+    expect(shippedTeacher('shipped:cnn-mlp')).toEqual({ architecture: 'cnn-mlp' });
     expect(shippedTeacher('training/shipped')).toBeUndefined();
     expect(shippedTeacher('shipped-run')).toBeUndefined();
   });
 
+  it('take shipped:seed, deprecated, as shipped:cnn-mlp, saying so once', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      expect(shippedTeacher('shipped:seed')).toEqual({ architecture: 'cnn-mlp' });
+      expect(shippedTeacher('shipped:seed')).toEqual({ architecture: 'cnn-mlp' });
+      expect(shippedWeightsDir(shippedTeacher('shipped:seed'))).toBe(
+        shippedWeightsDir({ architecture: 'cnn-mlp' }),
+      );
+      const ours = warn.mock.calls.map(([m]) => String(m)).filter((m) => m.startsWith('@fmnist/model: '));
+      expect(ours).toHaveLength(1);
+      expect(ours[0]).toContain('shipped:seed is deprecated; use shipped:cnn-mlp');
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('take the teacher from the flags, with flip-and-shift views and alpha 0.5 unless told', () => {
-    const { recipe } = resolveConfig({ recipe: 'seed-bn', teacher: ['shipped'], 'distill-alpha': '0.7' });
+    const { recipe } = resolveConfig({ recipe: 'cnn-mlp-bn', teacher: ['shipped'], 'distill-alpha': '0.7' });
     expect(recipe.distill).toEqual({ teachers: ['shipped'], tta: 'flip-shift', alpha: 0.7, temperature: 1 });
   });
 });

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import type { ImageSet } from '@fmnist/dataset';
 import { defaultCacheDir } from '@fmnist/dataset/node';
 import { writeFileAtomic } from '@fmnist/io/node';
-import { type Classifier, type Recipe, SHIPPED_ARCHITECTURES, type ShippedModel } from '@fmnist/model';
+import {
+  type Classifier,
+  type Recipe,
+  resolveShippedArchitecture,
+  SHIPPED_ARCHITECTURES,
+  type ShippedModel,
+} from '@fmnist/model';
 import { loadClassifier, shippedWeightsDir } from '@fmnist/model/node';
 import { UsageError } from './exit-codes.js';
 
@@ -17,19 +23,22 @@ const CLASSES = 10;
 const SHIPPED_TEACHER = /^shipped(?::(.*))?$/;
 
 /**
- * The shipped weights a teacher names: `shipped` is @fmnist/model's default, `shipped:seed` (or any
- * shipped architecture) a named one. Undefined for a model directory.
+ * The shipped weights a teacher names: `shipped` is @fmnist/model's default, `shipped:cnn-mlp` (or any
+ * shipped architecture) a named one; a deprecated name (`shipped:seed`) gives the new one, with a warning.
+ * Undefined for a model directory.
  */
 export function shippedTeacher(teacher: string): ShippedModel | undefined {
   const match = SHIPPED_TEACHER.exec(teacher);
   if (!match) return undefined;
-  const architecture = match[1];
-  if (architecture === undefined) return {};
-  if (!(SHIPPED_ARCHITECTURES as readonly string[]).includes(architecture))
+  if (match[1] === undefined) return {};
+  try {
+    return { architecture: resolveShippedArchitecture(match[1], '--teacher', (a) => `shipped:${a}`) };
+  } catch (error) {
     throw new UsageError(
       `--teacher ${teacher}: @fmnist/model ships ${SHIPPED_ARCHITECTURES.map((a) => `shipped:${a}`).join(', ')}`,
+      { cause: error },
     );
-  return { architecture: architecture as ShippedModel['architecture'] };
+  }
 }
 
 /** Throws a UsageError naming the field if `distill` (from a config file or flags) is malformed. */

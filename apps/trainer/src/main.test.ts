@@ -58,7 +58,7 @@ describe('fmnist-train bad input: exit 2 before training', () => {
 
   it.each([
     [['--bogus'], /Unknown option '--bogus'/],
-    [['--recipe', 'fast'], /unknown recipe 'fast'; expected one of seed, seed-bn, vgg, quick/],
+    [['--recipe', 'fast'], /unknown recipe 'fast'; expected one of report, cnn-mlp-bn, vgg, quick/],
     [['--epochs', '0'], /--epochs must be an integer ≥ 1, got '0'/],
     [['--batch-size', 'x'], /--batch-size must be an integer ≥ 1, got 'x'/],
     [['--lr=-1'], /--lr must be a positive number, got '-1'/],
@@ -78,7 +78,7 @@ describe('fmnist-train bad input: exit 2 before training', () => {
     await writeFile(config, JSON.stringify({ model: { architecture: 'resnet', batchNorm: true } }));
     const { code, errors } = await run(['--config', config]);
     expect(code).toBe(2);
-    expect(errors).toMatch(/model.architecture must be one of seed, vgg, got 'resnet'/);
+    expect(errors).toMatch(/model.architecture must be one of cnn-mlp, vgg, got 'resnet'/);
   });
 
   it('rejects an unwritable --out', async () => {

@@ -11,9 +11,10 @@ import { evaluateClassifier } from '@fmnist/eval/tfjs';
 import { modelArtifactsToFiles } from '@fmnist/io';
 import { directoryLoadHandler, writeDirectoryAtomic } from '@fmnist/io/node';
 import {
+  ARCHITECTURES,
   architectureOf,
   quantizeArtifacts,
-  SHIPPED_ARCHITECTURES,
+  resolveShippedArchitecture,
   type ShippedArchitecture,
 } from '@fmnist/model';
 import { shippedWeightsDir } from '@fmnist/model/node';
@@ -32,11 +33,18 @@ const shipped: Record<string, Uint8Array> = {};
 for (const file of ['model.json', 'weights.bin', 'provenance.json'])
   shipped[file] = await readFile(join(from, file));
 const provenance = JSON.parse(new TextDecoder().decode(shipped['provenance.json']));
-const architecture: ShippedArchitecture = architectureOf(provenance.recipe?.model);
-if (!SHIPPED_ARCHITECTURES.includes(architecture)) {
-  console.error(`${from}/provenance.json: architecture '${architecture}' has no folder in @fmnist/model`);
+// Which architectures ship weights, and which copies, is the registry's to say (@fmnist/model's ARCHITECTURES).
+let architecture: ShippedArchitecture;
+try {
+  architecture = resolveShippedArchitecture(
+    architectureOf(provenance.recipe?.model),
+    `${from}/provenance.json: recipe.model.architecture`,
+  );
+} catch (error) {
+  console.error((error as Error).message);
   process.exit(1);
 }
+const { copies } = ARCHITECTURES[architecture].shipped;
 const to = shippedWeightsDir({ architecture });
 // The hash is checked on the very bytes that ship.
 const sha = sha256(shipped['weights.bin']!);
@@ -50,6 +58,8 @@ console.log(
   `shipped ${from} → ${to}: test accuracy ${(100 * provenance.testAccuracy).toFixed(2)}%, ${provenance.parameters} parameters`,
 );
 
+// The quantized copy, where the registry lists one.
+if (!copies.includes('uint8')) process.exit(0);
 const quantizedDir = shippedWeightsDir({ architecture, weights: 'uint8' });
 const quantized = quantizeArtifacts(await directoryLoadHandler(to).load!(), 'uint8');
 const files = modelArtifactsToFiles(quantized);

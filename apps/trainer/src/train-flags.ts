@@ -46,7 +46,7 @@ export const TRAIN_FLAGS = defineFlags(
       type: 'string',
       multiple: true,
       value: 'DIR|shipped[:ARCH]',
-      help: "distill from this model (repeatable: their mean), or @fmnist/model's weights (shipped:seed for the report's network); targets mix its flip-and-shift-averaged probabilities with the labels",
+      help: "distill from this model (repeatable: their mean), or @fmnist/model's weights (shipped:cnn-mlp for the report's network); targets mix its flip-and-shift-averaged probabilities with the labels",
     },
     'distill-alpha': {
       type: 'string',

@@ -1,4 +1,4 @@
-// The seed model's convolutions at a data-parallel shard's batch (64), forward (fused bias + relu), input
+// The CNN-MLP's convolutions at a data-parallel shard's batch (64), forward (fused bias + relu), input
 // gradient and filter gradient: our SIMD kernels against tfjs-wasm's XNNPACK path, one JSON line each.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';

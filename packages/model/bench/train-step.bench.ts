@@ -1,8 +1,8 @@
-// Training-step throughput of the seed and VGG models, inference of the seed model. Prints one JSON object per line.
+// Training-step throughput of the CNN-MLP and VGG models, inference of the CNN-MLP. Prints one JSON object per line.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { simdKernelChoice, useBestBackend } from '@fmnist/backend';
-import { createSeedModel } from '../src/index.js';
+import { createCnnMlpModel, type ModelArchitecture } from '../src/index.js';
 import { trainingThroughput } from './training-throughput.js';
 
 const emit = (record: Record<string, unknown>) =>
@@ -14,7 +14,7 @@ async function trainThroughput(
   batchNorm: boolean,
   batch: number,
   steps: number,
-  architecture: 'seed' | 'vgg' = 'seed',
+  architecture: ModelArchitecture = 'cnn-mlp',
 ) {
   const result = await trainingThroughput({ backend, workers, batchNorm, architecture, batch, steps });
   emit({
@@ -30,7 +30,7 @@ async function trainThroughput(
 
 async function inference(backend: 'wasm' | 'cpu') {
   await useBestBackend(backend, { log: null });
-  const model = createSeedModel({ seed: 1 });
+  const model = createCnnMlpModel({ seed: 1 });
   const one = tf.randomUniform([1, 28, 28, 1]);
   const many = tf.randomUniform([1024, 28, 28, 1]);
   const predict = (x: tf.Tensor) => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());

@@ -8,11 +8,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { encode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import type { Prediction } from './classifier.js';
+import { createCnnMlpModel } from './cnn-mlp-model.js';
 import { ClassifierError } from './errors.js';
 import { FASHION_MNIST_CLASSES } from './fashion-mnist.js';
 import { loadClassifier, type NodeClassifier } from './node/load.js';
 import { toModelInput } from './preprocess.js';
-import { createSeedModel } from './seed-model.js';
 import { createVggModel } from './vgg-model.js';
 
 let root: string;
@@ -22,7 +22,7 @@ const image = Uint8Array.from({ length: 784 }, (_, i) => ((i % 28) * 9 + Math.fl
 beforeAll(async () => {
   await tf.setBackend('cpu');
   root = await mkdtemp(join(tmpdir(), 'fmnist-classifier-'));
-  const model = createSeedModel({ seed: 4 });
+  const model = createCnnMlpModel({ seed: 4 });
   await model.save(directorySaveHandler(join(root, 'model')));
   model.dispose();
   classifier = await loadClassifier({ model: join(root, 'model') });
@@ -202,7 +202,7 @@ describe('Classifier.classify', () => {
       "loadClassifier: weights must be 'float32' or 'uint8', got 'int4'",
     );
     await expect(loadClassifier({ architecture: 'resnet' as never })).rejects.toThrow(
-      "loadClassifier: architecture must be one of vgg, seed, got 'resnet'",
+      "loadClassifier: architecture must be one of vgg, cnn-mlp, got 'resnet'",
     );
   });
 });

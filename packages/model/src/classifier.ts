@@ -122,7 +122,7 @@ export class Classifier {
 
   /**
    * The features the model's classifier head reads (the input of its last layer with a kernel, usually
-   * the final Dense: for the seed model its 32-wide hidden Dense layer after ReLU, for the VGG model its
+   * the final Dense: for the CNN-MLP its 32-wide hidden Dense layer after ReLU, for the VGG model its
    * 128 globally pooled features) of the same inputs `classify` takes, in inference mode: features for
    * nearest-neighbour search and for fitting a new head (transfer learning). `count * size` values,
    * row-major.

@@ -1,9 +1,19 @@
 import type * as tf from '@tensorflow/tfjs-layers';
-import type { ModelArchitecture } from './recipes.js';
-import { createSeedModel, type SeedModelOptions } from './seed-model.js';
-import { createVggModel } from './vgg-model.js';
+import {
+  ARCHITECTURES,
+  type DeprecatedArchitecture,
+  type ModelArchitecture,
+  type ModelOptions,
+  resolveArchitecture,
+} from './architectures.js';
 
-/** The network a recipe's `model.architecture` names, with the options both architectures take. */
-export function createModel(architecture: ModelArchitecture, options: SeedModelOptions = {}): tf.LayersModel {
-  return architecture === 'vgg' ? createVggModel(options) : createSeedModel(options);
+/**
+ * The network `architecture` names in the {@link ARCHITECTURES} registry (a recipe's `model.architecture`),
+ * with the options every architecture takes. An unknown name is a `ClassifierError` listing the known ones.
+ */
+export function createModel(
+  architecture: ModelArchitecture | DeprecatedArchitecture,
+  options: ModelOptions = {},
+): tf.LayersModel {
+  return ARCHITECTURES[resolveArchitecture(architecture, 'createModel: architecture')].create(options);
 }

@@ -9,7 +9,7 @@ const hasKernel = (layer: tfl.layers.Layer) => layer.weights.some((w) => /kernel
  * The model from its input to the input of its classifier head, sharing its layers and weights (whose
  * owner, `model`, frees them). The head is the last layer with a kernel (usually the final Dense), found
  * walking back from the output past layers without one (a separate softmax, dropout, normalization);
- * its input is the features: for the seed model the 32-wide hidden Dense (after its ReLU), for the VGG
+ * its input is the features: for the CNN-MLP the 32-wide hidden Dense (after its ReLU), for the VGG
  * model its 128 globally pooled channels, for a Keras `... → GlobalAveragePooling2D → Dropout → Dense`
  * model the pooled channels. Dropout is the identity at inference, so features after it are the same.
  */

@@ -1,8 +1,14 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import {
+  ARCHITECTURES,
+  type DeprecatedArchitecture,
+  resolveShippedArchitecture,
+  type ShippedArchitecture,
+  type ShippedWeights,
+} from './architectures.js';
 import { Classifier } from './classifier.js';
 import { ClassifierError } from './errors.js';
-import type { ModelArchitecture } from './recipes.js';
 
 export interface LoadClassifierOptions {
   /**
@@ -11,10 +17,11 @@ export interface LoadClassifierOptions {
    */
   model?: string | URL | tf.io.IOHandler;
   /**
-   * Which shipped network, when `model` is not given: `vgg` (default, the most accurate) or `seed` (the
-   * 2019 report's CNN+MLP). Each one's test accuracy is in its `provenance.json`.
+   * Which shipped network, when `model` is not given (`SHIPPED_ARCHITECTURES`): `vgg` (default, the most
+   * accurate) or `cnn-mlp` (the 2019 report's hybrid CNN+MLP; `seed` is its deprecated name). Each one's
+   * test accuracy is in its `provenance.json`.
    */
-  architecture?: ShippedArchitecture;
+  architecture?: ShippedArchitecture | DeprecatedArchitecture;
   /**
    * Which copy of the shipped weights, when `model` is not given: `float32` (default) or `uint8`
    * (a quarter of the download; its test accuracy is in its `provenance.json`).
@@ -27,31 +34,23 @@ export interface LoadClassifierOptions {
   classNames?: readonly string[] | undefined;
 }
 
-export type ShippedWeights = 'float32' | 'uint8';
-
-/** The architectures this package ships weights for; the first is the default. */
-export const SHIPPED_ARCHITECTURES = ['vgg', 'seed'] as const satisfies readonly ModelArchitecture[];
-export type ShippedArchitecture = (typeof SHIPPED_ARCHITECTURES)[number];
-
 export interface ShippedModel {
-  architecture?: ShippedArchitecture;
+  architecture?: ShippedArchitecture | DeprecatedArchitecture;
   weights?: ShippedWeights;
 }
 
-/** The folder under `weights/` of each shipped copy: the architecture, `-uint8` for the quantized one. */
-export function shippedWeightsFolder({
-  architecture = SHIPPED_ARCHITECTURES[0],
-  weights = 'float32',
-}: ShippedModel = {}): string {
-  if (!(SHIPPED_ARCHITECTURES as readonly string[]).includes(architecture))
+/**
+ * The folder under `weights/` of a shipped copy the architecture registry lists: the architecture's name,
+ * `-uint8` for the quantized copy. Anything else is a `ClassifierError` naming what ships.
+ */
+export function shippedWeightsFolder({ architecture, weights = 'float32' }: ShippedModel = {}): string {
+  const name = resolveShippedArchitecture(architecture, 'loadClassifier: architecture');
+  const { copies } = ARCHITECTURES[name].shipped;
+  if (!(copies as readonly unknown[]).includes(weights))
     throw new ClassifierError(
-      `loadClassifier: architecture must be one of ${SHIPPED_ARCHITECTURES.join(', ')}, got '${String(architecture)}'`,
+      `loadClassifier: weights must be ${copies.map((c) => `'${c}'`).join(' or ')}, got '${String(weights)}' (the copies shipped for '${name}')`,
     );
-  if (weights !== 'float32' && weights !== 'uint8')
-    throw new ClassifierError(
-      `loadClassifier: weights must be 'float32' or 'uint8', got '${String(weights)}'`,
-    );
-  return weights === 'float32' ? architecture : `${architecture}-uint8`;
+  return weights === 'float32' ? name : `${name}-${weights}`;
 }
 
 /** Loads a tfjs layers model, its failure a `ClassifierError` naming where it looked. */

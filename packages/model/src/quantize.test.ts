@@ -2,8 +2,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createCnnMlpModel } from './cnn-mlp-model.js';
 import { quantizeArtifacts, toFloat16 } from './quantize.js';
-import { createSeedModel } from './seed-model.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -50,7 +50,7 @@ describe('quantizeArtifacts', () => {
   ] as const)(
     '%s: 1/%i of the bytes, loads with tfjs, predicts within %f',
     async (dtype, ratio, tolerance) => {
-      const model = createSeedModel({ seed: 3 });
+      const model = createCnnMlpModel({ seed: 3 });
       const original = await artifactsOf(model);
       const quantized = quantizeArtifacts(original, dtype);
       expect(bytesOf(quantized)).toBeCloseTo(bytesOf(original) / ratio, -1);
@@ -69,7 +69,7 @@ describe('quantizeArtifacts', () => {
   );
 
   it('rejects an unknown dtype and weight data that does not match its specs', async () => {
-    const model = createSeedModel({ seed: 3 });
+    const model = createCnnMlpModel({ seed: 3 });
     const artifacts = await artifactsOf(model);
     expect(() => quantizeArtifacts(artifacts, 'int4' as never)).toThrow(
       /dtype must be 'uint8' or 'float16', got 'int4'/,

@@ -7,14 +7,14 @@ import { CLASS_NAMES } from '@fmnist/dataset';
 import { loadFashionMnist } from '@fmnist/dataset/node';
 import { evaluateClassifier } from '@fmnist/eval/tfjs';
 import { describe, expect, it } from 'vitest';
+import { ARCHITECTURES, SHIPPED_ARCHITECTURES } from './architectures.js';
 import { countTrainableParams } from './count-params.js';
-import { SHIPPED_ARCHITECTURES } from './load-classifier.js';
 import { loadClassifier, shippedWeightsDir } from './node/load.js';
 import { architectureOf } from './recipes.js';
 import { testSetAccuracy } from './testing/test-set-accuracy.js';
 
 const copies = SHIPPED_ARCHITECTURES.flatMap((architecture) =>
-  (['float32', 'uint8'] as const).map((weights) => {
+  ARCHITECTURES[architecture].shipped.copies.map((weights) => {
     const dir = shippedWeightsDir({ architecture, weights });
     return { architecture, weights, dir };
   }),

@@ -4,7 +4,7 @@ import type { ImageShape } from './image-shape.js';
 /**
  * Test-time augmentation: `flip` averages each image with its mirror; `flip-shift` adds the image moved
  * one pixel up, down, left and right (six views). Both match the training augmentation of the
- * `seed-bn` recipe (flips and small shifts), so every view is an image the model has learnt to read.
+ * `cnn-mlp-bn` recipe (flips and small shifts), so every view is an image the model has learnt to read.
  */
 export type TestTimeAugmentation = 'flip' | 'flip-shift';
 

@@ -1,9 +1,9 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { CNN_MLP_MODEL_PARAMS } from './cnn-mlp-model.js';
 import { countTrainableParams } from './count-params.js';
 import { createModel } from './create-model.js';
-import { SEED_MODEL_PARAMS } from './seed-model.js';
 import { createVggModel, VGG_MODEL_TRAINABLE_PARAMS } from './vgg-model.js';
 
 describe('createVggModel', () => {
@@ -57,10 +57,10 @@ describe('createVggModel', () => {
     [a, b, c].forEach((m) => m!.dispose());
   });
 
-  it('is what createModel builds for the vgg architecture; seed gives the report model', () => {
-    const [vgg, seed] = (['vgg', 'seed'] as const).map((a) => createModel(a, { batchNorm: false }));
+  it('is what createModel builds for the vgg architecture; cnn-mlp gives the report model', () => {
+    const [vgg, cnnMlp] = (['vgg', 'cnn-mlp'] as const).map((a) => createModel(a, { batchNorm: false }));
     expect(vgg!.name).toBe('fmnist_vgg');
-    expect(seed!.countParams()).toBe(SEED_MODEL_PARAMS);
-    [vgg, seed].forEach((m) => m!.dispose());
+    expect(cnnMlp!.countParams()).toBe(CNN_MLP_MODEL_PARAMS);
+    [vgg, cnnMlp].forEach((m) => m!.dispose());
   });
 });

@@ -1,4 +1,4 @@
-// What the data-parallel trainer's finiteness guards cost per step, at the seed model's size (297,898
+// What the data-parallel trainer's finiteness guards cost per step, at the CNN-MLP's size (297,898
 // weights) and a batch of 128 Fashion-MNIST images: the input scan and the gradient check, one JSON
 // line each, beside a whole training step's time from docs/benchmarks.md for scale.
 import * as tf from '@tensorflow/tfjs-core';
@@ -11,7 +11,7 @@ await tf.setBackend('wasm');
 
 const batch = 128;
 // The report's network's trainable weights (conv 32, 64, 64, 128; dense 32, 10): 297,898 values.
-const SEED_MODEL_WEIGHT_SHAPES = [
+const CNN_MLP_WEIGHT_SHAPES = [
   [3, 3, 1, 32],
   [32],
   [3, 3, 32, 64],
@@ -35,7 +35,7 @@ function msPerCall(f: () => void, reps = 200): number {
 
 const x = Float32Array.from({ length: batch * 784 }, () => Math.random());
 const y = new Float32Array(batch * 10).map((_, i) => (i % 10 === 0 ? 1 : 0));
-const grads = SEED_MODEL_WEIGHT_SHAPES.map((shape, i) => ({
+const grads = CNN_MLP_WEIGHT_SHAPES.map((shape, i) => ({
   name: `w${i}`,
   tensor: tf.randomNormal(shape),
 }));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const cwd = new URL('../..', import.meta.url).pathname;
-const weights = new URL('../../../../packages/model/weights/seed', import.meta.url).pathname;
+const weights = new URL('../../../../packages/model/weights/cnn-mlp', import.meta.url).pathname;
 const cli = (...args: string[]) =>
   spawnSync(
     process.execPath,

@@ -18,7 +18,7 @@ interface ForwardCase {
   bias: boolean;
 }
 
-// Beyond the seed model: strides 1-3, even and 1x1 kernels, 1 and 3 input channels, batch 1, odd and
+// Beyond the CNN-MLP: strides 1-3, even and 1x1 kernels, 1 and 3 input channels, batch 1, odd and
 // non-square inputs, output channels that fill 8-wide tiles or not, explicit padding.
 const forwardCases: ForwardCase[] = [
   {

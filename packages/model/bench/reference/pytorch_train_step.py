@@ -1,5 +1,5 @@
-"""The seed model's training step in PyTorch: a reference figure for `pnpm bench:compare`, not part of
-the toolkit. Same layers, padding, pooling and dropout as @fmnist/model's createSeedModel, Adam, random
+"""The CNN-MLP's training step in PyTorch: a reference figure for `pnpm bench:compare`, not part of
+the toolkit. Same layers, padding, pooling and dropout as @fmnist/model's createCnnMlpModel, Adam, random
 inputs. Prints one JSON line: images per second over `--steps` steps after two warm-up steps (with
 `--inference`, forward passes in eval mode)."""
 import argparse
@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 
-def seed_model() -> nn.Module:
+def cnn_mlp_model() -> nn.Module:
     return nn.Sequential(
         nn.Conv2d(1, 32, 3, padding="same"), nn.ReLU(),
         nn.Conv2d(32, 64, 3, padding="same"), nn.ReLU(),
@@ -33,7 +33,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
-    model = seed_model()
+    model = cnn_mlp_model()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     x = torch.rand(args.batch, 1, 28, 28)

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { directoryLoadHandler } from '@fmnist/io/node';
 import type * as tf from '@tensorflow/tfjs-core';
+import type { ShippedWeights } from '../architectures.js';
 import { Classifier, type ClassifierInput, type ClassifierMethod } from '../classifier.js';
 import { ClassifierError } from '../errors.js';
 import {
@@ -10,13 +11,12 @@ import {
   type LoadClassifierOptions,
   loadModel,
   type ShippedModel,
-  type ShippedWeights,
   shippedWeightsFolder,
 } from '../load-classifier.js';
 import { decodeImageFor, isEncodedImage } from './decode-image.js';
 
 /**
- * The directory of a copy of the weights shipped in this package (`weights/vgg`, `weights/seed-uint8`, …
+ * The directory of a copy of the weights shipped in this package (`weights/vgg`, `weights/cnn-mlp-uint8`, …
  * at the package root, above `dist/` or `src/node/`). A string names the copy of the default architecture,
  * as in 0.1.
  */
@@ -57,7 +57,7 @@ function sourceFor({ model, architecture, weights }: LoadClassifierOptions): str
 }
 
 /**
- * Loads the classifier: by default the weights shipped in this package (`architecture: 'seed'` for the
+ * Loads the classifier: by default the weights shipped in this package (`architecture: 'cnn-mlp'` for the
  * report's network, `weights: 'uint8'` for the quantized copy), read from disk with no network.
  * `model` may be a directory, a `model.json` path, an http(s) URL or a `tf.io.IOHandler`.
  */

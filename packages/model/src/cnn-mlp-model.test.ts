@@ -1,16 +1,20 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import {
+  CNN_MLP_MODEL_BN_TRAINABLE_PARAMS,
+  CNN_MLP_MODEL_PARAMS,
+  createCnnMlpModel,
+} from './cnn-mlp-model.js';
 import { countTrainableParams } from './count-params.js';
-import { createSeedModel, SEED_MODEL_BN_TRAINABLE_PARAMS, SEED_MODEL_PARAMS } from './seed-model.js';
 
-describe('createSeedModel', () => {
+describe('createCnnMlpModel', () => {
   it("has the report's 297,898 parameters and layer sequence", async () => {
     await tf.setBackend('cpu');
-    const model = createSeedModel();
-    expect(model.countParams()).toBe(SEED_MODEL_PARAMS);
-    expect(countTrainableParams(model)).toBe(SEED_MODEL_PARAMS);
-    expect(SEED_MODEL_PARAMS).toBe(297_898);
+    const model = createCnnMlpModel();
+    expect(model.countParams()).toBe(CNN_MLP_MODEL_PARAMS);
+    expect(countTrainableParams(model)).toBe(CNN_MLP_MODEL_PARAMS);
+    expect(CNN_MLP_MODEL_PARAMS).toBe(297_898);
     expect(model.layers.map((l) => l.name)).toEqual([
       'image',
       'conv1',
@@ -33,17 +37,17 @@ describe('createSeedModel', () => {
   });
 
   it('has 298,474 trainable parameters with BatchNorm after each conv', () => {
-    const model = createSeedModel({ batchNorm: true });
-    expect(countTrainableParams(model)).toBe(SEED_MODEL_BN_TRAINABLE_PARAMS);
-    expect(model.countParams()).toBe(SEED_MODEL_BN_TRAINABLE_PARAMS + 2 * (32 + 64 + 64 + 128));
+    const model = createCnnMlpModel({ batchNorm: true });
+    expect(countTrainableParams(model)).toBe(CNN_MLP_MODEL_BN_TRAINABLE_PARAMS);
+    expect(model.countParams()).toBe(CNN_MLP_MODEL_BN_TRAINABLE_PARAMS + 2 * (32 + 64 + 64 + 128));
     expect(model.layers.map((l) => l.name)).toContain('conv4_bn');
     model.dispose();
   });
 
   it('gives the same initial weights for the same seed', () => {
-    const a = createSeedModel({ seed: 7 });
-    const b = createSeedModel({ seed: 7 });
-    const c = createSeedModel({ seed: 8 });
+    const a = createCnnMlpModel({ seed: 7 });
+    const b = createCnnMlpModel({ seed: 7 });
+    const c = createCnnMlpModel({ seed: 8 });
     const first = (m: typeof a) => Array.from(m.getWeights()[0]!.dataSync().slice(0, 20));
     expect(first(a)).toEqual(first(b));
     expect(first(a)).not.toEqual(first(c));
@@ -51,7 +55,7 @@ describe('createSeedModel', () => {
   });
 
   it('draws new dropout masks at every training step, seeded or not', () => {
-    const model = createSeedModel({ seed: 7, batchNorm: true });
+    const model = createCnnMlpModel({ seed: 7, batchNorm: true });
     const x = tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 1);
     const [a, b] = [0, 1].map(() =>
       tf.tidy(() => Array.from((model.apply(x, { training: true }) as tf.Tensor).dataSync())),
@@ -64,7 +68,7 @@ describe('createSeedModel', () => {
   });
 
   it('drops dropout layers whose rate is 0', () => {
-    const model = createSeedModel({ dropout: { conv: 0, dense: 0 } });
+    const model = createCnnMlpModel({ dropout: { conv: 0, dense: 0 } });
     expect(model.layers.some((l) => l.name.startsWith('dropout'))).toBe(false);
     model.dispose();
   });

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-layers';
+import { warnDeprecated } from './deprecated.js';
 import { convBlock, optionalDropout, seededInitializers } from './layer-blocks.js';
 
-export interface SeedModelOptions {
+export interface CnnMlpModelOptions {
   /** BatchNorm after each convolution (conv → BN → ReLU). Default false, as in the report. */
   batchNorm?: boolean;
   /** Dropout rates after each conv block and after the hidden dense layer. Default 0.2 and 0.4. */
@@ -17,15 +18,15 @@ export interface SeedModelOptions {
  * Parameter counts of the report's architecture (Keras counting: all weights). With BatchNorm, 298,474
  * trainable (the count PyTorch reports) plus 576 moving statistics.
  */
-export const SEED_MODEL_PARAMS = 297_898;
-export const SEED_MODEL_BN_TRAINABLE_PARAMS = 298_474;
+export const CNN_MLP_MODEL_PARAMS = 297_898;
+export const CNN_MLP_MODEL_BN_TRAINABLE_PARAMS = 298_474;
 
 /**
  * The 2019 report's hybrid CNN+MLP: Conv32 3x3 → Conv64 3x3 → MaxPool 3 → Dropout → Conv64 3x3 →
  * Conv128 5x5 → MaxPool 3 → Dropout → Flatten → Dense32 → Dropout → Dense10 softmax, ReLU, 'same'
  * convolutions. Layer names are stable so saved weights stay loadable.
  */
-export function createSeedModel(options: SeedModelOptions = {}): tf.LayersModel {
+export function createCnnMlpModel(options: CnnMlpModelOptions = {}): tf.LayersModel {
   const { batchNorm = false, seed, inputShape = [28, 28, 1], numClasses = 10 } = options;
   const convDropout = options.dropout?.conv ?? 0.2;
   const denseDropout = options.dropout?.dense ?? 0.4;
@@ -50,5 +51,28 @@ export function createSeedModel(options: SeedModelOptions = {}): tf.LayersModel 
   const output = tf.layers
     .dense({ name: 'output', units: numClasses, activation: 'softmax', kernelInitializer: init() })
     .apply(x) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: output, name: batchNorm ? 'fmnist_seed_bn' : 'fmnist_seed' });
+  return tf.model({
+    inputs: input,
+    outputs: output,
+    name: batchNorm ? 'fmnist_cnn_mlp_bn' : 'fmnist_cnn_mlp',
+  });
+}
+
+/** @deprecated Renamed {@link CnnMlpModelOptions}. */
+export type SeedModelOptions = CnnMlpModelOptions;
+/**
+ * @deprecated Renamed {@link CNN_MLP_MODEL_PARAMS}.
+ * @alias
+ */
+export const SEED_MODEL_PARAMS = CNN_MLP_MODEL_PARAMS;
+/**
+ * @deprecated Renamed {@link CNN_MLP_MODEL_BN_TRAINABLE_PARAMS}.
+ * @alias
+ */
+export const SEED_MODEL_BN_TRAINABLE_PARAMS = CNN_MLP_MODEL_BN_TRAINABLE_PARAMS;
+
+/** @deprecated Renamed {@link createCnnMlpModel}; says so once. */
+export function createSeedModel(options: CnnMlpModelOptions = {}): tf.LayersModel {
+  warnDeprecated('createSeedModel', 'createCnnMlpModel');
+  return createCnnMlpModel(options);
 }
