@@ -5,7 +5,7 @@ import { IoError } from './errors.js';
 
 /** `optimizer.bin` and `optimizer.json`: the optimizer's state. */
 export const OPTIMIZER = 'optimizer';
-/** The JSON given as `state` to `saveCheckpoint`. */
+/** The file holding the JSON given as `state` to `saveCheckpoint`, for messages about it. */
 export const STATE_FILE = 'state.json';
 /** Names a tensor list cannot take: the checkpoint's own files. */
 export const RESERVED_LIST_NAMES: readonly string[] = [OPTIMIZER, 'weights', 'model', 'state'];

@@ -6,6 +6,7 @@ export {
   verifyCheckpoint,
 } from './checkpoint.js';
 export { CHECKSUMS_FILE } from './checkpoint-integrity.js';
+export { STATE_FILE } from './checkpoint-layout.js';
 export type { CheckpointFiles, CheckpointStore } from './checkpoint-store.js';
 export type { SaveCheckpointOptions } from './encode-checkpoint.js';
 export { IoError } from './errors.js';
