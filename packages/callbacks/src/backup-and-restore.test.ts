@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { truncate } from 'node:fs/promises';
 import { join } from 'node:path';
+import { memoryCheckpointStore } from '@fmnist/io';
 import { describe, expect, it } from 'vitest';
 import { backupAndRestore } from './backup-and-restore.js';
 import { type EarlyStopping, earlyStopping } from './early-stopping.js';
@@ -108,6 +109,24 @@ describe('backupAndRestore', () => {
     expect(() => backupAndRestore({ backupDir: '' })).toThrow(
       'backupAndRestore: backupDir must be a directory path',
     );
+    tf.dispose([xs, ys]);
+  });
+
+  it('keeps its backup in a given store as its checkpoint latest', async () => {
+    const { xs, ys } = tinyData();
+    const store = memoryCheckpointStore();
+    await tinyModel().fit(xs, ys, {
+      epochs: 2,
+      verbose: 0,
+      callbacks: [backupAndRestore({ store, deleteCheckpoint: false })],
+    });
+    expect(await store.list()).toEqual(['latest']);
+    const backup = backupAndRestore({ store });
+    const model = tinyModel();
+    expect(await backup.restore(model)).toEqual({ initialEpoch: 2, restored: true });
+    await model.fit(xs, ys, { epochs: 3, initialEpoch: 2, verbose: 0, callbacks: [backup] });
+    expect(await store.list()).toEqual([]);
+    expect(() => backupAndRestore({})).toThrow('backupAndRestore: backupDir must be a directory path');
     tf.dispose([xs, ys]);
   });
 

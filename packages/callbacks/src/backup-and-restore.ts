@@ -1,16 +1,27 @@
-import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import {
+  type CheckpointStore,
+  loadCheckpoint,
+  loadCheckpointTensors,
+  STATE_FILE,
+  saveCheckpoint,
+} from '@fmnist/io';
+import { fileSystemCheckpointStore } from '@fmnist/io/node';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { CarriedState } from './carried-state.js';
-import { loadCheckpoint, loadCheckpointTensors, saveCheckpoint } from './checkpoint-files.js';
+import { checkpointStep } from './checkpoint-step.js';
 import { CallbackError } from './errors.js';
+import { fileStep } from './file-step.js';
 import type { CallbackState } from './resumable.js';
 
+/** The backup's checkpoint name: `backupDir/latest` on disk, as Keras's `latest` checkpoint. */
+const LATEST = 'latest';
+
 export interface BackupAndRestoreArgs {
-  /** Where the backup lives; it must not be shared with another run. */
-  backupDir: string;
+  /** Where the backup lives (as `backupDir/latest`); it must not be shared with another run. */
+  backupDir?: string;
+  /** Or any `@fmnist/io` `CheckpointStore` to keep it in, as its checkpoint `latest`. */
+  store?: CheckpointStore;
   /** Remove the backup when training ends normally (Keras's `delete_checkpoint`). Default true. */
   deleteCheckpoint?: boolean;
   /**
@@ -43,16 +54,17 @@ interface BackupState {
  * ```
  */
 export class BackupAndRestore extends tfl.Callback {
-  private readonly dir: string;
+  private readonly store: CheckpointStore;
   private readonly deleteCheckpoint: boolean;
   private readonly carried: CarriedState;
   private completed = false;
 
   constructor(args: BackupAndRestoreArgs) {
     super();
-    if (typeof args?.backupDir !== 'string' || args.backupDir === '')
+    if (args?.store) this.store = args.store;
+    else if (typeof args?.backupDir !== 'string' || args.backupDir === '')
       throw new CallbackError('backupAndRestore: backupDir must be a directory path');
-    this.dir = join(args.backupDir, 'latest');
+    else this.store = fileSystemCheckpointStore(args.backupDir);
     this.deleteCheckpoint = args.deleteCheckpoint ?? true;
     this.carried = new CarriedState((args.callbacks ?? []).filter((c) => c !== this));
   }
@@ -64,16 +76,16 @@ export class BackupAndRestore extends tfl.Callback {
    * CallbackError naming the file. A backup made before callback states were saved restores none.
    */
   async restore(model: tfl.LayersModel): Promise<{ initialEpoch: number; restored: boolean }> {
-    if (!existsSync(join(this.dir, 'state.json')) && !existsSync(join(`${this.dir}.old`, 'state.json')))
-      return { initialEpoch: 0, restored: false };
-    const stateFile = join(this.dir, 'state.json');
-    const state = await loadCheckpoint<BackupState>(this.dir, model);
+    if (!(await checkpointStep(() => this.store.has(LATEST)))) return { initialEpoch: 0, restored: false };
+    const stateFile = this.store.describe(LATEST, STATE_FILE);
+    const state = await checkpointStep(() => loadCheckpoint<BackupState>(this.store, LATEST, model));
     if (!state || !Number.isInteger(state.epoch) || state.epoch < 0)
       throw new CallbackError(`${stateFile}: no epoch count in the backup`);
     if (state.callbacks !== undefined) {
       if (!Array.isArray(state.callbacks))
         throw new CallbackError(`${stateFile}: callbacks must be a list of callback states`);
-      await this.carried.restore(state.callbacks, (name) => loadCheckpointTensors(this.dir, name), stateFile);
+      const load = (list: string) => checkpointStep(() => loadCheckpointTensors(this.store, LATEST, list));
+      await this.carried.restore(state.callbacks, load, stateFile);
     }
     return { initialEpoch: state.epoch, restored: true };
   }
@@ -87,7 +99,7 @@ export class BackupAndRestore extends tfl.Callback {
     const { states, tensors } = this.carried.save();
     try {
       const state: BackupState = { epoch: epoch + 1, callbacks: states };
-      await saveCheckpoint(this.dir, model, { state, tensors });
+      await checkpointStep(() => saveCheckpoint(this.store, LATEST, model, { state, tensors }));
     } finally {
       tf.dispose(Object.values(tensors).flatMap((list) => list ?? []));
     }
@@ -97,7 +109,10 @@ export class BackupAndRestore extends tfl.Callback {
 
   override async onTrainEnd() {
     // Only a run that reached its last epoch is done; an early stop or an error keeps the backup.
-    if (this.deleteCheckpoint && this.completed) await rm(this.dir, { recursive: true, force: true });
+    if (this.deleteCheckpoint && this.completed)
+      await fileStep(`backupAndRestore: cannot remove the backup ${this.store.describe(LATEST)}`, () =>
+        this.store.remove(LATEST),
+      );
   }
 }
 

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { directoryLoadHandler } from '@fmnist/io/node';
+import { loadCheckpoint, memoryCheckpointStore } from '@fmnist/io';
+import { directoryLoadHandler, fileSystemCheckpointStore } from '@fmnist/io/node';
 import { amsgrad } from '@fmnist/model';
 import { describe, expect, it } from 'vitest';
-import { loadCheckpoint, loadCheckpointTensors, saveCheckpoint } from './checkpoint-files.js';
 import { modelCheckpoint } from './model-checkpoint.js';
 import { formatPath } from './path-template.js';
 import { ScriptedLogs, tf, tfl, tinyData, tinyModel } from './testing/index.js';
@@ -79,7 +79,8 @@ describe('modelCheckpoint', () => {
       callbacks: [modelCheckpoint({ path: join(root(), 'resume') })],
     });
     const resumed = tinyModel(amsgrad({ learningRate: 0.05 }));
-    const state = await loadCheckpoint<{ epoch: number }>(join(root(), 'resume'), resumed);
+    const store = fileSystemCheckpointStore(root());
+    const state = await loadCheckpoint<{ epoch: number }>(store, 'resume', resumed);
     expect(state?.epoch).toBe(2);
     await resumed.fit(xs, ys, { epochs: 3, initialEpoch: 2, verbose: 0, shuffle: false });
 
@@ -89,33 +90,16 @@ describe('modelCheckpoint', () => {
     tf.dispose([xs, ys]);
   });
 
-  it('keeps named tensor lists beside the weights, and rejects a name that could clash', async () => {
+  it('saves into a given store, the path template naming the checkpoints', async () => {
+    const store = memoryCheckpointStore();
     const model = tinyModel();
-    const list = [tf.tensor1d([1, 2, 3]), tf.tensor2d([[4], [5]])];
-    await saveCheckpoint(join(root(), 'extra'), model, { tensors: { ema: list, best: undefined } });
-    const back = await loadCheckpointTensors(join(root(), 'extra'), 'ema');
-    expect(back?.map((t) => Array.from(t.dataSync()))).toEqual([
-      [1, 2, 3],
-      [4, 5],
-    ]);
-    expect(back?.map((t) => t.shape)).toEqual([[3], [2, 1]]);
-    expect(await loadCheckpointTensors(join(root(), 'extra'), 'other')).toBeUndefined();
-    expect(await loadCheckpointTensors(join(root(), 'extra'), 'best')).toBeUndefined();
-    await expect(saveCheckpoint(join(root(), 'bad'), model, { tensors: { weights: list } })).rejects.toThrow(
-      "saveCheckpoint: tensors name 'weights' is taken by the checkpoint's own files",
-    );
-    await expect(saveCheckpoint(join(root(), 'bad'), model, { tensors: { '../x': list } })).rejects.toThrow(
-      "saveCheckpoint: tensors name '../x' must be lowercase letters, digits and dashes",
-    );
-    tf.dispose([...list, ...(back ?? [])]);
-  });
-
-  it('refuses optimizer state of another optimizer class', async () => {
-    const model = tinyModel(amsgrad());
-    await saveCheckpoint(join(root(), 'adamw'), model);
-    await expect(loadCheckpoint(join(root(), 'adamw'), tinyModel(tf.train.adam(0.1)))).rejects.toThrow(
-      /optimizer state of a AdamW, but the model's optimizer is a Adam/,
-    );
+    const { xs, ys } = tinyData();
+    const checkpoint = modelCheckpoint({ path: 'epoch-{epoch}', store });
+    await model.fit(xs, ys, { epochs: 2, verbose: 0, callbacks: [checkpoint] });
+    expect(checkpoint.saved).toEqual(['epoch-1', 'epoch-2']);
+    expect(await store.list()).toEqual(['epoch-1', 'epoch-2']);
+    expect(await loadCheckpoint(store, 'epoch-2', tinyModel())).toMatchObject({ epoch: 2 });
+    tf.dispose([xs, ys]);
   });
 
   it('leaves a loadable checkpoint when the saving process is killed at any moment', async () => {

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { type CheckpointStore, saveCheckpoint } from '@fmnist/io';
+import { fileSystemCheckpointStore } from '@fmnist/io/node';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { saveCheckpoint } from './checkpoint-files.js';
+import { checkpointStep } from './checkpoint-step.js';
 import { formatValue, logLine } from './console-line.js';
 import { CallbackError } from './errors.js';
 import type { Logs } from './logs.js';
@@ -11,8 +13,13 @@ import { formatPath } from './path-template.js';
 import { type CallbackState, finiteOrNull, type ResumableCallback, stateNumber } from './resumable.js';
 
 export interface ModelCheckpointArgs {
-  /** Directory per save; may hold `{epoch}` and metric names, e.g. `ckpt/epoch-{epoch:03d}-{val_loss:.3f}`. */
+  /**
+   * Directory per save; may hold `{epoch}` and metric names, e.g. `ckpt/epoch-{epoch:03d}-{val_loss:.3f}`.
+   * With `store`, the checkpoint's name in it instead (a template too, without `/`).
+   */
   path: string;
+  /** Where to save instead of folders: any `@fmnist/io` `CheckpointStore` (e.g. `memoryCheckpointStore()`). */
+  store?: CheckpointStore;
   monitor?: string;
   mode?: Mode;
   /** Save only when the monitored value improves. */
@@ -25,7 +32,7 @@ export interface ModelCheckpointArgs {
 }
 
 /**
- * Keras's ModelCheckpoint for tfjs in Node: atomic saves (a crash mid-save never leaves a broken
+ * Keras's ModelCheckpoint for tfjs in Node, saving with `@fmnist/io`'s checkpoints: atomic saves (a crash mid-save never leaves a broken
  * checkpoint), optimizer state included so training can resume exactly, and an unwritable path reported
  * when training begins rather than at the first save.
  */
@@ -36,11 +43,12 @@ export class ModelCheckpoint extends tfl.Callback implements ResumableCallback {
   readonly saveWeightsOnly: boolean;
   readonly saveFreq: 'epoch' | number;
   readonly verbose: number;
+  private readonly store: CheckpointStore | undefined;
   private readonly higherIsBetter: boolean;
   best: number;
   private batchesSinceSave = 0;
   private epoch = 0;
-  /** Paths written so far, in order. */
+  /** Paths written so far, in order (with `store`, the checkpoints' names). */
   readonly saved: string[] = [];
 
   constructor(args: ModelCheckpointArgs) {
@@ -52,6 +60,7 @@ export class ModelCheckpoint extends tfl.Callback implements ResumableCallback {
     this.saveWeightsOnly = args.saveWeightsOnly ?? false;
     this.saveFreq = args.saveFreq ?? 'epoch';
     this.verbose = args.verbose ?? 0;
+    this.store = args.store;
     if (this.saveFreq !== 'epoch' && (!Number.isInteger(this.saveFreq) || this.saveFreq < 1)) {
       throw new CallbackError(
         `modelCheckpoint: saveFreq must be 'epoch' or a positive integer, got ${String(this.saveFreq)}`,
@@ -70,8 +79,9 @@ export class ModelCheckpoint extends tfl.Callback implements ResumableCallback {
     this.best = stateNumber('modelCheckpoint', state, 'best', unsetBest(this.higherIsBetter));
   }
 
-  /** Fails now, naming the path, if checkpoints could not be written there. */
+  /** Fails now, naming the path, if checkpoints could not be written there (a given store is trusted). */
   override async onTrainBegin() {
+    if (this.store) return;
     const probeDir = dirname(this.path.replace(/\{.*$/, 'x'));
     const probe = join(probeDir, `.fmnist-write-test-${randomBytes(4).toString('hex')}`);
     try {
@@ -126,10 +136,15 @@ export class ModelCheckpoint extends tfl.Callback implements ResumableCallback {
       this.best = current;
     }
     const path = formatPath(this.path, values);
-    await saveCheckpoint(path, this.model, {
-      includeOptimizer: !this.saveWeightsOnly,
-      state: { epoch: epoch + 1, logs: values },
-    });
+    const [store, name] = this.store
+      ? [this.store, path]
+      : [fileSystemCheckpointStore(dirname(path)), basename(path)];
+    await checkpointStep(() =>
+      saveCheckpoint(store, name, this.model, {
+        includeOptimizer: !this.saveWeightsOnly,
+        state: { epoch: epoch + 1, logs: values },
+      }),
+    );
     this.saved.push(path);
   }
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
+import { loadCheckpoint, memoryCheckpointStore, saveCheckpoint } from '@fmnist/io';
 import { describe, expect, it } from 'vitest';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint-files.js';
 import { earlyStopping } from './early-stopping.js';
 import { getLearningRate, setLearningRate } from './learning-rate.js';
 import { modelCheckpoint } from './model-checkpoint.js';
@@ -89,9 +89,10 @@ describe('checkpoints keep the learning rate', () => {
   it('restores a rate a callback changed', async () => {
     const model = tinyModel(tf.train.adam(0.01));
     setLearningRate(model.optimizer, 0.00125);
-    await saveCheckpoint(join(root(), 'lr'), model);
+    const store = memoryCheckpointStore();
+    await saveCheckpoint(store, 'lr', model);
     const resumed = tinyModel(tf.train.adam(0.01));
-    await loadCheckpoint(join(root(), 'lr'), resumed);
+    await loadCheckpoint(store, 'lr', resumed);
     expect(getLearningRate(resumed.optimizer)).toBe(0.00125);
   });
 });

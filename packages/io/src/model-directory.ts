@@ -6,7 +6,7 @@ import { io } from '@tensorflow/tfjs-core';
 import { IoError } from './errors.js';
 
 import { MODEL_FILE, modelArtifactsToFiles, WEIGHTS_FILE } from './model-artifacts.js';
-import { weightBytes } from './weight-bytes.js';
+import { checkWeightGroupBytes } from './weight-bytes.js';
 
 /**
  * Writes `files` as the whole content of `dir`, atomically: they go to a sibling temporary directory
@@ -97,10 +97,7 @@ export function directoryLoadHandler(dir: string): io.IOHandler {
   };
 }
 
-/**
- * The files of one weights manifest group, refused unless they hold the bytes its weights need: tfjs
- * would otherwise fail with a bare RangeError (short) or load the wrong numbers silently (long).
- */
+/** The files of one weights manifest group, refused unless they hold the bytes its weights need. */
 async function readWeightGroup(
   base: string,
   group: io.WeightsManifestConfig[number],
@@ -115,11 +112,7 @@ async function readWeightGroup(
       throw new IoError(`cannot read ${file}, named in ${modelPath}`, { cause: error });
     }
   }
-  const expected = weightBytes(group.weights);
   const found = buffers.reduce((n, b) => n + b.length, 0);
-  if (expected !== undefined && found !== expected)
-    throw new IoError(
-      `${files.join(', ')}: the weights manifest in ${modelPath} needs ${expected} bytes${files.length > 1 ? ' together' : ''}, found ${found}`,
-    );
+  checkWeightGroupBytes(group.weights, files, found, modelPath);
   return buffers;
 }

@@ -1,5 +1,6 @@
-// Node only: tfjs models in folders on disk, and file:// URLs for them.
+// Node only: tfjs models and checkpoints in folders on disk, and file:// URLs for them.
 export { registerFileSystemRouter } from './file-router.js';
+export { fileSystemCheckpointStore } from './file-system-checkpoint-store.js';
 export {
   directoryLoadHandler,
   directorySaveHandler,

@@ -2,9 +2,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { loadCheckpoint, memoryCheckpointStore, saveCheckpoint } from '@fmnist/io';
 import { decode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
-import { loadCheckpoint, saveCheckpoint } from '../checkpoint-files.js';
 import { CallbackError } from '../errors.js';
 import { tf, tfl, tinyData, tinyModel } from '../testing/index.js';
 import { cpuTestsWithTempDir } from '../testing/suite.js';
@@ -209,11 +209,12 @@ describe('tensorBoard callback', () => {
     const killed = tinyModel(tf.train.adam(0.01));
     const before = tensorBoard(logDir, args);
     await fit(killed, 0, 2, [before]);
-    await saveCheckpoint(join(root(), 'resumed-checkpoint'), killed);
+    const store = memoryCheckpointStore();
+    await saveCheckpoint(store, 'resumed-checkpoint', killed);
     await fit(killed, 2, 4, [before]);
     // The resumed run, with a new callback that was given no state: it starts from the optimizer's steps.
     const resumed = tinyModel(tf.train.adam(0.01));
-    await loadCheckpoint(join(root(), 'resumed-checkpoint'), resumed);
+    await loadCheckpoint(store, 'resumed-checkpoint', resumed);
     const after = tensorBoard(logDir, args);
     await fit(resumed, 2, 4, [after]);
 

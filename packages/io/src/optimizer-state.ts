@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CallbackError } from './errors.js';
+import { IoError } from './errors.js';
 
 /** What tfjs optimizers exchange in getWeights/setWeights (not exported by tfjs-core). */
 type NamedTensor = { name: string; tensor: tf.Tensor };
@@ -58,7 +58,7 @@ export async function writeOptimizerState(
     if (!saved) continue;
     const variable = privateScalar(optimizer, name, where);
     if (!tf.util.arraysEqual(saved.shape, variable.shape) || saved.dtype !== variable.dtype)
-      throw new CallbackError(
+      throw new IoError(
         `${where}: ${className}'s ${name} must be a ${variable.dtype} of shape [${variable.shape}], got a ${saved.dtype} of shape [${saved.shape}]`,
       );
     variable.assign(saved);
@@ -68,7 +68,7 @@ export async function writeOptimizerState(
 function privateScalar(optimizer: tf.Optimizer, name: string, where: string): tf.Variable {
   const value = (optimizer as unknown as Record<string, unknown>)[name];
   if (!(value instanceof tf.Variable))
-    throw new CallbackError(
+    throw new IoError(
       `${where}: ${optimizer.getClassName()} has no ${name} variable (the optimizer is not tfjs-core 4.22's)`,
     );
   return value;
@@ -90,7 +90,7 @@ function setAdamaxWeights(
   const o = optimizer as unknown as AdamaxInternals;
   const [step, ...slots] = weights;
   if (!step || slots.length % 2 !== 0 || !scalars.accBeta1 || !scalars.iteration)
-    throw new CallbackError(
+    throw new IoError(
       `${where}: Adamax state must hold its step count, moments and infinity norms, accBeta1 and iteration`,
     );
   o.iterations_ = step.tensor.dataSync()[0]!;
