@@ -92,7 +92,8 @@ async function expectResumableCheckpoint(out: string) {
 
 async function until(done: () => boolean, what: string, seconds = 120) {
   for (const started = Date.now(); !done(); await new Promise((r) => setTimeout(r, 250)))
-    if (Date.now() - started > seconds * 1000) throw new Error(`gave up after ${seconds} s waiting for ${what}`);
+    if (Date.now() - started > seconds * 1000)
+      throw new Error(`gave up after ${seconds} s waiting for ${what}`);
 }
 
 /** The exit status a shell shows: the code, or 128 + the signal's number for a process a signal ended. */
@@ -160,5 +161,42 @@ describe.skipIf(!hasData)('pnpm train (the README command) stopped by a signal',
     expect(await status).toBe(143);
     expect(stderr).toContain(`Resume with: pnpm train --resume ${out}`);
     await expectResumableCheckpoint(out);
+  }, 240_000);
+});
+
+describe.skipIf(!hasData)('fmnist-train stopped before training starts', () => {
+  it("SIGTERM while a teacher's targets are computed ends the process within a chunk: exit 143, nothing saved", async () => {
+    const out = join(root, 'before-training');
+    // A cache of its own: the teacher's targets are computed, not read, and the cache is left alone.
+    const cache = join(root, 'cache');
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--conditions=fmnist-source',
+        'src/cli.ts',
+        ...['--limit', '6000', '--workers', '1', '--teacher', 'shipped', '--out', out],
+      ],
+      {
+        cwd: new URL('..', import.meta.url).pathname,
+        env: { ...process.env, XDG_CACHE_HOME: cache },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const status = shellStatus(child);
+    let stderr = '';
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+    });
+    // The backend is chosen just before the targets: two seconds later the teacher is busy classifying.
+    await until(() => stderr.includes('tfjs backend:'), 'the backend');
+    await new Promise((r) => setTimeout(r, 2000));
+    const sent = Date.now();
+    child.kill('SIGTERM');
+    expect(await status).toBe(143);
+    expect(Date.now() - sent).toBeLessThan(20_000);
+    expect(stderr).toContain('SIGTERM: stopped before training started; nothing to save');
+    expect(existsSync(join(out, 'checkpoints'))).toBe(false);
   }, 240_000);
 });

@@ -235,7 +235,8 @@ describe.skipIf(!hasData)('fmnist-train on real data', () => {
     const args = ['--limit', '300', '--epochs', '1', '--batch-size', '100', '--workers', '1', '--out', out];
     const quiet = vi.spyOn(console, 'log').mockImplementation(() => {});
     let polls = 0;
-    expect(await main(args, () => ++polls >= 2)).toBe(130);
+    // Stopped as a process manager stops it: SIGTERM's exit code, 128 + 15.
+    expect(await main(args, { requested: () => (++polls >= 2 ? 'SIGTERM' : undefined) })).toBe(143);
     expect(await main(['--resume', out])).toBe(0);
     quiet.mockRestore();
     const provenance = JSON.parse(await readFile(join(out, 'model', 'provenance.json'), 'utf8'));
@@ -248,7 +249,7 @@ describe.skipIf(!hasData)('fmnist-train on real data', () => {
     const quiet = vi.spyOn(console, 'log').mockImplementation(() => {});
     let polls = 0;
     // Stopped two batches into epoch 2: `last` is that stop, `previous` the end of epoch 1.
-    expect(await main(args, () => ++polls >= 5)).toBe(130);
+    expect(await main(args, { requested: () => (++polls >= 5 ? 'SIGINT' : undefined) })).toBe(130);
     const last = join(out, 'checkpoints', 'last', 'weights.bin');
     const previous = join(out, 'checkpoints', 'previous', 'weights.bin');
     expect(existsSync(previous)).toBe(true);

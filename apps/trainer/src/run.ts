@@ -20,7 +20,13 @@ import { trainingBatches } from './training-batches.js';
 /** Trains and evaluates as `config` says, in `config.out`; with `resume`, continues from its checkpoint. */
 export async function runTraining(
   config: RunConfig,
-  options: { resume: boolean; stop: () => boolean },
+  options: {
+    resume: boolean;
+    /** Polled after every batch: true saves a checkpoint and returns `interrupted`. */
+    stop: () => boolean;
+    /** Called as the first batch starts, when a stop can first be honoured with a checkpoint. */
+    onTrainingStart?: () => void;
+  },
 ): Promise<RunResult> {
   const out = resolve(config.out);
   const { recipe } = config;
@@ -63,6 +69,7 @@ export async function runTraining(
   });
   try {
     const { state } = progress;
+    options.onTrainingStart?.();
     const result = await fitDataParallel(trainer, {
       epochs: recipe.epochs,
       initialEpoch: state.epoch,
