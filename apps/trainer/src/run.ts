@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { useBestBackend } from '@fmnist/backend';
 import { DataParallelTrainer, fitDataParallel } from '@fmnist/backend/node';
@@ -10,10 +10,10 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { buildModel } from './build.js';
 import type { RunConfig } from './config.js';
 import { checkSameTeachers, identifyTeachers, teacherTargets } from './distill.js';
-import { UsageError } from './exit-codes.js';
 import { finishRun, type RunResult } from './finish-run.js';
 import { runCallbacks } from './run-callbacks.js';
 import { loadRunData } from './run-data.js';
+import { makeRunDirectory } from './run-directory.js';
 import { RunProgress } from './run-progress.js';
 import { trainingBatches } from './training-batches.js';
 
@@ -30,7 +30,7 @@ export async function runTraining(
 ): Promise<RunResult> {
   const out = resolve(config.out);
   const { recipe } = config;
-  await checkWritable(out);
+  await makeRunDirectory(out);
   const { train, validation, test } = await loadRunData(config);
   if (recipe.distill && options.resume && config.teachers)
     await checkSameTeachers(config.teachers, recipe.distill);
@@ -111,17 +111,6 @@ async function validationLogs(model: tfl.LayersModel, validation: ImageSet) {
     classNames: CLASS_NAMES,
   });
   return { val_loss: report.logLoss!, val_acc: report.accuracy };
-}
-
-/** A UsageError now, before any data is loaded, if the run directory cannot be written. */
-async function checkWritable(out: string) {
-  try {
-    await mkdir(out, { recursive: true });
-    await writeFile(join(out, '.write-test'), '');
-    await rm(join(out, '.write-test'));
-  } catch (error) {
-    throw new UsageError(`--out ${out}: cannot write there (${(error as Error).message})`);
-  }
 }
 
 export function hasCheckpoint(out: string): boolean {
