@@ -107,9 +107,18 @@ describe.skipIf(!hasData)('fmnist-train on real data', () => {
   it('a smoke run (--limit 2000 --epochs 1) writes every file, and the saved model reproduces its evaluation', async () => {
     const out = join(root, 'smoke');
     const logs = vi.spyOn(console, 'log').mockImplementation(() => {});
-    const { code } = await run(['--limit', '2000', '--epochs', '1', '--out', out, '--seed', '3']);
+    const { code, errors } = await run(['--limit', '2000', '--epochs', '1', '--out', out, '--seed', '3']);
+    const lines = logs.mock.calls
+      .map((parts) => parts.join(' '))
+      .join('\n')
+      .trimEnd()
+      .split('\n');
     logs.mockRestore();
     expect(code).toBe(0);
+    // The run's last words say where its results went.
+    expect(lines.slice(-2)).toEqual([`run folder: ${out}`, `report:     ${join(out, 'report.html')}`]);
+    // No BatchNormalization in the quick recipe: nothing to warn about.
+    expect(errors).not.toContain('BatchNormalization');
     for (const file of [
       'config.json',
       'history.csv',
