@@ -7,6 +7,7 @@ import { CLASS_NAMES, type ImageSet } from '@fmnist/dataset';
 import { evaluateClassifier } from '@fmnist/eval/tfjs';
 import { countTrainableParams } from '@fmnist/model';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { batchNormWarning } from './batch-norm-warning.js';
 import { buildModel } from './build.js';
 import type { RunConfig } from './config.js';
 import { checkSameTeachers, identifyTeachers, teacherTargets } from './distill.js';
@@ -57,6 +58,8 @@ export async function runTraining(
       `${recipe.epochs} epochs of ${train.count} images, batch ${recipe.batchSize}`,
   );
   const stepsPerEpoch = Math.ceil(train.count / recipe.batchSize);
+  const shortRun = batchNormWarning(model, stepsPerEpoch * recipe.epochs);
+  if (shortRun) console.error(shortRun);
   const callbacks = await runCallbacks({
     config,
     out,
