@@ -132,6 +132,8 @@ async function oneTeacherTargets(
         log(`distillation: teacher ${teacher}: ${start} of ${train.count} images`);
         reported = performance.now();
       }
+      // Classifying blocks the event loop: between chunks, Ctrl-C and SIGTERM handlers get their turn.
+      await new Promise((resolve) => setImmediate(resolve));
       const count = Math.min(CHUNK, train.count - start);
       const images = train.images.subarray(start * size, (start + count) * size);
       const { probabilities } = classifier.predict(images, { tta });

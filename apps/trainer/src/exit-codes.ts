@@ -2,8 +2,14 @@ import { CallbackError } from '@fmnist/callbacks';
 import { DatasetError } from '@fmnist/dataset';
 import { IoError } from '@fmnist/io';
 
-/** Exit codes of every fmnist command, as changesets' CLI and most Unix tools use them. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, data: 3, interrupted: 130 } as const;
+/**
+ * Exit codes of every fmnist command, as changesets' CLI and most Unix tools use them; a stopped run's
+ * are 128 + the signal's number, what a shell reports for a process that signal ended.
+ */
+export const EXIT = { ok: 0, failure: 1, usage: 2, data: 3, interrupted: 130, terminated: 143 } as const;
+
+/** The exit code of a run stopped by each signal: Ctrl-C, and a process manager's or a container's stop. */
+export const SIGNAL_EXIT = { SIGINT: EXIT.interrupted, SIGTERM: EXIT.terminated } as const;
 
 /** A bad command line or config: exit code 2, before any work starts. */
 export class UsageError extends Error {

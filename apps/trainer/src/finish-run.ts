@@ -90,5 +90,8 @@ export async function finishRun({
     `test accuracy ${(100 * report.accuracy).toFixed(2)}% | ${summary.parameters} parameters | ` +
       `${(state.trainSeconds / 60).toFixed(1)} min training | ${summary.imagesPerSecond.toFixed(0)} images/s | ${backend} x${threads}`,
   );
+  // Last, where a reader looks: where everything went (absolute, true from any directory).
+  console.log(`run folder: ${out}`);
+  console.log(`report:     ${join(out, 'report.html')}`);
   return { testAccuracy: report.accuracy, interrupted: false };
 }

@@ -67,6 +67,8 @@ describe('fmnist-train bad input: exit 2 before training', () => {
     [['--workers', 'many'], /--workers must be an integer ≥ 1, got 'many'/],
     [['--resume', '/nonexistent/run'], /--resume \/nonexistent\/run: no checkpoint there/],
     [['--config', '/nonexistent.json'], /--config \/nonexistent.json: cannot read/],
+    // Node's recursive mkdir spins forever there: refused before any mkdir.
+    [['--out', '/proc/forbidden/run'], /--out \/proc\/forbidden\/run: under \/proc, a kernel filesystem/],
   ])('%j', async (args, message) => {
     const { code, errors } = await run(args as string[]);
     expect(code).toBe(2);
@@ -86,7 +88,7 @@ describe('fmnist-train bad input: exit 2 before training', () => {
     await writeFile(blocker, '');
     const { code, errors } = await run(['--out', join(blocker, 'run'), '--epochs', '1']);
     expect(code).toBe(2);
-    expect(errors).toContain(`--out ${join(blocker, 'run')}: cannot write there`);
+    expect(errors).toContain(`--out ${join(blocker, 'run')}: ${blocker} is a file, not a directory`);
   });
 
   it('rejects missing data with --no-download, saying where it looked (exit 3: a data problem)', async () => {
@@ -105,9 +107,18 @@ describe.skipIf(!hasData)('fmnist-train on real data', () => {
   it('a smoke run (--limit 2000 --epochs 1) writes every file, and the saved model reproduces its evaluation', async () => {
     const out = join(root, 'smoke');
     const logs = vi.spyOn(console, 'log').mockImplementation(() => {});
-    const { code } = await run(['--limit', '2000', '--epochs', '1', '--out', out, '--seed', '3']);
+    const { code, errors } = await run(['--limit', '2000', '--epochs', '1', '--out', out, '--seed', '3']);
+    const lines = logs.mock.calls
+      .map((parts) => parts.join(' '))
+      .join('\n')
+      .trimEnd()
+      .split('\n');
     logs.mockRestore();
     expect(code).toBe(0);
+    // The run's last words say where its results went.
+    expect(lines.slice(-2)).toEqual([`run folder: ${out}`, `report:     ${join(out, 'report.html')}`]);
+    // No BatchNormalization in the quick recipe: nothing to warn about.
+    expect(errors).not.toContain('BatchNormalization');
     for (const file of [
       'config.json',
       'history.csv',
@@ -152,9 +163,13 @@ describe.skipIf(!hasData)('fmnist-train on real data', () => {
     const out = join(root, 'vgg');
     const logs = vi.spyOn(console, 'log').mockImplementation(() => {});
     const flags = ['--recipe', 'vgg', '--limit', '2000', '--epochs', '2', '--seed', '3'];
-    const { code } = await run([...flags, '--out', out]);
+    const { code, errors } = await run([...flags, '--out', out]);
     logs.mockRestore();
     expect(code).toBe(0);
+    // 2 epochs of 16 batches: the run says its BatchNorm statistics will not have settled.
+    expect(errors).toMatch(
+      /warning: 32 training steps, but the model's \d+ BatchNormalization layers \(momentum 0.99\)/,
+    );
     const saved = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
     expect(saved.summary.parameters).toBe(VGG_MODEL_TRAINABLE_PARAMS + 2 * 448);
     const provenance = JSON.parse(await readFile(join(out, 'model', 'provenance.json'), 'utf8'));
@@ -235,7 +250,8 @@ describe.skipIf(!hasData)('fmnist-train on real data', () => {
     const args = ['--limit', '300', '--epochs', '1', '--batch-size', '100', '--workers', '1', '--out', out];
     const quiet = vi.spyOn(console, 'log').mockImplementation(() => {});
     let polls = 0;
-    expect(await main(args, () => ++polls >= 2)).toBe(130);
+    // Stopped as a process manager stops it: SIGTERM's exit code, 128 + 15.
+    expect(await main(args, { requested: () => (++polls >= 2 ? 'SIGTERM' : undefined) })).toBe(143);
     expect(await main(['--resume', out])).toBe(0);
     quiet.mockRestore();
     const provenance = JSON.parse(await readFile(join(out, 'model', 'provenance.json'), 'utf8'));
@@ -248,7 +264,7 @@ describe.skipIf(!hasData)('fmnist-train on real data', () => {
     const quiet = vi.spyOn(console, 'log').mockImplementation(() => {});
     let polls = 0;
     // Stopped two batches into epoch 2: `last` is that stop, `previous` the end of epoch 1.
-    expect(await main(args, () => ++polls >= 5)).toBe(130);
+    expect(await main(args, { requested: () => (++polls >= 5 ? 'SIGINT' : undefined) })).toBe(130);
     const last = join(out, 'checkpoints', 'last', 'weights.bin');
     const previous = join(out, 'checkpoints', 'previous', 'weights.bin');
     expect(existsSync(previous)).toBe(true);

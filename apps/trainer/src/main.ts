@@ -1,6 +1,7 @@
 import { type RunConfig, resolveConfig } from './config.js';
-import { EXIT, exitCodeFor, UsageError } from './exit-codes.js';
+import { EXIT, exitCodeFor, SIGNAL_EXIT, UsageError } from './exit-codes.js';
 import { hasCheckpoint, readSavedConfig, runTraining } from './run.js';
+import type { StopControl } from './stop-request.js';
 import { TRAIN_FLAGS, type TrainFlags } from './train-flags.js';
 
 const USAGE = `Usage: fmnist-train [options]
@@ -8,10 +9,13 @@ const USAGE = `Usage: fmnist-train [options]
 ${TRAIN_FLAGS.help()}
 
 Exit codes: 0 done; 2 bad command line or config; 3 data or checkpoint missing, unreadable or failing
-its checksum; 130 stopped by Ctrl-C or SIGTERM (checkpoint saved).`;
+its checksum; 130 stopped by Ctrl-C, 143 by SIGTERM (with a checkpoint once training has started).`;
 
-/** The CLI without process wiring: returns the exit code; `stop()` true asks training to checkpoint and stop. */
-export async function main(argv: string[], stop: () => boolean = () => false): Promise<number> {
+/** The CLI without process wiring: returns the exit code; a signal in `stop` asks training to checkpoint and stop. */
+export async function main(
+  argv: string[],
+  stop: StopControl = { requested: () => undefined },
+): Promise<number> {
   // `pnpm train -- --limit 2000` (the npm habit) passes the separator through: it ends no options here.
   if (argv[0] === '--') argv = argv.slice(1);
   let flags: TrainFlags;
@@ -34,10 +38,14 @@ export async function main(argv: string[], stop: () => boolean = () => false): P
     } else {
       config = { ...resolveConfig(flags), command: `fmnist-train ${argv.join(' ')}`.trim() };
     }
-    const result = await runTraining(config, { resume: Boolean(flags.resume), stop });
+    const result = await runTraining(config, {
+      resume: Boolean(flags.resume),
+      stop: () => stop.requested() !== undefined,
+      onTrainingStart: () => stop.trainingStarted?.(),
+    });
     if (result.interrupted) {
       console.error(`stopped; checkpoint saved. Resume with: pnpm train --resume ${config.out}`);
-      return EXIT.interrupted;
+      return SIGNAL_EXIT[stop.requested() ?? 'SIGINT'];
     }
     return EXIT.ok;
   } catch (error) {

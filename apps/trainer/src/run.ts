@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { useBestBackend } from '@fmnist/backend';
 import { CLASS_NAMES, type ImageSet } from '@fmnist/dataset';
@@ -7,24 +7,31 @@ import { evaluateClassifier } from '@fmnist/eval/tfjs';
 import { countTrainableParams } from '@fmnist/model';
 import { DataParallelTrainer, fitDataParallel } from '@fmnist/training/node';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { batchNormWarning } from './batch-norm-warning.js';
 import { buildModel } from './build.js';
 import type { RunConfig } from './config.js';
 import { checkSameTeachers, identifyTeachers, teacherTargets } from './distill.js';
-import { UsageError } from './exit-codes.js';
 import { finishRun, type RunResult } from './finish-run.js';
 import { runCallbacks } from './run-callbacks.js';
 import { loadRunData } from './run-data.js';
+import { makeRunDirectory } from './run-directory.js';
 import { RunProgress } from './run-progress.js';
 import { trainingBatches } from './training-batches.js';
 
 /** Trains and evaluates as `config` says, in `config.out`; with `resume`, continues from its checkpoint. */
 export async function runTraining(
   config: RunConfig,
-  options: { resume: boolean; stop: () => boolean },
+  options: {
+    resume: boolean;
+    /** Polled after every batch: true saves a checkpoint and returns `interrupted`. */
+    stop: () => boolean;
+    /** Called as the first batch starts, when a stop can first be honoured with a checkpoint. */
+    onTrainingStart?: () => void;
+  },
 ): Promise<RunResult> {
   const out = resolve(config.out);
   const { recipe } = config;
-  await checkWritable(out);
+  await makeRunDirectory(out);
   const { train, validation, test } = await loadRunData(config);
   if (recipe.distill && options.resume && config.teachers)
     await checkSameTeachers(config.teachers, recipe.distill);
@@ -51,6 +58,8 @@ export async function runTraining(
       `${recipe.epochs} epochs of ${train.count} images, batch ${recipe.batchSize}`,
   );
   const stepsPerEpoch = Math.ceil(train.count / recipe.batchSize);
+  const shortRun = batchNormWarning(model, stepsPerEpoch * recipe.epochs);
+  if (shortRun) console.error(shortRun);
   const callbacks = await runCallbacks({
     config,
     out,
@@ -63,6 +72,7 @@ export async function runTraining(
   });
   try {
     const { state } = progress;
+    options.onTrainingStart?.();
     const result = await fitDataParallel(trainer, {
       epochs: recipe.epochs,
       initialEpoch: state.epoch,
@@ -104,17 +114,6 @@ async function validationLogs(model: tfl.LayersModel, validation: ImageSet) {
     classNames: CLASS_NAMES,
   });
   return { val_loss: report.logLoss!, val_acc: report.accuracy };
-}
-
-/** A UsageError now, before any data is loaded, if the run directory cannot be written. */
-async function checkWritable(out: string) {
-  try {
-    await mkdir(out, { recursive: true });
-    await writeFile(join(out, '.write-test'), '');
-    await rm(join(out, '.write-test'));
-  } catch (error) {
-    throw new UsageError(`--out ${out}: cannot write there (${(error as Error).message})`);
-  }
 }
 
 export function hasCheckpoint(out: string): boolean {
