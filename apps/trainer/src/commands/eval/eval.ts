@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { BACKEND_CHOICES, useBestBackend } from '@fmnist/backend';
@@ -7,8 +6,8 @@ import { loadFashionMnist } from '@fmnist/dataset/node';
 import { renderHtml, renderJson, renderText } from '@fmnist/eval';
 import { evaluateClassifier } from '@fmnist/eval/tfjs';
 import { directoryLoadHandler } from '@fmnist/io/node';
-import { EXIT, UsageError } from '../exit-codes.js';
-import { choiceFlag, defineFlags, integerFlag, SHARED_FLAGS, userPath } from '../flags.js';
+import { EXIT, UsageError } from '../../cli/exit-codes.js';
+import { choiceFlag, defineFlags, integerFlag, SHARED_FLAGS, userPath } from '../../cli/flags.js';
 
 const FLAGS = defineFlags(
   {

@@ -4,10 +4,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '@tensorflow/tfjs-backend-cpu';
+import { loadRunCheckpoint } from '@fmnist/training';
+import { runCheckpointStore } from '@fmnist/training/node';
+import { buildModel } from '@fmnist/training/recipes';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildModel } from './build.js';
-import { loadCheckpoint } from './checkpoint.js';
 import type { RunConfig } from './config.js';
 
 const hasData = existsSync('/usr/share/datasets/fashion-mnist') || Boolean(process.env.FASHION_MNIST_DIR);
@@ -21,7 +22,7 @@ beforeAll(async () => {
 afterAll(() => rm(root, { recursive: true, force: true }));
 
 describe('pnpm train (the README command)', () => {
-  const repo = new URL('../../..', import.meta.url).pathname;
+  const repo = new URL('../../../../..', import.meta.url).pathname;
   it.each([[['--epochs', '0']], [['--', '--epochs', '0']]])(
     "keeps the trainer's exit code for bad input, flags given as %j",
     (args) => {
@@ -41,7 +42,7 @@ describe.skipIf(!hasData)('fmnist-train and Ctrl-C', () => {
         '--import',
         'tsx',
         '--conditions=fmnist-source',
-        'src/cli.ts',
+        'bin/fmnist-train.ts',
         '--limit',
         '3000',
         '--epochs',
@@ -51,7 +52,11 @@ describe.skipIf(!hasData)('fmnist-train and Ctrl-C', () => {
         '--out',
         out,
       ],
-      { cwd: new URL('..', import.meta.url).pathname, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        cwd: new URL('../../..', import.meta.url).pathname,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     let stderr = '';
     child.stderr!.on('data', (d) => {
@@ -81,12 +86,10 @@ const STOPPABLE_RUN = ['--limit', '2000', '--epochs', '3', '--workers', '1', '--
 async function expectResumableCheckpoint(out: string) {
   const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8')) as RunConfig;
   const model = buildModel(config.recipe, config.seed);
-  const last = join(out, 'checkpoints', 'last');
-  const { state, dir } = await loadCheckpoint(last, model, (line) => {
-    throw new Error(line);
-  });
+  const { state, name, damaged } = await loadRunCheckpoint(runCheckpointStore(out), model);
   model.dispose();
-  expect(dir).toBe(last);
+  expect(damaged).toBeUndefined();
+  expect(name).toBe('last');
   expect(state.globalStep).toBeGreaterThan(0);
 }
 
@@ -104,7 +107,7 @@ function shellStatus(child: ChildProcess): Promise<number> {
 }
 
 describe.skipIf(!hasData)('pnpm train (the README command) stopped by a signal', () => {
-  const repo = new URL('../../..', import.meta.url).pathname;
+  const repo = new URL('../../../../..', import.meta.url).pathname;
 
   it.skipIf(!hasTmux)(
     'Ctrl-C typed in a terminal finishes the batch, saves a checkpoint and exits 130',
@@ -175,11 +178,11 @@ describe.skipIf(!hasData)('fmnist-train stopped before training starts', () => {
         '--import',
         'tsx',
         '--conditions=fmnist-source',
-        'src/cli.ts',
+        'bin/fmnist-train.ts',
         ...['--limit', '6000', '--workers', '1', '--teacher', 'shipped', '--out', out],
       ],
       {
-        cwd: new URL('..', import.meta.url).pathname,
+        cwd: new URL('../../..', import.meta.url).pathname,
         env: { ...process.env, XDG_CACHE_HOME: cache },
         stdio: ['ignore', 'pipe', 'pipe'],
       },

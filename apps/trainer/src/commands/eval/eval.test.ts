@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const cwd = new URL('../..', import.meta.url).pathname;
-const weights = new URL('../../../../packages/model/weights/cnn-mlp', import.meta.url).pathname;
+const cwd = new URL('../../..', import.meta.url).pathname;
+const weights = new URL('../../../../../packages/model/weights/cnn-mlp', import.meta.url).pathname;
 const cli = (...args: string[]) =>
   spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--conditions=fmnist-source', 'src/bin/fmnist-eval.ts', ...args],
+    ['--import', 'tsx', '--conditions=fmnist-source', 'bin/fmnist-eval.ts', ...args],
     {
       cwd,
       encoding: 'utf8',

@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { decode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 
-const cwd = new URL('../..', import.meta.url).pathname;
+const cwd = new URL('../../..', import.meta.url).pathname;
 const cli = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--conditions=fmnist-source', 'src/bin/fmnist-augment.ts', ...args],
+    ['--import', 'tsx', '--conditions=fmnist-source', 'bin/fmnist-augment.ts', ...args],
     { cwd, encoding: 'utf8', env: { ...process.env, ...env } },
   );
 const hasData = existsSync('/usr/share/datasets/fashion-mnist') || Boolean(process.env.FASHION_MNIST_DIR);

@@ -1,10 +1,9 @@
-#!/usr/bin/env node
 import { AugmentError, imageDataGenerator } from '@fmnist/augment';
 import { writePreview } from '@fmnist/augment/node';
 import { takeSamples } from '@fmnist/dataset';
 import { loadFashionMnist } from '@fmnist/dataset/node';
-import { EXIT, UsageError } from '../exit-codes.js';
-import { defineFlags, integerFlag, numberFlag, SHARED_FLAGS } from '../flags.js';
+import { EXIT, UsageError } from '../../cli/exit-codes.js';
+import { defineFlags, integerFlag, numberFlag, SHARED_FLAGS } from '../../cli/flags.js';
 
 const FLAGS = defineFlags(
   {

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const cwd = new URL('../..', import.meta.url).pathname;
+const cwd = new URL('../../..', import.meta.url).pathname;
 const cli = (...args: string[]) =>
   spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--conditions=fmnist-source', 'src/bin/fmnist-data.ts', ...args],
+    ['--import', 'tsx', '--conditions=fmnist-source', 'bin/fmnist-data.ts', ...args],
     { cwd, encoding: 'utf8' },
   );
 const hasData = existsSync('/usr/share/datasets/fashion-mnist') || Boolean(process.env.FASHION_MNIST_DIR);

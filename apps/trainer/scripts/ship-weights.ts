@@ -1,4 +1,4 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env -S node --import tsx --conditions=fmnist-source
 // Copies a finished run's model (with its provenance) into @fmnist/model as the shipped weights of its
 // architecture, and ships a uint8-quantized copy beside it with its own test accuracy, measured here.
 import { createHash } from 'node:crypto';

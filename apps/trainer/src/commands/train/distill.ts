@@ -13,7 +13,7 @@ import {
   type ShippedModel,
 } from '@fmnist/model';
 import { loadClassifier, shippedWeightsDir } from '@fmnist/model/node';
-import { UsageError } from './exit-codes.js';
+import { UsageError } from '../../cli/exit-codes.js';
 
 type Distillation = NonNullable<Recipe['distill']>;
 
@@ -171,21 +171,6 @@ function temper(probabilities: Float32Array, { temperature }: Distillation): Flo
     for (let k = 0; k < CLASSES; k++) probabilities[row + k]! /= total;
   }
   return probabilities;
-}
-
-/** Fills `y` (one row of `classes` per image) with the distillation targets of the images `indices`. */
-export function distillationTargets(
-  y: Float32Array,
-  labels: Uint8Array,
-  indices: Uint32Array,
-  targets: Float32Array,
-  alpha: number,
-): void {
-  for (let i = 0; i < indices.length; i++) {
-    const from = indices[i]! * CLASSES;
-    for (let k = 0; k < CLASSES; k++) y[i * CLASSES + k] = alpha * targets[from + k]!;
-    y[i * CLASSES + labels[i]!]! += 1 - alpha;
-  }
 }
 
 /** Which weights a teacher name stood for: recorded when a run starts, checked when it resumes. */

@@ -1,5 +1,5 @@
 import { RECIPES } from '@fmnist/model';
-import { defineFlags, type ParsedFlags, SHARED_FLAGS } from './flags.js';
+import { defineFlags, type ParsedFlags, SHARED_FLAGS } from '../../cli/flags.js';
 
 /** Every flag of fmnist-train: parsing, the help text and the defaults come from here. */
 export const TRAIN_FLAGS = defineFlags(

@@ -6,47 +6,14 @@ import {
   CNN_MLP_BN_RECIPE,
   CNN_MLP_MODEL_BN_TRAINABLE_PARAMS,
   countTrainableParams,
-  QUICK_RECIPE,
-  REPORT_RECIPE,
   type Recipe,
 } from '@fmnist/model';
+import { buildAugmentation, buildModel } from '@fmnist/training/recipes';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it, vi } from 'vitest';
-import { buildAugmentation, buildModel } from './build.js';
 import { resolveConfig } from './config.js';
 
-describe('recipes to pipelines', () => {
-  it("uses Keras's ImageDataGenerator for the report recipe and shifts + flips for quick", () => {
-    expect(buildAugmentation(REPORT_RECIPE).map((t) => t.spec)).toEqual([
-      {
-        type: 'imageDataGenerator',
-        options: {
-          rotationRange: 10,
-          widthShiftRange: 0.1,
-          heightShiftRange: 0.1,
-          zoomRange: 0.1,
-          horizontalFlip: true,
-        },
-      },
-    ]);
-    expect(buildAugmentation(QUICK_RECIPE).map((t) => t.name)).toEqual(['randomCrop', 'randomFlip']);
-  });
-
-  it('adds random erasing after shifts and flips when a recipe asks for it', () => {
-    const recipe = {
-      ...QUICK_RECIPE,
-      augment: {
-        type: 'shiftFlip' as const,
-        padding: 2,
-        horizontalFlip: true,
-        erasing: { probability: 0.5 },
-      },
-    };
-    const pipeline = buildAugmentation(recipe);
-    expect(pipeline.map((t) => t.name)).toEqual(['randomCrop', 'randomFlip', 'randomErasing']);
-    expect(pipeline[2]!.spec).toMatchObject({ options: { probability: 0.5 } });
-  });
-
+describe('recipes from flags', () => {
   it('--no-augment turns augmentation off, --augment back on, both together is an error', () => {
     expect(resolveConfig({ 'no-augment': true }).recipe.augment).toEqual({ type: 'none' });
     expect(buildAugmentation(resolveConfig({ 'no-augment': true }).recipe)).toEqual([]);

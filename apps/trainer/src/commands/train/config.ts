@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { BACKEND_CHOICES, type BackendChoice } from '@fmnist/backend';
 import { architectureOf, ClassifierError, RECIPES, type Recipe } from '@fmnist/model';
+import { UsageError } from '../../cli/exit-codes.js';
+import { choiceFlag, integerFlag, numberFlag, userPath } from '../../cli/flags.js';
 import { checkDistillation, shippedTeacher, type TeacherIdentity } from './distill.js';
-import { UsageError } from './exit-codes.js';
-import { choiceFlag, integerFlag, numberFlag, userPath } from './flags.js';
 import { TRAIN_FLAGS, type TrainFlags } from './train-flags.js';
 
 export interface RunConfig {

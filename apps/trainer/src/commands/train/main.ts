@@ -1,5 +1,5 @@
+import { EXIT, exitCodeFor, SIGNAL_EXIT, UsageError } from '../../cli/exit-codes.js';
 import { type RunConfig, resolveConfig } from './config.js';
-import { EXIT, exitCodeFor, SIGNAL_EXIT, UsageError } from './exit-codes.js';
 import { hasCheckpoint, readSavedConfig, runTraining } from './run.js';
 import type { StopControl } from './stop-request.js';
 import { TRAIN_FLAGS, type TrainFlags } from './train-flags.js';
@@ -32,7 +32,8 @@ export async function main(
   try {
     let config: RunConfig;
     if (flags.resume) {
-      if (!hasCheckpoint(flags.resume)) throw new UsageError(`--resume ${flags.resume}: no checkpoint there`);
+      if (!(await hasCheckpoint(flags.resume)))
+        throw new UsageError(`--resume ${flags.resume}: no checkpoint there`);
       // The run directory may have moved since it was created: it is where the checkpoint is now.
       config = { ...(await readSavedConfig(flags.resume)), out: flags.resume };
     } else {

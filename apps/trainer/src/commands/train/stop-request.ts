@@ -1,4 +1,4 @@
-import { SIGNAL_EXIT } from './exit-codes.js';
+import { SIGNAL_EXIT } from '../../cli/exit-codes.js';
 
 /** The signals that stop fmnist-train: Ctrl-C, and a process manager's or a container's stop. */
 export type StopSignal = keyof typeof SIGNAL_EXIT;

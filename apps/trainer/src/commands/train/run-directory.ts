@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, lstat, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { UsageError } from './exit-codes.js';
+import { UsageError } from '../../cli/exit-codes.js';
 
 /** The kernel's interfaces, not places for files (and Node's recursive mkdir spins forever under /proc). */
 const KERNEL_FILESYSTEMS = ['/proc', '/sys'];

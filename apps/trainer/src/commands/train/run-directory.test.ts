@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from './exit-codes.js';
+import { UsageError } from '../../cli/exit-codes.js';
 import { makeRunDirectory } from './run-directory.js';
 
 let root: string;

@@ -1,7 +1,7 @@
 import { CLASS_NAMES } from '@fmnist/dataset';
 import { loadFashionMnist } from '@fmnist/dataset/node';
-import { EXIT, UsageError } from '../exit-codes.js';
-import { defineFlags, SHARED_FLAGS } from '../flags.js';
+import { EXIT, UsageError } from '../../cli/exit-codes.js';
+import { defineFlags, SHARED_FLAGS } from '../../cli/flags.js';
 
 const FLAGS = defineFlags(
   {

@@ -1,22 +1,20 @@
-import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { useBestBackend } from '@fmnist/backend';
 import { CLASS_NAMES, type ImageSet } from '@fmnist/dataset';
 import { evaluateClassifier } from '@fmnist/eval/tfjs';
 import { countTrainableParams } from '@fmnist/model';
-import { DataParallelTrainer, fitDataParallel } from '@fmnist/training/node';
+import { hasRunCheckpoint, RunProgress } from '@fmnist/training';
+import { DataParallelTrainer, fitDataParallel, runCheckpointStore } from '@fmnist/training/node';
+import { buildModel, recipeLoss, trainingBatches } from '@fmnist/training/recipes';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { batchNormWarning } from './batch-norm-warning.js';
-import { buildModel } from './build.js';
 import type { RunConfig } from './config.js';
 import { checkSameTeachers, identifyTeachers, teacherTargets } from './distill.js';
 import { finishRun, type RunResult } from './finish-run.js';
 import { runCallbacks } from './run-callbacks.js';
 import { loadRunData } from './run-data.js';
 import { makeRunDirectory } from './run-directory.js';
-import { RunProgress } from './run-progress.js';
-import { trainingBatches } from './training-batches.js';
 
 /** Trains and evaluates as `config` says, in `config.out`; with `resume`, continues from its checkpoint. */
 export async function runTraining(
@@ -42,16 +40,24 @@ export async function runTraining(
   // Resolved from the app, where tfjs-node is an optional dependency (the backend package only peers it).
   const backend = await useBestBackend(config.backend, { importModule: (specifier) => import(specifier) });
   const model = buildModel(recipe, config.seed);
-  const { progress, resumedFrom } = await RunProgress.start(join(out, 'checkpoints', 'last'), model, {
+  const store = runCheckpointStore(out);
+  const progress = await RunProgress.start(store, model, {
     seed: config.seed,
     resume: options.resume,
-    saveEveryMinutes: config.checkpointMinutes ?? 10,
+    saveEveryMinutes: config.checkpointMinutes,
   });
+  if (progress.resumed) {
+    const { name, state, damaged } = progress.resumed;
+    if (damaged) console.error(`fmnist-train: ${damaged.message}; trying the checkpoint before it`);
+    console.log(
+      `resumed from ${store.describe(name)}: epoch ${state.epoch + 1}, batch ${state.batchInEpoch}`,
+    );
+  }
   // Before the workers start, so the teachers have both cores.
   const targets = recipe.distill ? await teacherTargets(recipe.distill, train, out) : undefined;
   const trainer = await DataParallelTrainer.create(model, {
     workers: config.workers,
-    loss: { type: 'categoricalCrossentropy', labelSmoothing: recipe.labelSmoothing },
+    loss: recipeLoss(recipe),
   });
   console.log(
     `model: ${model.countParams()} parameters (${countTrainableParams(model)} trainable); recipe ${recipe.name}; ${trainer.threads} thread(s) on ${backend.name}; ` +
@@ -60,15 +66,14 @@ export async function runTraining(
   const stepsPerEpoch = Math.ceil(train.count / recipe.batchSize);
   const shortRun = batchNormWarning(model, stepsPerEpoch * recipe.epochs);
   if (shortRun) console.error(shortRun);
-  const callbacks = await runCallbacks({
+  const { callbacks, applyAverage } = await runCallbacks({
     config,
     out,
     train,
     validation,
     stepsPerEpoch,
     progress,
-    ...options,
-    resumedFrom,
+    resume: options.resume,
   });
   try {
     const { state } = progress;
@@ -90,10 +95,7 @@ export async function runTraining(
       await progress.save();
       return { testAccuracy: Number.NaN, interrupted: true };
     }
-    if (progress.ema) {
-      progress.ema.swap();
-      progress.ema.dispose();
-    }
+    applyAverage();
     return await finishRun({
       out,
       config,
@@ -116,9 +118,9 @@ async function validationLogs(model: tfl.LayersModel, validation: ImageSet) {
   return { val_loss: report.logLoss!, val_acc: report.accuracy };
 }
 
-export function hasCheckpoint(out: string): boolean {
-  const checkpoints = join(resolve(out), 'checkpoints');
-  return ['last', 'last.old', 'previous'].some((name) => existsSync(join(checkpoints, name, 'state.json')));
+/** Whether run directory `out` has a checkpoint to resume from. */
+export function hasCheckpoint(out: string): Promise<boolean> {
+  return hasRunCheckpoint(runCheckpointStore(resolve(out)));
 }
 
 export async function readSavedConfig(out: string): Promise<RunConfig> {
