@@ -19,6 +19,9 @@ import type { TrainingState } from './training-state.js';
  */
 export const RUN_CHECKPOINTS = { last: 'last', previous: 'previous', best: 'best' } as const;
 
+/** The rotation `saveRotating` and `loadNewest` keep. */
+const ROTATION = { last: RUN_CHECKPOINTS.last, previous: RUN_CHECKPOINTS.previous };
+
 /** Tensor lists saved beside a run's weights, by name (a weights average, early stopping's best weights). */
 export type RunTensors = Record<string, tf.Tensor[] | undefined>;
 
@@ -42,7 +45,7 @@ export async function saveRunCheckpoint(
   state: TrainingState,
   tensors: RunTensors = {},
 ): Promise<void> {
-  await saveRotating(store, model, { state, tensors, ...RUN_CHECKPOINTS });
+  await saveRotating(store, model, { state, tensors, ...ROTATION });
 }
 
 /**
@@ -50,7 +53,7 @@ export async function saveRunCheckpoint(
  * is damaged or missing (`damaged` says why). Neither loading is `last`'s `IoError`, which names the file.
  */
 export async function loadRunCheckpoint(store: CheckpointStore, model: tfl.LayersModel): Promise<ResumedRun> {
-  const loaded = await loadNewest<TrainingState>(store, model, RUN_CHECKPOINTS);
+  const loaded = await loadNewest<TrainingState>(store, model, ROTATION);
   if (!loaded) throw new TrainingError(`${store.describe(RUN_CHECKPOINTS.last)}: no checkpoint`);
   const { name, state, damaged } = loaded;
   if (!state)
