@@ -70,10 +70,14 @@ export const PACKAGES: PackageCase[] = [
     name: '@fmnist/training',
     dir: 'packages/training',
     peers: [core, layers, cpu, wasm],
-    exports: ['lossFunction', 'resolveLoss', 'TrainingError'],
-    nodeExports: ['DataParallelTrainer', 'fitDataParallel'],
+    exports: ['lossFunction', 'resolveLoss', 'TrainingError', 'RunProgress', 'loadRunCheckpoint'],
+    nodeExports: ['DataParallelTrainer', 'fitDataParallel', 'runCheckpointStore'],
     browser: true,
-    mustNotBring: ['@fmnist/dataset', '@fmnist/model'],
+    // ./recipes builds on these optional peers; a plain install (fitDataParallel alone) brings none of them.
+    browserSubpaths: ['recipes'],
+    mustNotBring: ['@fmnist/dataset', '@fmnist/model', '@fmnist/augment', '@fmnist/callbacks'],
+    // For ./recipes: the README's "Train a recipe" and its browser bundle.
+    checkUses: ['@fmnist/model', '@fmnist/augment', '@fmnist/callbacks', '@fmnist/dataset'],
   },
   {
     name: '@fmnist/model',

@@ -1,4 +1,6 @@
-// Works in browsers and Node alike: the losses. Data-parallel training on worker threads is in ./node.
+// Works in browsers and Node alike: the losses and a run's state and checkpoints in any @fmnist/io store.
+// Data-parallel training on worker threads is in ./node; recipes turned into models and batches in ./recipes.
+export type { EpochTotals, TrainingBatch } from './data-parallel/fit.js';
 export { TrainingError } from './errors.js';
 export {
   correctPredictions,
@@ -8,3 +10,13 @@ export {
   lossFunction,
   resolveLoss,
 } from './losses.js';
+export {
+  hasRunCheckpoint,
+  loadRunCheckpoint,
+  type ResumedRun,
+  RUN_CHECKPOINTS,
+  type RunTensors,
+  saveRunCheckpoint,
+} from './run-state/run-checkpoints.js';
+export { RunProgress, type RunProgressOptions } from './run-state/run-progress.js';
+export type { CallbackState, ResumableCallback, TrainingState } from './run-state/training-state.js';

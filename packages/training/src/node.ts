@@ -1,4 +1,4 @@
-// Node only: data-parallel training on worker threads.
+// Node only: data-parallel training on worker threads, and a run's checkpoints in its folder.
 export {
   type EpochTotals,
   type FitOptions,
@@ -12,3 +12,4 @@ export {
   type StepResult,
   shardSizes,
 } from './data-parallel/trainer.js';
+export { runCheckpointStore } from './run-state/run-checkpoint-store.js';
