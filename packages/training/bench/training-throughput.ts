@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { useBestBackend } from '@fmnist/backend';
-import { DataParallelTrainer } from '@fmnist/training/node';
-import { createCnnMlpModel, createModel, type ModelArchitecture } from '../src/index.js';
+import { createCnnMlpModel, createModel, type ModelArchitecture } from '@fmnist/model';
+import { DataParallelTrainer } from '../src/node.js';
 
 interface ThroughputOptions {
   backend: 'wasm' | 'cpu';

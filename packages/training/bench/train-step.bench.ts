@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { simdKernelChoice, useBestBackend } from '@fmnist/backend';
-import { createCnnMlpModel, type ModelArchitecture } from '../src/index.js';
+import { createCnnMlpModel, type ModelArchitecture } from '@fmnist/model';
 import { trainingThroughput } from './training-throughput.js';
 
 const emit = (record: Record<string, unknown>) =>
