@@ -1,6 +1,7 @@
 import { CallbackError } from '@fmnist/callbacks';
 import { DatasetError } from '@fmnist/dataset';
 import { IoError } from '@fmnist/io';
+import { OnnxError } from '@fmnist/onnx';
 
 /**
  * Exit codes of every fmnist command, as changesets' CLI and most Unix tools use them; a stopped run's
@@ -18,12 +19,18 @@ export class UsageError extends Error {
 
 /**
  * The exit code of a failure: 2 for a bad command line (ours, or node:util's parseArgs), 3 for data,
- * files or checkpoints that are missing, unreadable or fail their checksum, else 1 (a bug: its stack).
+ * files or checkpoints that are missing, unreadable or fail their checksum, and for models that do not
+ * export (an OnnxError), else 1 (a bug: its stack).
  */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError || (error as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS'))
     return EXIT.usage;
-  if (error instanceof DatasetError || error instanceof CallbackError || error instanceof IoError)
+  if (
+    error instanceof DatasetError ||
+    error instanceof CallbackError ||
+    error instanceof IoError ||
+    error instanceof OnnxError
+  )
     return EXIT.data;
   return EXIT.failure;
 }

@@ -16,6 +16,7 @@ export async function saveOnnx(
   try {
     await writeFileAtomic(file, bytes);
   } catch (error) {
-    throw new OnnxError(`saveOnnx: cannot write ${file}`, { cause: error });
+    const code = (error as { code?: string }).code;
+    throw new OnnxError(`saveOnnx: cannot write ${file}${code ? ` (${code})` : ''}`, { cause: error });
   }
 }
