@@ -134,4 +134,14 @@ export const PACKAGES: PackageCase[] = [
     browser: true,
     browserSubpaths: ['tfjs'],
   },
+  {
+    name: '@fmnist/onnx',
+    dir: 'packages/onnx',
+    // tfjs-layers and a backend for the README's example.
+    peers: [core, layers, cpu],
+    exports: ['toOnnx', 'OnnxError', 'ONNX_OPSET', 'SUPPORTED_OPSETS'],
+    nodeExports: ['saveOnnx'],
+    browser: true,
+    mustNotBring: ['@fmnist/backend', '@fmnist/dataset', '@fmnist/model'],
+  },
 ];
