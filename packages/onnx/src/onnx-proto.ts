@@ -40,7 +40,6 @@ export interface OnnxModel {
   irVersion: number;
   opset: number;
   producerName: string;
-  producerVersion: string;
   graph: {
     name: string;
     nodes: readonly OnnxNode[];
@@ -105,7 +104,7 @@ function writeValueInfo(w: ProtoWriter, { name, shape }: OnnxValueInfo): void {
 /** The ModelProto bytes of `model`. */
 export function encodeModel(model: OnnxModel): Uint8Array {
   const w = new ProtoWriter();
-  w.varint(1, model.irVersion).string(2, model.producerName).string(3, model.producerVersion);
+  w.varint(1, model.irVersion).string(2, model.producerName);
   if (model.docString) w.string(6, model.docString);
   w.message(7, (g) => {
     for (const node of model.graph.nodes) g.message(1, (n) => writeNode(n, node));

@@ -23,8 +23,8 @@ export interface ToOnnxOptions {
   description?: string;
 }
 
-/** The producer written into every file. */
-const PRODUCER = { name: '@fmnist/onnx', version: '0.1.0' };
+/** The producer_name of every file (no producer_version: a copy of the package's would drift). */
+const PRODUCER_NAME = '@fmnist/onnx';
 
 /** Where a tfjs tensor comes from: the layer and which call of it. */
 function origin(tensor: SymbolicTensor): {
@@ -121,8 +121,7 @@ export function toOnnx(model: tfl.LayersModel, options: ToOnnxOptions = {}): Uin
   return encodeModel({
     irVersion,
     opset,
-    producerName: PRODUCER.name,
-    producerVersion: PRODUCER.version,
+    producerName: PRODUCER_NAME,
     ...(options.description && { docString: options.description }),
     graph: { name: model.name, nodes: graph.nodes, initializers: graph.allInitializers(), inputs, outputs },
   });

@@ -53,7 +53,8 @@ export function convertBatchNormalization(context: ConvertContext): GraphValue {
   const form = affineForm(context);
   if (context.foldBatchNorm && source.affine && context.inputReaders[0] === 1) {
     foldInto(graph, source.affine, form);
-    return { ...source, affine: source.affine };
+    // Still an affine output: a second BatchNorm would fold into the same weights.
+    return source;
   }
   const input = source.rank === 4 ? channelsFirst(graph, source, layer.name) : source;
   const channels = form.scale.length;
