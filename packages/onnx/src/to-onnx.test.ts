@@ -73,6 +73,53 @@ describe('a Sequential model', () => {
   });
 });
 
+describe('activations and the less common layer forms', () => {
+  const ACTIVATIONS = [
+    'linear',
+    'relu',
+    'relu6',
+    'elu',
+    'selu',
+    'sigmoid',
+    'hardSigmoid',
+    'tanh',
+    'softplus',
+    'softsign',
+    'softmax',
+    'logSoftmax',
+    'swish',
+    'mish',
+  ] as const;
+
+  it.each(ACTIVATIONS)('writes the %s activation as tfjs computes it', async (activation) => {
+    const model = tfl.sequential({
+      layers: [tfl.layers.dense({ inputShape: [6], units: 5, activation, biasInitializer: 'randomNormal' })],
+    });
+    const inputs = numbers(IMAGES * 6, 11, -4, 4);
+    const outputs = await runOnnx(toOnnx(model), inputs, [6]);
+    expect(agreement(tfjsOutputs(model, inputs, [6]), outputs, 5).maxDiff).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('maps channel axes and tfjs order through images: Softmax, Dense and Multiply on rank 4, dilation, ReLU caps', async () => {
+    const L = tfl.layers;
+    const input = tfl.input({ shape: [10, 10, 2] });
+    const apply = (layer: tfl.layers.Layer, x: tfl.SymbolicTensor | tfl.SymbolicTensor[]) =>
+      layer.apply(x) as tfl.SymbolicTensor;
+    const conv = apply(L.conv2d({ filters: 4, kernelSize: 3, dilationRate: 2, padding: 'same' }), input);
+    const probabilities = apply(L.softmax({ axis: -1 }), conv);
+    const capped = apply(L.reLU({ maxValue: 0.5 }), conv);
+    const mixed = apply(L.multiply(), [probabilities, capped]);
+    const elu = apply(L.elu({}), mixed);
+    const dense = apply(L.dense({ units: 3 }), elu); // on [n,10,10,4]: over the channels, as tfjs does
+    const model = tfl.model({ inputs: input, outputs: apply(L.flatten(), dense) });
+    const pixels = numbers(IMAGES * 200, 5);
+    const outputs = await runOnnx(toOnnx(model), pixels, [10, 10, 2]);
+    expect(agreement(tfjsOutputs(model, pixels, [10, 10, 2]), outputs, 300).maxDiff).toBeLessThanOrEqual(
+      1e-5,
+    );
+  });
+});
+
 describe('what toOnnx refuses', () => {
   const withLayer = (layer: tfl.layers.Layer) =>
     tfl.sequential({
