@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { useBestBackend } from '@fmnist/backend';
 import { directoryLoadHandler } from '@fmnist/io/node';
 import { SHIPPED_ARCHITECTURES } from '@fmnist/model';
@@ -54,7 +55,7 @@ function modelDir(values: ReturnType<typeof FLAGS.parse>['values']): string {
   if (values.model !== undefined) {
     if (values.architecture !== undefined || values.weights !== undefined)
       throw new UsageError('--model and --architecture/--weights exclude each other: give one model');
-    return values.model.endsWith('.json') ? values.model.replace(/[\\/][^\\/]*$/, '') : values.model;
+    return values.model.endsWith('.json') ? dirname(values.model) : values.model;
   }
   const architecture = choiceFlag(
     'architecture',
