@@ -128,6 +128,23 @@ describe('activations and the less common layer forms', () => {
   });
 });
 
+describe('image outputs', () => {
+  it('come out in the layout chosen for images, NHWC or NCHW', async () => {
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3, padding: 'same' }),
+        tfl.layers.dense({ units: 4 }), // leaves the image in tfjs's order inside the graph
+      ],
+    });
+    const pixels = numbers(IMAGES * 72, 9);
+    const expected = tfjsOutputs(model, pixels, [6, 6, 2]);
+    const nhwc = await runOnnx(toOnnx(model), pixels, [6, 6, 2]);
+    expect(agreement(expected, nhwc, 144).maxDiff).toBeLessThanOrEqual(1e-5);
+    const nchw = await runOnnx(toOnnx(model, { inputLayout: 'NCHW' }), toNchw(pixels, [6, 6, 2]), [2, 6, 6]);
+    expect(agreement(toNchw(expected, [6, 6, 4]), nchw, 144).maxDiff).toBeLessThanOrEqual(1e-5);
+  });
+});
+
 describe('what toOnnx refuses', () => {
   const withLayer = (layer: tfl.layers.Layer) =>
     tfl.sequential({

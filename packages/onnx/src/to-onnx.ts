@@ -3,7 +3,7 @@ import { OnnxError } from './errors.js';
 import { GraphBuilder, type GraphValue } from './graph-builder.js';
 import { describeLayer } from './layers/context.js';
 import { LAYER_CONVERTERS } from './layers/registry.js';
-import { kerasOrder, TO_NCHW } from './layout.js';
+import { channelsFirst, kerasOrder, TO_NCHW } from './layout.js';
 import { encodeModel, type OnnxValueInfo } from './onnx-proto.js';
 import { irVersionFor, ONNX_OPSET } from './opset.js';
 
@@ -114,9 +114,11 @@ export function toOnnx(model: tfl.LayersModel, options: ToOnnxOptions = {}): Uin
   const outputs = model.outputs.map((output, i) => {
     let value = convert(output);
     const name = outputNames[i]!;
-    if (value.rank === 4 && inputLayout === 'NHWC') value = kerasOrder(graph, value, name);
+    // Image outputs in the layout the caller chose for images, whatever the graph left them in.
+    if (value.rank === 4)
+      value = inputLayout === 'NHWC' ? kerasOrder(graph, value, name) : channelsFirst(graph, value, name);
     graph.identity(value.name, name);
-    return valueInfo(name, output.shape, value.layout === 'nchw' ? 'NCHW' : 'NHWC');
+    return valueInfo(name, output.shape, inputLayout);
   });
   return encodeModel({
     irVersion,
