@@ -1,3 +1,3 @@
 import { describeShippedParity } from './testing/shipped-parity.js';
 
-describeShippedParity('vgg');
+describeShippedParity('vgg', 'float32');

@@ -1,3 +1,3 @@
 import { describeShippedParity } from './testing/shipped-parity.js';
 
-describeShippedParity('cnn-mlp');
+describeShippedParity('cnn-mlp', 'float32');
