@@ -3,40 +3,10 @@ import { loadFashionMnist } from '@fmnist/dataset/node';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FAILURE_MARKER } from '../testing/failing-layer.js';
+import { smallConvModel as smallModel } from '../testing/small-conv-model.js';
 import { randomArray, tf } from '../testing/tf.js';
 import { DataParallelTrainer } from './node-trainer.js';
 import { shardSizes } from './trainer.js';
-
-// A small conv net without dropout, so two threads and one must compute the same update.
-function smallModel(seed: number) {
-  const model = tfl.sequential({
-    layers: [
-      tfl.layers.conv2d({
-        inputShape: [12, 12, 1],
-        filters: 6,
-        kernelSize: 3,
-        padding: 'same',
-        activation: 'relu',
-        kernelInitializer: tfl.initializers.glorotUniform({ seed }),
-      }),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      tfl.layers.conv2d({
-        filters: 8,
-        kernelSize: 3,
-        activation: 'relu',
-        kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }),
-      }),
-      tfl.layers.flatten(),
-      tfl.layers.dense({
-        units: 10,
-        activation: 'softmax',
-        kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 2 }),
-      }),
-    ],
-  });
-  model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
-  return model;
-}
 
 const batch = 24;
 const x = randomArray(batch * 144, 11).map((v) => v + 0.5);
