@@ -109,6 +109,37 @@ describe('DataParallelTrainer', () => {
     expect(one.losses[4]).toBeLessThan(one.losses[0]!);
   });
 
+  it('gives the same steps when only workers compute shards (localShard: false, as in browsers)', async () => {
+    const local = await train(2, 3);
+    await tf.setBackend('wasm');
+    const model = smallModel(3);
+    const trainer = await DataParallelTrainer.create(model, { workers: 2, localShard: false });
+    trainers.push(trainer);
+    expect(trainer.info()).toMatchObject({ transport: 'worker_threads', threads: 2, localShard: false });
+    expect(trainer.info().workers).toHaveLength(2);
+    const losses: number[] = [];
+    for (let i = 0; i < 3; i++)
+      losses.push((await trainer.step(x.slice(), [batch, 12, 12, 1], y.slice(), [batch, 10])).loss);
+    losses.forEach((loss, i) => expect(loss).toBeCloseTo(local.losses[i]!, 5));
+    expect(local.trainer.info()).toMatchObject({ threads: 2, localShard: true, kernelBuild: 'relaxed-simd' });
+  });
+
+  it('names a worker thread that exits, in the step it breaks and every later one', async () => {
+    await tf.setBackend('wasm');
+    const trainer = await DataParallelTrainer.create(smallModel(3), {
+      workers: 2,
+      setupModules: [new URL('../testing/exit-on-step.ts', import.meta.url).href],
+    });
+    trainers.push(trainer);
+    const expected = 'data-parallel worker 1 of 1 (worker_threads) exited with code 7';
+    await expect(trainer.step(x.slice(), [batch, 12, 12, 1], y.slice(), [batch, 10])).rejects.toThrow(
+      `DataParallelTrainer.step: the batch of ${batch} failed: ${expected}`,
+    );
+    await expect(trainer.step(x.slice(), [batch, 12, 12, 1], y.slice(), [batch, 10])).rejects.toThrow(
+      `DataParallelTrainer.step: ${expected}; create a new trainer`,
+    );
+  });
+
   it('keeps the tensor count flat across steps', async () => {
     const { trainer } = await train(2, 2);
     const before = tf.memory().numTensors;
