@@ -46,13 +46,13 @@ export interface ServedPage {
 export interface ServePageOptions {
   /** Output name → source file; `page` is the page's script. Others (workers) sit beside it. */
   entries: Record<string, string>;
-  /** `import.meta.url` of the test: where tfjs-backend-wasm is resolved from. */
-  resolveFrom: string;
+  /** `import.meta.url` of a test whose page runs tfjs-backend-wasm: its binaries go to `/wasm/`. */
+  wasmFrom?: string;
   /** Extra files to serve (name → content). */
   files?: Record<string, string>;
 }
 
-/** Bundles `entries` once, copies tfjs-backend-wasm's `.wasm` files to `/wasm/`, and serves them. */
+/** Bundles `entries` once (tfjs-backend-wasm's `.wasm` files under `/wasm/` with `wasmFrom`) and serves them. */
 export async function servePage(options: ServePageOptions): Promise<ServedPage> {
   const dir = await mkdtemp(join(tmpdir(), 'fmnist-page-'));
   await build({
@@ -68,10 +68,12 @@ export async function servePage(options: ServePageOptions): Promise<ServedPage> 
     logLevel: 'error',
     define: { 'process.env.NODE_ENV': '"production"' },
   });
-  const wasmDist = dirname(createRequire(options.resolveFrom).resolve('@tensorflow/tfjs-backend-wasm'));
-  await mkdir(join(dir, 'wasm'));
-  for (const file of (await readdir(wasmDist)).filter((f) => f.endsWith('.wasm')))
-    await copyFile(join(wasmDist, file), join(dir, 'wasm', file));
+  if (options.wasmFrom) {
+    const wasmDist = dirname(createRequire(options.wasmFrom).resolve('@tensorflow/tfjs-backend-wasm'));
+    await mkdir(join(dir, 'wasm'));
+    for (const file of (await readdir(wasmDist)).filter((f) => f.endsWith('.wasm')))
+      await copyFile(join(wasmDist, file), join(dir, 'wasm', file));
+  }
   await writeFile(
     join(dir, 'index.html'),
     '<!doctype html><meta charset="utf-8"><script type="module" src="./page.js"></script>',

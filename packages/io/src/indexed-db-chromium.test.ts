@@ -23,7 +23,6 @@ beforeAll(async () => {
   if (!chromiumAvailable) return;
   browser = await launchChromium();
   site = await servePage({
-    resolveFrom: import.meta.url,
     entries: { page: new URL('./testing/browser/store-page.ts', import.meta.url).pathname },
   });
   page = await browser.newPage();

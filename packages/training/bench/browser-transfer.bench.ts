@@ -14,7 +14,6 @@ const model = buildModel(QUICK, 42);
 const sizes = model.weights.map((w) => w.shape.reduce((a: number, b) => a * (b ?? 1), 1));
 model.dispose();
 const site = await servePage({
-  resolveFrom: import.meta.url,
   entries: { page: new URL('./browser/transfer-page.ts', import.meta.url).pathname },
 });
 const browser = await launchChromium();

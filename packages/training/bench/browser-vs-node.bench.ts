@@ -15,7 +15,7 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 
 await useBestBackend('wasm', { log: null });
 const site = await servePage({
-  resolveFrom: import.meta.url,
+  wasmFrom: import.meta.url,
   entries: {
     page: new URL('./browser/bench-page.ts', import.meta.url).pathname,
     'browser-worker': new URL('../src/data-parallel/browser-worker.ts', import.meta.url).pathname,

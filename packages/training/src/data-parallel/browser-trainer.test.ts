@@ -63,7 +63,7 @@ beforeAll(async () => {
   if (!chromiumAvailable) return;
   browser = await launchChromium();
   site = await servePage({
-    resolveFrom: import.meta.url,
+    wasmFrom: import.meta.url,
     entries: {
       page: new URL('../testing/browser/trainer-page.ts', import.meta.url).pathname,
       // Beside the page's script, where the trainer's default `new URL('./browser-worker.js', …)` looks.
