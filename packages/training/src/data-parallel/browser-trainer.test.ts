@@ -11,6 +11,7 @@ import type { TrainRequest } from '../testing/browser/trainer-page.js';
 import { smallBatch, smallConvModel } from '../testing/small-conv-model.js';
 import { tf } from '../testing/tf.js';
 import { DataParallelTrainer } from './node-trainer.js';
+import type { DataParallelInfo } from './trainer.js';
 
 warnIfNoChromium('the browser trainer tests');
 
@@ -20,8 +21,9 @@ type Trained =
       losses: number[];
       tensors: number[];
       weights: number[][];
-      info: import('./trainer.js').DataParallelInfo;
+      info: DataParallelInfo;
       isolated: boolean;
+      created: number[];
     }
   | { ok: false; error: string };
 
@@ -158,11 +160,13 @@ describe.skipIf(!chromiumAvailable)('DataParallelTrainer in headless Chromium', 
     await page.close();
   });
 
-  it('trains when the page is cross-origin isolated', async () => {
+  it('trains when the page is cross-origin isolated, on workers made by createWorker', async () => {
     const page = await openPage(true);
-    const isolated = await trainIn(page, request({ steps: 2 }));
+    const isolated = await trainIn(page, request({ steps: 2, createWorker: true }));
     if (!isolated.ok) throw new Error(isolated.error);
     expect(isolated.isolated).toBe(true);
+    expect(isolated.created).toEqual([0, 1]);
+    expect(isolated.losses[1]).toBeLessThan(isolated.losses[0]!);
     // tfjs-wasm's threaded build is kept off in workers, so our kernels still bind there.
     expect(isolated.info.kernelBuild).toBe('relaxed-simd');
     await page.close();

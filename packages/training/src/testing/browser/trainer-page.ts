@@ -15,6 +15,8 @@ export interface TrainRequest {
   kernelBuild?: SimdKernelBuild;
   setupModules?: string[];
   seed?: number;
+  /** Start the workers through `createWorker` (counted) instead of the trainer's default. */
+  createWorker?: boolean;
 }
 
 async function train(request: TrainRequest) {
@@ -26,11 +28,17 @@ async function train(request: TrainRequest) {
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   await useBestBackend('wasm', { log: null, importModule: () => import('@tensorflow/tfjs-backend-wasm') });
   const model = smallConvModel(3);
+  const created: number[] = [];
+  const createWorker = (index: number) => {
+    created.push(index);
+    return new Worker(new URL('./browser-worker.js', location.href), { type: 'module' });
+  };
   const trainer = await DataParallelTrainer.create(model, {
     workers: request.workers,
     wasmPaths,
     ...(request.kernelBuild ? { kernelBuild: request.kernelBuild } : {}),
     ...(request.setupModules ? { setupModules: request.setupModules } : {}),
+    ...(request.createWorker ? { createWorker } : {}),
   });
   try {
     const x = Float32Array.from(request.x);
@@ -51,6 +59,7 @@ async function train(request: TrainRequest) {
       weights: model.getWeights().map((w) => Array.from(w.dataSync())),
       info: trainer.info(),
       isolated: globalThis.crossOriginIsolated,
+      created,
     };
   } finally {
     await trainer.dispose();
