@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FAILURE_MARKER } from '../testing/failing-layer.js';
 import { smallConvModel as smallModel } from '../testing/small-conv-model.js';
 import { randomArray, tf } from '../testing/tf.js';
+import { fitDataParallel } from './fit.js';
 import { DataParallelTrainer } from './node-trainer.js';
 import { shardSizes } from './trainer.js';
 
@@ -121,6 +122,18 @@ describe('DataParallelTrainer', () => {
     for (let i = 0; i < 3; i++)
       losses.push((await trainer.step(x.slice(), [batch, 12, 12, 1], y.slice(), [batch, 10])).loss);
     losses.forEach((loss, i) => expect(loss).toBeCloseTo(local.losses[i]!, 5));
+    // Evaluating on the workers gives what this thread gives, and fit's validation goes there.
+    const here = trainer.evaluate(x, [batch, 12, 12, 1], y, [batch, 10], 7);
+    const there = await trainer.evaluateInWorkers(x, [batch, 12, 12, 1], y, [batch, 10], 7);
+    expect(there.loss).toBeCloseTo(here.loss, 5);
+    expect(there.accuracy).toBe(here.accuracy);
+    const fitted = await fitDataParallel(trainer, {
+      epochs: 1,
+      batches: () => [{ x: x.slice(), xShape: [batch, 12, 12, 1], y: y.slice(), yShape: [batch, 10] }],
+      validationData: { x, xShape: [batch, 12, 12, 1], y, yShape: [batch, 10] },
+    });
+    const after = trainer.evaluate(x, [batch, 12, 12, 1], y, [batch, 10]);
+    expect(fitted.history.val_loss![0]).toBeCloseTo(after.loss, 5);
     expect(local.trainer.info()).toMatchObject({ threads: 2, localShard: true, kernelBuild: 'relaxed-simd' });
   });
 
