@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { setSimdKernelBuild, simdKernelChoice } from '@fmnist/backend';
 import { loadFashionMnist } from '@fmnist/dataset/node';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -135,6 +136,28 @@ describe('DataParallelTrainer', () => {
     const after = trainer.evaluate(x, [batch, 12, 12, 1], y, [batch, 10]);
     expect(fitted.history.val_loss![0]).toBeCloseTo(after.loss, 5);
     expect(local.trainer.info()).toMatchObject({ threads: 2, localShard: true, kernelBuild: 'relaxed-simd' });
+  });
+
+  it('runs a forced build of the conv kernels in every thread, with the same steps', async () => {
+    const auto = await train(2, 3);
+    await tf.setBackend('wasm');
+    const model = smallModel(3);
+    try {
+      const trainer = await DataParallelTrainer.create(model, { workers: 2, kernelBuild: 'simd128' });
+      trainers.push(trainer);
+      expect(trainer.kernelBuild).toBe('simd128');
+      expect(trainer.info().workers.map((w) => w.kernels?.build)).toEqual(['simd128']);
+      expect(simdKernelChoice().build).toBe('simd128');
+      for (let i = 0; i < 3; i++) {
+        const { loss } = await trainer.step(x.slice(), [batch, 12, 12, 1], y.slice(), [batch, 10]);
+        expect(loss).toBeCloseTo(auto.losses[i]!, 4);
+      }
+      await expect(DataParallelTrainer.create(model, { kernelBuild: 'avx' as 'off' })).rejects.toThrow(
+        "DataParallelTrainer: kernelBuild must be 'auto', 'relaxed-simd', 'simd128' or 'off', got avx",
+      );
+    } finally {
+      setSimdKernelBuild(auto.trainer.kernelBuild!);
+    }
   });
 
   it('names a worker thread that exits, in the step it breaks and every later one', async () => {
