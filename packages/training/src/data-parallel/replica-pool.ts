@@ -80,28 +80,29 @@ export class ReplicaPool {
   static async start(transport: WorkerTransport, count: number, init: InitMessage): Promise<ReplicaPool> {
     const replicas: Replica[] = [];
     const pool = new ReplicaPool(replicas);
-    for (let index = 0; index < count; index++) {
-      const name = `data-parallel worker ${index + 1} of ${count} (${transport.kind})`;
-      const replica = new Replica(name, transport.spawn(index));
-      replica.worker.listen({
-        message: (message) => replica.onMessage(message),
-        error: (error) => replica.lose(new TrainingError(`${name} died: ${error.message}`, { cause: error })),
-        exit: (code) => {
-          if (!pool.closing)
-            replica.lose(
-              new TrainingError(`${name} exited${code === undefined ? '' : ` with code ${code}`}`),
-            );
-        },
-      });
-      replicas.push(replica);
-    }
     try {
+      for (let index = 0; index < count; index++) replicas.push(pool.spawn(transport, index, count));
       await Promise.all(replicas.map((replica) => replica.start(init)));
     } catch (error) {
+      // Workers already started would keep a Node process or a page's threads alive: stop them.
       await pool.close();
       throw error;
     }
     return pool;
+  }
+
+  private spawn(transport: WorkerTransport, index: number, count: number): Replica {
+    const name = `data-parallel worker ${index + 1} of ${count} (${transport.kind})`;
+    const replica = new Replica(name, transport.spawn(index));
+    replica.worker.listen({
+      message: (message) => replica.onMessage(message),
+      error: (error) => replica.lose(new TrainingError(`${name} died: ${error.message}`, { cause: error })),
+      exit: (code) => {
+        if (!this.closing)
+          replica.lose(new TrainingError(`${name} exited${code === undefined ? '' : ` with code ${code}`}`));
+      },
+    });
+    return replica;
   }
 
   get size(): number {

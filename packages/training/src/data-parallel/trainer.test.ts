@@ -8,7 +8,9 @@ import { smallConvModel as smallModel } from '../testing/small-conv-model.js';
 import { randomArray, tf } from '../testing/tf.js';
 import { fitDataParallel } from './fit.js';
 import { DataParallelTrainer } from './node-trainer.js';
+import { nodeWorkerTransport } from './node-transport.js';
 import { shardSizes } from './trainer.js';
+import type { WorkerTransport } from './transport.js';
 
 const batch = 24;
 const x = randomArray(batch * 144, 11).map((v) => v + 0.5);
@@ -158,6 +160,29 @@ describe('DataParallelTrainer', () => {
     } finally {
       setSimdKernelBuild(auto.trainer.kernelBuild!);
     }
+  });
+
+  it('takes a transport of the caller, and stops the workers it started when one fails to start', async () => {
+    await tf.setBackend('wasm');
+    const base = nodeWorkerTransport();
+    const terminated: number[] = [];
+    const transport: WorkerTransport = {
+      kind: 'counted threads',
+      availableThreads: () => 3,
+      spawn(index) {
+        if (index === 1) throw new Error('no more threads');
+        const worker = base.spawn(index);
+        return { ...worker, terminate: () => (terminated.push(index), worker.terminate()) };
+      },
+    };
+    await expect(DataParallelTrainer.create(smallModel(3), { workers: 'auto', transport })).rejects.toThrow(
+      'no more threads',
+    );
+    expect(terminated).toEqual([0]);
+    const one = await DataParallelTrainer.create(smallModel(3), { workers: 2, transport });
+    trainers.push(one);
+    expect(one.info()).toMatchObject({ transport: 'counted threads', threads: 2 });
+    expect((await one.step(x.slice(), [batch, 12, 12, 1], y.slice(), [batch, 10])).loss).toBeGreaterThan(0);
   });
 
   it('names a worker thread that exits, in the step it breaks and every later one', async () => {
