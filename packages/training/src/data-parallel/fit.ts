@@ -132,7 +132,10 @@ async function fitEpochs(trainer: DataParallelTrainer, options: FitOptions): Pro
     };
     const held = options.validationData;
     if (held) {
-      const { loss, accuracy } = trainer.evaluate(held.x, held.xShape, held.y, held.yShape, held.batchSize);
+      // Where this thread computes no shard (browsers), the workers evaluate too: the page stays responsive.
+      const { loss, accuracy } = trainer.info().localShard
+        ? trainer.evaluate(held.x, held.xShape, held.y, held.yShape, held.batchSize)
+        : await trainer.evaluateInWorkers(held.x, held.xShape, held.y, held.yShape, held.batchSize);
       Object.assign(logs, { val_loss: loss, val_acc: accuracy });
     }
     if (options.validate) Object.assign(logs, await options.validate(epoch));
