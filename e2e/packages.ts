@@ -74,7 +74,7 @@ export const PACKAGES: PackageCase[] = [
     nodeExports: ['DataParallelTrainer', 'fitDataParallel', 'runCheckpointStore'],
     browser: true,
     // ./recipes builds on these optional peers; a plain install (fitDataParallel alone) brings none of them.
-    browserSubpaths: ['recipes'],
+    browserSubpaths: ['recipes', 'sweeps'],
     mustNotBring: ['@fmnist/dataset', '@fmnist/model', '@fmnist/augment', '@fmnist/callbacks'],
     // For ./recipes: the README's "Train a recipe" and its browser bundle.
     checkUses: ['@fmnist/model', '@fmnist/augment', '@fmnist/callbacks', '@fmnist/dataset'],

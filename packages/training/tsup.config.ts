@@ -6,6 +6,7 @@ export default getTsupConfig(
     index: 'src/index.ts',
     node: 'src/node.ts',
     recipes: 'src/recipes.ts',
+    sweeps: 'src/sweeps.ts',
     'data-parallel-worker': 'src/data-parallel/worker.ts',
   },
   { shims: true },
