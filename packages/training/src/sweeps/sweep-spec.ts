@@ -45,6 +45,8 @@ export interface SweepSpec {
     epochs?: number;
     /** Train on the first `limit` training images (tiny sweeps, tests). */
     limit?: number;
+    /** Report test accuracy on the first `testLimit` test images (tiny sweeps, tests). */
+    testLimit?: number;
     /** Fraction of the training images held out to compute the metric (default 0.1). */
     validationSplit: number;
   };
@@ -87,7 +89,7 @@ export function parseSweepSpec(value: unknown, source = 'sweep'): SweepSpec {
   for (const [key, space] of Object.entries(parameters))
     spaces[key] = parameterSpace(space, `parameters.${key}`, fail);
   const budget = object(root.budget ?? {}, 'budget', fail);
-  known(budget, ['trials', 'epochs', 'limit', 'validationSplit'], 'budget.', fail);
+  known(budget, ['trials', 'epochs', 'limit', 'testLimit', 'validationSplit'], 'budget.', fail);
   const int = (v: unknown, field: string, min: number) =>
     v === undefined
       ? undefined
@@ -108,6 +110,7 @@ export function parseSweepSpec(value: unknown, source = 'sweep'): SweepSpec {
       trials: int(budget.trials, 'budget.trials', 1),
       epochs: int(budget.epochs, 'budget.epochs', 1),
       limit: int(budget.limit, 'budget.limit', 1),
+      testLimit: int(budget.testLimit, 'budget.testLimit', 1),
       validationSplit: validationSplit as number,
     },
     metric: metric as SweepMetric,

@@ -1,0 +1,94 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { DelayedError, type Job, Worker } from 'bullmq';
+import { makeRunDirectory } from '../../train/run-directory.js';
+import { failedResult } from '../embedded.js';
+import { runTrial, TrialFailure } from '../run-trial.js';
+import { readResult, writeResult } from '../sweep-store.js';
+import { checkRedis, connectionOptions, type QueueAddress } from './queue-url.js';
+import { LOCK_MS, MAX_STALLED, STALLED_INTERVAL_MS, type TrialJob, type TrialProgress } from './trial-job.js';
+
+export interface WorkerOptions {
+  queue: QueueAddress;
+  /** The shared folder: each sweep's run folders and results under `<store>/<sweep name>/`. */
+  store: string;
+  threads?: number | 'auto';
+  dataDir?: string;
+  checkpointMinutes?: number;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+/**
+ * Takes trials from the queue one at a time until `signal` aborts, each an fmnist-train child process
+ * writing its run folder under the store, so a retried trial (this worker or another one died) resumes
+ * from its last checkpoint there. Each epoch's metric becomes the job's progress; the result goes to
+ * the store before the job completes, so a trial finished once is never trained again.
+ */
+export async function runWorker(options: WorkerOptions): Promise<void> {
+  const { queue, store } = options;
+  const log = options.log ?? console.log;
+  await makeRunDirectory(store, '--store');
+  await checkRedis(queue);
+  const name = `${hostname()}:${process.pid}`;
+  const current = new AbortController();
+  const worker = new Worker<TrialJob>(queue.name, (job, token) => processTrial(job, token), {
+    connection: connectionOptions(queue),
+    concurrency: 1,
+    lockDuration: LOCK_MS,
+    stalledInterval: STALLED_INTERVAL_MS,
+    maxStalledCount: MAX_STALLED,
+    autorun: false,
+  });
+  worker.on('error', (error) => log(`worker: ${error.message}`));
+  async function processTrial(job: Job<TrialJob>, token?: string) {
+    const { sweep, trial } = job.data;
+    const sweepDir = join(store, sweep.name);
+    const recorded = await readResult(sweepDir, trial.id);
+    if (recorded) return recorded;
+    const attempt = job.attemptsMade + 1;
+    log(`${sweep.name}/${trial.id}: attempt ${attempt}/${sweep.attempts} on ${name}`);
+    try {
+      const result = await runTrial({
+        sweepDir,
+        spec: sweep,
+        trial,
+        threads: options.threads ?? 'auto',
+        dataDir: options.dataDir,
+        checkpointMinutes: options.checkpointMinutes,
+        attempt,
+        signal: current.signal,
+        onEpoch: async (epoch, value) => {
+          const progress: TrialProgress = { epoch, epochs: trial.recipe.epochs, value, worker: name };
+          await job.updateProgress(progress as unknown as object);
+        },
+      });
+      await writeResult(sweepDir, result);
+      log(`${sweep.name}/${trial.id}: ${result.status}, ${sweep.metric} ${result.metric}`);
+      return result;
+    } catch (error) {
+      if (current.signal.aborted && token) {
+        // Stopped with its checkpoint: back on the queue at once, not counted as a failed attempt.
+        await job.moveToDelayed(Date.now(), token);
+        throw new DelayedError();
+      }
+      if (error instanceof TrialFailure && attempt >= sweep.attempts)
+        await writeResult(sweepDir, failedResult(trial, error.message, attempt));
+      log(`${sweep.name}/${trial.id}: ${(error as Error).message}`);
+      throw error;
+    }
+  }
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => {
+      current.abort();
+      resolve();
+    };
+    if (options.signal?.aborted) stop();
+    options.signal?.addEventListener('abort', stop);
+  });
+  log(`worker ${name}: taking trials from ${queue.shown}, run folders under ${store}`);
+  const running = worker.run();
+  await stopped;
+  await worker.close();
+  await running;
+}

@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '@fmnist/io/node';
+import type { SweepMetric, TrialCurve, TrialResult } from '@fmnist/training/sweeps';
+
+/**
+ * A sweep's folder, the same layout on one machine or a shared file system:
+ * `sweep.json` (the checked sweep), `trials/<id>/` (each trial's fmnist-train run folder, with its
+ * checkpoints), `results/<id>.json` (a finished trial's record, written once, atomically), and the
+ * reports (`results.md`, `results.html`, `best` → the best trial's run folder).
+ */
+export const trialDir = (sweepDir: string, id: string) => join(sweepDir, 'trials', id);
+const resultPath = (sweepDir: string, id: string) => join(sweepDir, 'results', `${id}.json`);
+
+/** Records a trial's result; the rename makes it all or nothing, so a reader never sees half of one. */
+export async function writeResult(sweepDir: string, result: TrialResult): Promise<void> {
+  await writeFileAtomic(resultPath(sweepDir, result.id), `${JSON.stringify(result, null, 2)}\n`);
+}
+
+export async function readResult(sweepDir: string, id: string): Promise<TrialResult | undefined> {
+  const path = resultPath(sweepDir, id);
+  if (!existsSync(path)) return undefined;
+  return JSON.parse(await readFile(path, 'utf8')) as TrialResult;
+}
+
+/** Every recorded result, by trial id. */
+export async function readResults(sweepDir: string): Promise<Map<string, TrialResult>> {
+  const dir = join(sweepDir, 'results');
+  const names = existsSync(dir) ? (await readdir(dir)).filter((n) => n.endsWith('.json')) : [];
+  const results = await Promise.all(names.map((n) => readResult(sweepDir, n.slice(0, -'.json'.length))));
+  return new Map(results.filter((r) => r !== undefined).map((r) => [r.id, r]));
+}
+
+/**
+ * A run folder's metric after each epoch, from the history.csv fmnist-train appends to at every epoch
+ * end; a last line still being written is left out.
+ */
+export async function readCurve(runDir: string, metric: SweepMetric): Promise<number[]> {
+  const path = join(runDir, 'history.csv');
+  if (!existsSync(path)) return [];
+  const text = await readFile(path, 'utf8');
+  const [header, ...rows] = text
+    .slice(0, text.lastIndexOf('\n') + 1)
+    .split('\n')
+    .filter(Boolean);
+  const column = (header ?? '').split(',').indexOf(metric);
+  if (column < 0) return [];
+  return rows.map((row) => Number(row.split(',')[column]));
+}
+
+/** The other trials' curves, for the pruning rules: finished ones from their records, running ones from their folders. */
+export async function otherCurves(
+  sweepDir: string,
+  except: string,
+  metric: SweepMetric,
+): Promise<TrialCurve[]> {
+  const dir = join(sweepDir, 'trials');
+  const ids = existsSync(dir) ? (await readdir(dir)).filter((id) => id !== except) : [];
+  return Promise.all(
+    ids.map(async (id) => {
+      const result = await readResult(sweepDir, id);
+      if (result) return { values: result.curve, complete: result.status === 'complete' };
+      return { values: await readCurve(trialDir(sweepDir, id), metric), complete: false };
+    }),
+  );
+}
