@@ -46,7 +46,9 @@ export async function makeRunDirectory(out: string, flag = '--out'): Promise<voi
     try {
       await mkdir(dir);
     } catch (error) {
-      throw writable(error, dirname(dir));
+      // Another process (a sweep's worker sharing the store) made it meanwhile: as good as ours.
+      const made = (error as NodeJS.ErrnoException).code === 'EEXIST' && (await stat(dir)).isDirectory();
+      if (!made) throw writable(error, dirname(dir));
     }
   }
   // Root passes every permission check: a write shows what the filesystem itself allows.
