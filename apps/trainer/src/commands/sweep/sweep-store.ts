@@ -21,7 +21,9 @@ export async function writeResult(sweepDir: string, result: TrialResult): Promis
 export async function readResult(sweepDir: string, id: string): Promise<TrialResult | undefined> {
   const path = resultPath(sweepDir, id);
   if (!existsSync(path)) return undefined;
-  return JSON.parse(await readFile(path, 'utf8')) as TrialResult;
+  const result = JSON.parse(await readFile(path, 'utf8')) as TrialResult;
+  // JSON has no NaN: a trial without a metric comes back as null.
+  return { ...result, metric: result.metric ?? Number.NaN };
 }
 
 /** Every recorded result, by trial id. */
