@@ -67,14 +67,17 @@ export async function checkRedis(queue: QueueAddress): Promise<void> {
     retryStrategy: () => null,
     maxRetriesPerRequest: 0,
   });
-  redis.on('error', () => {}); // reported by connect() below
+  // ioredis rejects connect() with "Connection is closed."; the socket's error says why.
+  let cause: Error | undefined;
+  redis.on('error', (error: Error) => {
+    cause ??= error;
+  });
   try {
     await redis.connect();
     await redis.ping();
   } catch (error) {
-    throw new UnavailableError(`--queue ${queue.shown}: cannot reach Redis (${(error as Error).message})`, {
-      cause: error,
-    });
+    cause ??= error as Error;
+    throw new UnavailableError(`--queue ${queue.shown}: cannot reach Redis (${cause.message})`, { cause });
   } finally {
     redis.disconnect();
   }
