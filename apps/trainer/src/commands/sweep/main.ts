@@ -33,7 +33,13 @@ export async function main(argv: string[], signal?: AbortSignal): Promise<number
     if (file !== undefined) throw new UsageError(`worker takes no sweep file (found '${file}')`);
     if (!flags.queue || !flags.store) throw new UsageError('worker needs --queue and --store');
     const { runWorker } = await import('./queue/worker.js');
-    await runWorker({ ...common(flags), queue: parseQueueUrl(flags.queue), store: flags.store, signal });
+    await runWorker({
+      ...common(flags),
+      queue: parseQueueUrl(flags.queue),
+      store: flags.store,
+      untilEmpty: flags['until-empty'],
+      signal,
+    });
     return EXIT.ok;
   }
   if (command !== 'run' || !file || rest.length)
@@ -45,6 +51,7 @@ export async function main(argv: string[], signal?: AbortSignal): Promise<number
     throw new UsageError('run needs either --out DIR (this machine) or --queue URL with --store DIR');
   const queue = flags.queue ? parseQueueUrl(flags.queue) : undefined;
   const plan = await loadSweepPlan(file);
+  const started = performance.now();
   let ranked: Awaited<ReturnType<typeof runSweep>>;
   let sweepDir: string;
   if (queue) {
@@ -55,6 +62,10 @@ export async function main(argv: string[], signal?: AbortSignal): Promise<number
     const parallel = integerFlag('parallel', flags.parallel, 1)!;
     ranked = await runSweep(plan, { ...common(flags), out: sweepDir, parallel, signal });
   }
+  const trialMinutes = ranked.reduce((sum, r) => sum + r.seconds, 0) / 60;
+  console.log(
+    `sweep: ${((performance.now() - started) / 60_000).toFixed(1)} min this run; the trials took ${trialMinutes.toFixed(1)} min one after another`,
+  );
   console.log(`results: ${sweepDir}/results.md, ${sweepDir}/results.html`);
   if (ranked[0]?.status === 'complete') console.log(`best: ${ranked[0].id}, ${sweepDir}/best`);
   if (ensemble) {

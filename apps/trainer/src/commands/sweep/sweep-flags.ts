@@ -37,6 +37,10 @@ export const SWEEP_FLAGS = defineFlags(
       help: "each trial's fmnist-train --checkpoint-minutes (what a lost worker costs)",
       default: '2',
     },
+    'until-empty': {
+      type: 'boolean',
+      help: 'worker: exit once nothing is waiting or running on the queue (a batch job; default: until stopped)',
+    },
     'data-dir': SHARED_FLAGS['data-dir'],
     help: SHARED_FLAGS.help,
   },

@@ -100,7 +100,8 @@ describe.skipIf(!hasRedis || !hasData)('fmnist-sweep on a BullMQ queue, workers 
     await once(redis, 'exit');
     redis = await startRedis(port, redisDir);
     processes.push(redis);
-    workers.push(start(workerArgs));
+    const lastWorker = start([...workerArgs, '--until-empty']);
+    workers.push(lastWorker);
     const restarted = start(coordinatorArgs);
     expect(await restarted.exited, restarted.output()).toBe(0);
 
@@ -126,6 +127,9 @@ describe.skipIf(!hasRedis || !hasData)('fmnist-sweep on a BullMQ queue, workers 
     });
     expect((await readFile(join(dir, 'history.csv'), 'utf8')).trim().split('\n')).toHaveLength(2);
     expect(restarted.output()).toContain('results: ');
+    // A batch job's worker stops by itself once the queue is empty.
+    expect(await lastWorker.exited).toBe(0);
+    expect(lastWorker.output()).toContain('the queue is empty, stopping');
     for (const w of workers) w.child.kill('SIGTERM');
   }, 170_000);
 });

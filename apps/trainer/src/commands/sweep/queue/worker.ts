@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { DelayedError, type Job, Worker } from 'bullmq';
+import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import { makeRunDirectory } from '../../train/run-directory.js';
 import { failedResult } from '../embedded.js';
 import { runTrial, TrialFailure } from '../run-trial.js';
@@ -16,8 +16,13 @@ export interface WorkerOptions {
   dataDir?: string;
   checkpointMinutes?: number;
   signal?: AbortSignal;
+  /** Exit once nothing is waiting, delayed or running on the queue (a batch job's pod; else run until stopped). */
+  untilEmpty?: boolean;
   log?: (line: string) => void;
 }
+
+/** How often an idle `untilEmpty` worker asks whether the queue is empty. */
+const IDLE_CHECK_MS = 2000;
 
 /**
  * Takes trials from the queue one at a time until `signal` aborts, each an fmnist-train child process
@@ -78,6 +83,19 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       throw error;
     }
   }
+  let busy = false;
+  worker.on('active', () => {
+    busy = true;
+  });
+  for (const event of ['completed', 'failed'] as const)
+    worker.on(event, () => {
+      busy = false;
+    });
+  let idleCheck: NodeJS.Timeout | undefined;
+  const counts = options.untilEmpty
+    ? new Queue(queue.name, { connection: connectionOptions(queue) })
+    : undefined;
+  counts?.on('error', () => {});
   const stopped = new Promise<void>((resolve) => {
     const stop = () => {
       current.abort();
@@ -85,10 +103,23 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     };
     if (options.signal?.aborted) stop();
     options.signal?.addEventListener('abort', stop);
+    // Running jobs count too: if their worker dies, one still here takes them over.
+    idleCheck =
+      counts &&
+      setInterval(async () => {
+        if (busy) return;
+        const left = await counts.getJobCounts('wait', 'delayed', 'prioritized', 'active', 'paused');
+        if (Object.values(left).every((n) => n === 0)) {
+          log(`worker ${name}: the queue is empty, stopping`);
+          resolve();
+        }
+      }, IDLE_CHECK_MS);
   });
   log(`worker ${name}: taking trials from ${queue.shown}, run folders under ${store}`);
   const running = worker.run();
   await stopped;
+  clearInterval(idleCheck);
   await worker.close();
   await running;
+  await counts?.close();
 }
