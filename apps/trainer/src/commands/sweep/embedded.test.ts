@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandEnsemble } from '../train/ensemble-teacher.js';
+import { hasCheckpoint } from '../train/run.js';
 import { runSweep } from './embedded.js';
 import { writeEnsemble } from './ensemble.js';
 import { loadSweepPlan } from './sweep-plan.js';
-import { readResults } from './sweep-store.js';
+import { readResults, writeResult } from './sweep-store.js';
 import { DATA_DIR, hasData, writeTinySweep } from './testing.js';
 
 if (!hasData) console.warn(`SKIPPED the embedded sweep test: no Fashion-MNIST in ${DATA_DIR}`);
@@ -75,4 +76,36 @@ describe.skipIf(!hasData)('fmnist-sweep run without a queue', () => {
     expect(rerun).toEqual(ranked);
     expect((await readResults(out)).size).toBe(3);
   }, 120_000);
+
+  it('stops a trial the pruning rule rejects, with a checkpoint, and records it as pruned', async () => {
+    const file = await writeTinySweep(root, {
+      name: 'pruned',
+      parameters: { seed: { list: [1, 2] } },
+      budget: { epochs: 2, limit: 600, testLimit: 500, validationSplit: 0.2 },
+      pruning: { rule: 'asha', reductionFactor: 2, minEpochs: 1 },
+    });
+    const out = join(root, 'pruned');
+    const plan = await loadSweepPlan(file);
+    // t000 is on record as far better than any tiny trial after one epoch: t001 falls outside the top half.
+    const [t000, t001] = plan.trials;
+    await writeResult(out, {
+      id: t000!.id,
+      status: 'complete',
+      values: {},
+      seed: 1,
+      curve: [0.99, 0.99],
+      metric: 0.99,
+      runDir: 'trials/t000',
+      attempts: 1,
+      seconds: 1,
+    });
+    const ranked = await runSweep(plan, { out, threads: 1, dataDir: DATA_DIR, log: () => {} });
+    const pruned = ranked.find((r) => r.id === t001!.id)!;
+    expect(pruned).toMatchObject({ status: 'pruned', curve: [expect.any(Number)] });
+    expect(pruned.reason).toMatch(/^asha: val_acc .* at epoch 1 outside the top 1 of 2$/);
+    const dir = join(out, pruned.runDir);
+    expect(await readFile(join(dir, 'train.log'), 'utf8')).toContain('SIGTERM: finishing the current batch');
+    expect(await hasCheckpoint(dir)).toBe(true);
+    expect(existsSync(join(dir, 'report.json'))).toBe(false);
+  }, 60_000);
 });

@@ -58,12 +58,17 @@ export async function otherCurves(
   metric: SweepMetric,
 ): Promise<TrialCurve[]> {
   const dir = join(sweepDir, 'trials');
-  const ids = existsSync(dir) ? (await readdir(dir)).filter((id) => id !== except) : [];
-  return Promise.all(
-    ids.map(async (id) => {
-      const result = await readResult(sweepDir, id);
-      if (result) return { values: result.curve, complete: result.status === 'complete' };
-      return { values: await readCurve(trialDir(sweepDir, id), metric), complete: false };
-    }),
-  );
+  const results = await readResults(sweepDir);
+  const running = existsSync(dir) ? (await readdir(dir)).filter((id) => !results.has(id)) : [];
+  const curves = [
+    ...[...results.values()]
+      .filter((r) => r.id !== except)
+      .map((r) => ({ values: r.curve, complete: r.status === 'complete' })),
+    ...(await Promise.all(
+      running
+        .filter((id) => id !== except)
+        .map(async (id) => ({ values: await readCurve(trialDir(sweepDir, id), metric), complete: false })),
+    )),
+  ];
+  return curves;
 }
