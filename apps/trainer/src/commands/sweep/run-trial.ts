@@ -48,61 +48,30 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
   const dir = trialDir(sweepDir, trial.id);
   await mkdir(dir, { recursive: true });
   const started = performance.now();
-  const resume = await hasCheckpoint(dir);
-  const args = resume ? ['--resume', dir] : await freshArgs(options, dir);
-  const log = createWriteStream(join(dir, 'train.log'), { flags: 'a' });
-  log.write(`--- attempt ${options.attempt ?? 1}: fmnist-train ${args.join(' ')}\n`);
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=fmnist-source', '--import', EXIT_WITH_PARENT, TRAIN_BIN, ...args],
-    { cwd: APP_DIR, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, INIT_CWD: dir } },
-  );
-  let lastError = '';
-  child.stdout.pipe(log, { end: false });
-  child.stderr.on('data', (chunk: Buffer) => {
-    log.write(chunk);
-    const lines = chunk
-      .toString()
-      .split('\n')
-      .filter((l) => l.trim());
-    if (lines.length) lastError = lines.at(-1)!;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const stop = () => child.kill('SIGTERM');
-  options.signal?.addEventListener('abort', stop);
+  const args = (await hasCheckpoint(dir)) ? ['--resume', dir] : await freshArgs(options, dir);
+  const train = startTrain(dir, args, options.attempt ?? 1);
+  options.signal?.addEventListener('abort', train.stop);
   let curve: number[] = [];
   let pruned: string | undefined;
-  const epochs = trial.recipe.epochs;
-  const poll = async () => {
-    const now = await readCurve(dir, spec.metric);
-    for (let e = curve.length; e < now.length; e++) await options.onEpoch?.(e + 1, now[e]!);
-    if (now.length > curve.length && now.length < epochs && !pruned) {
-      const decision = shouldPrune(
-        spec.pruning,
-        spec.metric,
-        now,
-        await otherCurves(sweepDir, trial.id, spec.metric),
-      );
-      if (decision.prune) {
-        pruned = decision.reason;
-        stop();
-      }
-    }
-    curve = now;
-  };
-  let code: number | null = null;
+  let code: number | null;
   try {
     for (;;) {
-      const done = await Promise.race([exited, sleep(POLL_MS).then(() => undefined)]);
-      await poll();
-      if (done !== undefined) {
-        code = done;
+      const exited = await Promise.race([train.exited, sleep(POLL_MS).then(() => undefined)]);
+      const now = await readCurve(dir, spec.metric);
+      for (let e = curve.length; e < now.length; e++) await options.onEpoch?.(e + 1, now[e]!);
+      if (now.length > curve.length && now.length < trial.recipe.epochs && !pruned) {
+        pruned = (await pruneDecision(options, now)).reason;
+        if (pruned) train.stop();
+      }
+      curve = now;
+      if (exited !== undefined) {
+        code = exited;
         break;
       }
     }
   } finally {
-    options.signal?.removeEventListener('abort', stop);
-    await new Promise((resolve) => log.end(resolve));
+    options.signal?.removeEventListener('abort', train.stop);
+    await train.closeLog();
   }
   if (options.signal?.aborted) throw new TrialFailure(`trial ${trial.id}: stopped`);
   const base = {
@@ -118,12 +87,49 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
   if (pruned) return { ...base, status: 'pruned', reason: pruned };
   if (code !== 0)
     throw new TrialFailure(
-      `trial ${trial.id}: fmnist-train exited with ${code}: ${lastError || 'no message'}`,
+      `trial ${trial.id}: fmnist-train exited with ${code}: ${train.lastError() || 'no message'}`,
     );
   const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as {
     summary: { testAccuracy: number };
   };
   return { ...base, status: 'complete', testAccuracy: report.summary.testAccuracy };
+}
+
+/** The pruning rule's verdict on a trial's curve so far, against the sweep's other trials. */
+async function pruneDecision({ sweepDir, spec, trial }: TrialOptions, curve: number[]) {
+  return shouldPrune(spec.pruning, spec.metric, curve, await otherCurves(sweepDir, trial.id, spec.metric));
+}
+
+/**
+ * fmnist-train as a child process in run folder `dir`, its output appended to `train.log` there. It dies
+ * with this process (`exit-with-parent.ts`); `stop` asks it to checkpoint and exit (SIGTERM).
+ */
+function startTrain(dir: string, args: string[], attempt: number) {
+  const log = createWriteStream(join(dir, 'train.log'), { flags: 'a' });
+  log.write(`--- attempt ${attempt}: fmnist-train ${args.join(' ')}\n`);
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=fmnist-source', '--import', EXIT_WITH_PARENT, TRAIN_BIN, ...args],
+    { cwd: APP_DIR, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, INIT_CWD: dir } },
+  );
+  let lastError = '';
+  child.stdout.pipe(log, { end: false });
+  child.stderr.on('data', (chunk: Buffer) => {
+    log.write(chunk);
+    const lines = chunk
+      .toString()
+      .split('\n')
+      .filter((l) => l.trim());
+    if (lines.length) lastError = lines.at(-1)!;
+  });
+  return {
+    exited: new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code))),
+    stop: () => {
+      child.kill('SIGTERM');
+    },
+    lastError: () => lastError,
+    closeLog: () => new Promise((resolve) => log.end(resolve)),
+  };
 }
 
 /** The command line of a trial's first attempt: its whole recipe as `--config`, its seed and budget. */

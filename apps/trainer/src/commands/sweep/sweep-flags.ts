@@ -17,14 +17,14 @@ export const SWEEP_FLAGS = defineFlags(
     store: {
       type: 'string',
       value: 'DIR',
-      help: 'run, worker (queue mode): shared folder holding every sweep, at the same path on every machine',
+      help: 'run, worker (queue mode): the shared folder of every sweep, mounted on every machine (docs/sweeps.md)',
       path: true,
     },
     parallel: { type: 'string', value: 'N', help: 'run (embedded): trials at once', default: '1' },
     ensemble: {
       type: 'string',
       value: 'K',
-      help: "run: write the top K trials' averaged model as a teacher folder (ensemble/) for fmnist-train --teacher",
+      help: "run: the top K trials' models as one teacher folder (ensemble/) whose probabilities fmnist-train --teacher averages",
     },
     workers: {
       type: 'string',
