@@ -12,7 +12,7 @@ import type { SweepPlan } from '../sweep-plan.js';
 import { writeSweepReport } from '../sweep-report.js';
 import { readResults, writeResult } from '../sweep-store.js';
 import { lockSweep } from './coordinator-lock.js';
-import { checkRedis, connectionOptions, type QueueAddress } from './queue-url.js';
+import { checkRedis, connectionOptions, type QueueAddress, watchRedis } from './queue-url.js';
 import { jobId, type TrialJob, type TrialProgress } from './trial-job.js';
 
 export interface CoordinatorOptions {
@@ -54,7 +54,17 @@ export async function coordinate(
   );
   const jobs = new Queue<TrialJob>(queue.name, { connection: connectionOptions(queue) });
   jobs.on('error', () => {});
+  const watch = watchRedis(queue);
   try {
+    return await Promise.race([follow(), watch.lost]);
+  } finally {
+    watch.close();
+    await release();
+    await Promise.race([jobs.close(), sleep(5000)]);
+    redis.disconnect();
+  }
+
+  async function follow() {
     let results = await readResults(sweepDir);
     if (results.size) log(`sweep ${spec.name}: ${results.size} of ${trials.length} trials already recorded`);
     for (const trial of trials.filter((t) => !results.has(t.id)))
@@ -94,10 +104,6 @@ export async function coordinate(
     if (options.signal?.aborted)
       throw new UsageError('stopped; the workers go on, run the same command to follow them again');
     return { ranked: await writeSweepReport(sweepDir, spec, [...results.values()]), sweepDir };
-  } finally {
-    await release();
-    await jobs.close();
-    redis.disconnect();
   }
 }
 

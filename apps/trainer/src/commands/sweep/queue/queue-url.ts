@@ -82,3 +82,32 @@ export async function checkRedis(queue: QueueAddress): Promise<void> {
     redis.disconnect();
   }
 }
+
+/**
+ * A connection that says when Redis is lost for good (ioredis stopped reconnecting after the bound
+ * above): `lost` rejects then with an `UnavailableError`, so a worker or coordinator exits (69) rather
+ * than wait forever. `close()` ends the watch.
+ */
+export function watchRedis(queue: QueueAddress): { lost: Promise<never>; close: () => void } {
+  const redis = new Redis(connectionOptions(queue));
+  redis.on('error', () => {}); // reconnecting; only the end matters
+  let closing = false;
+  const lost = new Promise<never>((_, reject) =>
+    redis.on('end', () => {
+      if (!closing)
+        reject(
+          new UnavailableError(
+            `--queue ${queue.shown}: lost Redis and could not reconnect (${RECONNECT_ATTEMPTS} tries)`,
+          ),
+        );
+    }),
+  );
+  lost.catch(() => {}); // awaited by the caller's race, if at all
+  return {
+    lost,
+    close: () => {
+      closing = true;
+      redis.disconnect();
+    },
+  };
+}

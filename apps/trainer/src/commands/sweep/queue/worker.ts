@@ -5,7 +5,7 @@ import { makeRunDirectory } from '../../train/run-directory.js';
 import { failedResult } from '../embedded.js';
 import { runTrial, TrialFailure } from '../run-trial.js';
 import { readResult, writeResult } from '../sweep-store.js';
-import { checkRedis, connectionOptions, type QueueAddress } from './queue-url.js';
+import { checkRedis, connectionOptions, type QueueAddress, watchRedis } from './queue-url.js';
 import { LOCK_MS, MAX_STALLED, STALLED_INTERVAL_MS, type TrialJob, type TrialProgress } from './trial-job.js';
 
 export interface WorkerOptions {
@@ -45,7 +45,12 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     maxStalledCount: MAX_STALLED,
     autorun: false,
   });
-  worker.on('error', (error) => log(`worker: ${error.message}`));
+  // Reconnecting to a restarted Redis repeats the same error every try: say it once.
+  let lastError = '';
+  worker.on('error', (error) => {
+    if (error.message !== lastError) log(`worker: ${error.message}`);
+    lastError = error.message;
+  });
   async function processTrial(job: Job<TrialJob>, token?: string) {
     const { sweep, trial } = job.data;
     const sweepDir = join(store, sweep.name);
@@ -117,9 +122,17 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   });
   log(`worker ${name}: taking trials from ${queue.shown}, run folders under ${store}`);
   const running = worker.run();
-  await stopped;
-  clearInterval(idleCheck);
-  await worker.close();
-  await running;
-  await counts?.close();
+  const watch = watchRedis(queue);
+  try {
+    await Promise.race([stopped, watch.lost]);
+  } finally {
+    current.abort(); // lost Redis: the trial saves a checkpoint for whoever takes it next
+    watch.close();
+    clearInterval(idleCheck);
+    await Promise.race([worker.close(), sleep(10_000)]);
+    await Promise.race([running, sleep(1000)]);
+    await counts?.close();
+  }
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
