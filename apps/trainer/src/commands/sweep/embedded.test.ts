@@ -75,6 +75,11 @@ describe.skipIf(!hasData)('fmnist-sweep run without a queue', () => {
     expect(again).toEqual([`sweep embedded: 3 trial(s) already recorded in ${out}`]);
     expect(rerun).toEqual(ranked);
     expect((await readResults(out)).size).toBe(3);
+    // Another sweep under the same name is refused, not mixed with these results.
+    const changed = await writeTinySweep(root, { name: 'embedded', parameters: { seed: { list: [5] } } });
+    await expect(runSweep(await loadSweepPlan(changed), { out })).rejects.toThrow(
+      `--out: ${join(out, 'sweep.json')} holds another sweep named embedded`,
+    );
   }, 120_000);
 
   it('stops a trial the pruning rule rejects, with a checkpoint, and records it as pruned', async () => {

@@ -1,12 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@fmnist/io/node';
 import type { TrialResult } from '@fmnist/training/sweeps';
 import { makeRunDirectory } from '../train/run-directory.js';
 import { runTrial, TrialFailure } from './run-trial.js';
 import type { SweepPlan, SweepTrial } from './sweep-plan.js';
 import { writeSweepReport } from './sweep-report.js';
-import { readResults, writeResult } from './sweep-store.js';
+import { readResults, recordSweep, writeResult } from './sweep-store.js';
 
 export interface EmbeddedOptions {
   /** The sweep's folder: run folders, results and reports. */
@@ -32,7 +31,7 @@ export async function runSweep(plan: SweepPlan, options: EmbeddedOptions): Promi
   const log = options.log ?? console.log;
   const parallel = options.parallel ?? 1;
   await makeRunDirectory(options.out);
-  await writeFileAtomic(join(options.out, 'sweep.json'), `${JSON.stringify(spec, null, 2)}\n`);
+  await recordSweep(options.out, spec, '--out');
   const done = await readResults(options.out);
   if (done.size) log(`sweep ${spec.name}: ${done.size} trial(s) already recorded in ${options.out}`);
   const todo = plan.trials.filter((t) => !done.has(t.id));

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@fmnist/io/node';
-import type { SweepMetric, TrialCurve, TrialResult } from '@fmnist/training/sweeps';
+import type { SweepMetric, SweepSpec, TrialCurve, TrialResult } from '@fmnist/training/sweeps';
+import { UsageError } from '../../cli/exit-codes.js';
 
 /**
  * A sweep's folder, the same layout on one machine or a shared file system:
@@ -12,6 +13,21 @@ import type { SweepMetric, TrialCurve, TrialResult } from '@fmnist/training/swee
  */
 export const trialDir = (sweepDir: string, id: string) => join(sweepDir, 'trials', id);
 const resultPath = (sweepDir: string, id: string) => join(sweepDir, 'results', `${id}.json`);
+
+/**
+ * Writes the checked sweep as `sweep.json`, or finds it there already: a folder holds one sweep, so the
+ * same file run again continues it, and a changed file (other trials, another metric) is refused
+ * rather than mixed with the old results.
+ */
+export async function recordSweep(sweepDir: string, spec: SweepSpec, flag: string): Promise<void> {
+  const path = join(sweepDir, 'sweep.json');
+  const text = `${JSON.stringify(spec, null, 2)}\n`;
+  if (existsSync(path) && (await readFile(path, 'utf8')) !== text)
+    throw new UsageError(
+      `${flag}: ${path} holds another sweep named ${spec.name}; rename the sweep or use another folder`,
+    );
+  await writeFileAtomic(path, text);
+}
 
 /** Records a trial's result; the rename makes it all or nothing, so a reader never sees half of one. */
 export async function writeResult(sweepDir: string, result: TrialResult): Promise<void> {

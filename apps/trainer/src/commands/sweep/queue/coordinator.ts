@@ -1,7 +1,4 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@fmnist/io/node';
 import type { TrialResult } from '@fmnist/training/sweeps';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -10,7 +7,7 @@ import { makeRunDirectory } from '../../train/run-directory.js';
 import { failedResult } from '../embedded.js';
 import type { SweepPlan } from '../sweep-plan.js';
 import { writeSweepReport } from '../sweep-report.js';
-import { readResults, writeResult } from '../sweep-store.js';
+import { readResults, recordSweep, writeResult } from '../sweep-store.js';
 import { lockSweep } from './coordinator-lock.js';
 import { checkRedis, connectionOptions, type QueueAddress, watchRedis } from './queue-url.js';
 import { jobId, type TrialJob, type TrialProgress } from './trial-job.js';
@@ -42,7 +39,7 @@ export async function coordinate(
   const log = options.log ?? console.log;
   const sweepDir = join(options.store, spec.name);
   await makeRunDirectory(sweepDir, '--store');
-  await checkSameSweep(sweepDir, plan);
+  await recordSweep(sweepDir, spec, '--store');
   await checkRedis(queue);
   const redis = new Redis(connectionOptions(queue));
   redis.on('error', () => {}); // reconnects; the jobs' polling waits for it
@@ -105,17 +102,6 @@ export async function coordinate(
       throw new UsageError('stopped; the workers go on, run the same command to follow them again');
     return { ranked: await writeSweepReport(sweepDir, spec, [...results.values()]), sweepDir };
   }
-}
-
-/** A store folder holds one sweep under each name: the same file run again, not another sweep. */
-async function checkSameSweep(sweepDir: string, plan: SweepPlan) {
-  const path = join(sweepDir, 'sweep.json');
-  const text = `${JSON.stringify(plan.spec, null, 2)}\n`;
-  if (existsSync(path) && (await readFile(path, 'utf8')) !== text)
-    throw new UsageError(
-      `--store: ${path} holds a different sweep named ${plan.spec.name}; rename the sweep or use another store`,
-    );
-  await writeFileAtomic(path, text);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
