@@ -74,8 +74,8 @@ export const PACKAGES: PackageCase[] = [
     nodeExports: ['DataParallelTrainer', 'fitDataParallel', 'runCheckpointStore', 'nodeWorkerTransport'],
     browser: true,
     // ./recipes builds on these optional peers; a plain install (fitDataParallel alone) brings none of them.
-    // ./browser is the trainer on Web Workers.
-    browserSubpaths: ['recipes', 'browser'],
+    // ./browser is the trainer on Web Workers; ./sweeps is sweeps as plain data.
+    browserSubpaths: ['recipes', 'browser', 'sweeps'],
     mustNotBring: ['@fmnist/dataset', '@fmnist/model', '@fmnist/augment', '@fmnist/callbacks'],
     // For ./recipes: the README's "Train a recipe" and its browser bundle.
     checkUses: ['@fmnist/model', '@fmnist/augment', '@fmnist/callbacks', '@fmnist/dataset'],

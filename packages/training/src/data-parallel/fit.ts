@@ -114,6 +114,9 @@ async function fitEpochs(trainer: DataParallelTrainer, options: FitOptions): Pro
       await callbacks.onBatchEnd(batch, { batch, size, loss: step.loss, acc: step.accuracy });
       batch++;
       result.stoppedAt = { epoch, batch };
+      // On one thread a step never leaves this event loop: without a turn of it, a signal handler (Ctrl-C,
+      // SIGTERM) that sets what shouldStop reads would run only when the epoch ends.
+      await new Promise((resolve) => setImmediate(resolve));
       if (options.shouldStop?.()) {
         result.interrupted = true;
         break;
