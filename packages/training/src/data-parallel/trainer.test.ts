@@ -172,7 +172,13 @@ describe('DataParallelTrainer', () => {
       spawn(index) {
         if (index === 1) throw new Error('no more threads');
         const worker = base.spawn(index);
-        return { ...worker, terminate: () => (terminated.push(index), worker.terminate()) };
+        return {
+          ...worker,
+          terminate: () => {
+            terminated.push(index);
+            return worker.terminate();
+          },
+        };
       },
     };
     await expect(DataParallelTrainer.create(smallModel(3), { workers: 'auto', transport })).rejects.toThrow(
