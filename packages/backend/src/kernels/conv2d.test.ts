@@ -1,26 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { setSimdKernelBuild, simdKernelChoice, simdKernelStatus } from '../simd/engine.js';
+import { type ConvCase, forwardRun, gradientRun } from '../testing/conv-runs.js';
 import { maxRelativeDifference, onBackend, randomArray, tf } from '../testing/tf.js';
-
-type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
-
-interface ForwardCase {
-  batch: number;
-  height: number;
-  width: number;
-  inChannels: number;
-  outChannels: number;
-  kernel: [number, number];
-  stride: number;
-  dilation: number;
-  pad: Pad;
-  activation: 'linear' | 'relu' | 'relu6';
-  bias: boolean;
-}
 
 // Beyond the CNN-MLP: strides 1-3, even and 1x1 kernels, 1 and 3 input channels, batch 1, odd and
 // non-square inputs, output channels that fill 8-wide tiles or not, explicit padding.
-const forwardCases: ForwardCase[] = [
+const forwardCases: ConvCase[] = [
   {
     batch: 2,
     height: 28,
@@ -118,48 +103,6 @@ const forwardCases: ForwardCase[] = [
     bias: true,
   },
 ];
-
-function forwardRun(backend: string, c: ForwardCase) {
-  const x = randomArray(c.batch * c.height * c.width * c.inChannels, 1);
-  const w = randomArray(c.kernel[0] * c.kernel[1] * c.inChannels * c.outChannels, 2);
-  const b = randomArray(c.outChannels, 3);
-  return onBackend(backend, () => [
-    tf.fused.conv2d({
-      x: tf.tensor4d(x, [c.batch, c.height, c.width, c.inChannels]),
-      filter: tf.tensor4d(w, [...c.kernel, c.inChannels, c.outChannels]),
-      strides: c.stride,
-      pad: c.pad,
-      dilations: c.dilation,
-      bias: c.bias ? tf.tensor1d(b) : undefined,
-      activation: c.activation,
-    }),
-  ]);
-}
-
-/** Gradients of sum(conv(x, w) * dy) with respect to x and w. */
-function gradientRun(backend: string, c: ForwardCase) {
-  const xShape: [number, number, number, number] = [c.batch, c.height, c.width, c.inChannels];
-  const wShape: [number, number, number, number] = [...c.kernel, c.inChannels, c.outChannels];
-  const outShape = tf.backend_util.computeConv2DInfo(xShape, wShape, c.stride, c.dilation, c.pad).outShape;
-  const x = randomArray(
-    xShape.reduce((a, b) => a * b),
-    4,
-  );
-  const w = randomArray(
-    wShape.reduce((a, b) => a * b),
-    5,
-  );
-  const dy = randomArray(
-    outShape.reduce((a, b) => a * b),
-    6,
-  );
-  return onBackend(backend, () =>
-    tf.grads(((a: tf.Tensor4D, f: tf.Tensor4D) =>
-      tf.sum(tf.mul(tf.conv2d(a, f, c.stride, c.pad, 'NHWC', c.dilation), tf.tensor(dy, outShape)))) as (
-      ...t: tf.Tensor[]
-    ) => tf.Tensor)([tf.tensor4d(x, xShape), tf.tensor4d(w, wShape)]),
-  );
-}
 
 const detected = simdKernelChoice().build;
 afterAll(() => setSimdKernelBuild(detected));

@@ -1,0 +1,152 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { type ConvCase, forwardRun, gradientRun } from '../testing/conv-runs.js';
+import { maxRelativeDifference, randomArray, tf } from '../testing/tf.js';
+import { setSimdKernelBuild, simdKernelChoice } from './engine.js';
+import { setWinogradPolicy, useWinograd } from './winograd.js';
+
+const base = { kernel: [3, 3], stride: 1, dilation: 1 } as const;
+
+// Beyond the models' shapes: odd and non-square sizes (half tiles at the bottom and right edges), 1 and
+// 3 input channels (a channel tail shorter than a vector), batch 1, output channels that fill neither a
+// vector nor an 8-wide panel, 'same', 'valid' and explicit padding, each activation.
+const cases: ConvCase[] = [
+  {
+    ...base,
+    batch: 1,
+    height: 7,
+    width: 9,
+    inChannels: 1,
+    outChannels: 5,
+    pad: 'same',
+    activation: 'relu',
+    bias: true,
+  },
+  {
+    ...base,
+    batch: 1,
+    height: 9,
+    width: 7,
+    inChannels: 3,
+    outChannels: 13,
+    pad: 'valid',
+    activation: 'linear',
+    bias: true,
+  },
+  {
+    ...base,
+    batch: 2,
+    height: 5,
+    width: 5,
+    inChannels: 3,
+    outChannels: 8,
+    pad: 'same',
+    activation: 'relu6',
+    bias: false,
+  },
+  {
+    ...base,
+    batch: 3,
+    height: 11,
+    width: 10,
+    inChannels: 17,
+    outChannels: 30,
+    pad: 'valid',
+    activation: 'relu',
+    bias: true,
+  },
+  {
+    ...base,
+    batch: 2,
+    height: 14,
+    width: 14,
+    inChannels: 32,
+    outChannels: 64,
+    pad: 'same',
+    activation: 'linear',
+    bias: true,
+  },
+  {
+    ...base,
+    batch: 1,
+    height: 8,
+    width: 6,
+    inChannels: 6,
+    outChannels: 9,
+    pad: [
+      [0, 0],
+      [2, 0],
+      [0, 1],
+      [0, 0],
+    ],
+    activation: 'linear',
+    bias: false,
+  },
+];
+
+const detected = simdKernelChoice().build;
+afterAll(() => {
+  setSimdKernelBuild(detected);
+  setWinogradPolicy('auto');
+});
+
+function info(c: ConvCase) {
+  return tf.backend_util.computeConv2DInfo(
+    [c.batch, c.height, c.width, c.inChannels],
+    [...c.kernel, c.inChannels, c.outChannels],
+    c.stride,
+    c.dilation,
+    c.pad,
+  );
+}
+
+describe.each(['relaxed-simd', 'simd128'] as const)('Winograd F(2x2, 3x3), %s build', (build) => {
+  it.each(cases)(
+    'forward and gradients $height x $width x $inChannels → $outChannels, batch $batch, pad $pad, $activation',
+    async (c) => {
+      setSimdKernelBuild(build);
+      setWinogradPolicy('always');
+      expect(useWinograd(info(c))).toBe(true);
+      expect(useWinograd(info(c), { transposed: true })).toBe(true);
+      const [reference] = await forwardRun('cpu', c);
+      const [ours] = await forwardRun('wasm', c);
+      expect(ours!.length).toBe(reference!.length);
+      expect(maxRelativeDifference(reference!, ours!)).toBeLessThan(1e-4);
+      const [refDx, refDw] = await gradientRun('cpu', c);
+      const [dx, dw] = await gradientRun('wasm', c);
+      expect(maxRelativeDifference(refDx!, dx!)).toBeLessThan(1e-4);
+      expect(maxRelativeDifference(refDw!, dw!)).toBeLessThan(1e-4);
+    },
+  );
+});
+
+describe('Winograd policy', () => {
+  it('applies only to 3x3 convolutions of stride 1 and dilation 1, and never when told so', () => {
+    setWinogradPolicy('always');
+    const c = cases[4]!;
+    expect(useWinograd(info({ ...c, stride: 2 }))).toBe(false);
+    expect(useWinograd(info({ ...c, dilation: 2 }))).toBe(false);
+    expect(useWinograd(info({ ...c, kernel: [5, 5] }))).toBe(false);
+    setWinogradPolicy('never');
+    expect(useWinograd(info(c))).toBe(false);
+    expect(() => setWinogradPolicy('sometimes' as never)).toThrow(/expected auto, always or never/);
+  });
+
+  it('keeps the tensor count flat over repeated training steps', async () => {
+    setSimdKernelBuild(detected);
+    setWinogradPolicy('always');
+    await tf.setBackend('wasm');
+    const x = tf.tensor4d(randomArray(2 * 9 * 9 * 8, 1), [2, 9, 9, 8]);
+    const w = tf.variable(tf.tensor4d(randomArray(3 * 3 * 8 * 16, 2), [3, 3, 8, 16]));
+    const optimizer = tf.train.sgd(1e-3);
+    const step = () =>
+      optimizer.minimize(() =>
+        tf.sum(tf.square(tf.relu(tf.conv2d(tf.relu(x), w as tf.Tensor4D, 1, 'same')))),
+      );
+    step();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 50; i++) step();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, w]);
+    optimizer.dispose();
+  });
+});

@@ -1,0 +1,135 @@
+import type { backend_util } from '@tensorflow/tfjs-core';
+import { BackendError } from '../errors.js';
+import type { SimdKernelExports } from './engine.js';
+import { type Scratch, TILE_COLUMNS, TILE_ROWS } from './scratch.js';
+
+/**
+ * Which algorithm runs stride-1, dilation-1 3x3 convolutions: `auto` by {@link winogradPays}, or one forced
+ * for comparisons (`always`: Winograd F(2x2, 3x3) wherever it fits; `never`: the direct kernel).
+ */
+export type WinogradPolicy = 'auto' | 'always' | 'never';
+
+let policy: WinogradPolicy = 'auto';
+
+/** Sets the {@link WinogradPolicy} from now on; for benchmarks and tests. */
+export function setWinogradPolicy(value: WinogradPolicy): void {
+  if (value !== 'auto' && value !== 'always' && value !== 'never') {
+    throw new BackendError(`setWinogradPolicy('${String(value)}'): expected auto, always or never`);
+  }
+  policy = value;
+}
+
+export function winogradPolicy(): WinogradPolicy {
+  return policy;
+}
+
+// Transform positions of F(2x2, 3x3): its 4x4 domain.
+const POSITIONS = 16;
+
+// Tiles per block: the block's packed input transforms and products (16 positions each) are sized to stay
+// in a 1 MB L2 cache with room for the filter, as the micro-kernel streams every filter panel over them.
+const BLOCK_BYTES = 256 * 1024;
+const MAX_BLOCK_TILES = 96;
+
+/** Whether F(2x2, 3x3) computes this convolution: a 3x3 filter, stride 1 and dilation 1. */
+export function winogradFits(info: backend_util.Conv2DInfo): boolean {
+  return (
+    info.filterHeight === 3 &&
+    info.filterWidth === 3 &&
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    info.dilationHeight === 1 &&
+    info.dilationWidth === 1
+  );
+}
+
+/**
+ * Whether Winograd beats the direct kernel on a convolution of `channels` source channels into `outC`.
+ * TODO(bench): the rule is filled in from the conv bench below.
+ */
+export function winogradPays(channels: number, outC: number): boolean {
+  return channels >= 8 && outC >= 8;
+}
+
+/**
+ * Whether this convolution (or, `transposed`, its input gradient) runs as Winograd under the current
+ * policy.
+ */
+export function useWinograd(info: backend_util.Conv2DInfo, { transposed = false } = {}): boolean {
+  if (policy === 'never' || !winogradFits(info)) return false;
+  if (policy === 'always') return true;
+  return transposed
+    ? winogradPays(info.outChannels, info.inChannels)
+    : winogradPays(info.inChannels, info.outChannels);
+}
+
+interface WinogradCall {
+  /** Heap offsets of the source (x, or dy when transposed), the filter, the bias (0: none) and the output. */
+  src: number;
+  filter: number;
+  bias: number;
+  out: number;
+  /** 0 linear, 1 relu, 2 relu6: assembly/tile.ts's ACTIVATION_* codes. */
+  activation: number;
+  /** The input gradient: source dy, output dx, filter flipped with its channels swapped. */
+  transposed: boolean;
+}
+
+/**
+ * Runs `assembly/winograd.ts` for a convolution `info` that {@link winogradFits}: the forward pass
+ * (x → y) or its input gradient (dy → dx, a 3x3 correlation of dy with the flipped filter, padded by
+ * 2 - pad).
+ */
+export function runWinograd(
+  kernels: SimdKernelExports,
+  scratch: Scratch,
+  info: backend_util.Conv2DInfo,
+  call: WinogradCall,
+): void {
+  const { transposed } = call;
+  const channels = transposed ? info.outChannels : info.inChannels;
+  const outC = transposed ? info.inChannels : info.outChannels;
+  const [srcH, srcW] = transposed ? [info.outHeight, info.outWidth] : [info.inHeight, info.inWidth];
+  const [outH, outW] = transposed ? [info.inHeight, info.inWidth] : [info.outHeight, info.outWidth];
+  const padTop = transposed ? 2 - info.padInfo.top : info.padInfo.top;
+  const padLeft = transposed ? 2 - info.padInfo.left : info.padInfo.left;
+  const groupedDepth = Math.ceil(channels / 4) * 4;
+  const columns = Math.ceil(outC / TILE_COLUMNS) * TILE_COLUMNS;
+  const tiles = info.batchSize * Math.ceil(outH / 2) * Math.ceil(outW / 2);
+  const tileBytes = POSITIONS * (groupedDepth + columns) * 4;
+  const blockTiles =
+    TILE_ROWS *
+    Math.max(
+      1,
+      Math.min(
+        Math.floor(BLOCK_BYTES / tileBytes / TILE_ROWS),
+        MAX_BLOCK_TILES / TILE_ROWS,
+        Math.ceil(tiles / TILE_ROWS),
+      ),
+    );
+  const packed = scratch.alloc(POSITIONS * groupedDepth * columns * 4);
+  const packedBias = scratch.alloc(columns * 4);
+  kernels.winogradPackFilter(call.filter, channels, outC, transposed ? 1 : 0, packed, call.bias, packedBias);
+  kernels.winogradConv(
+    call.src,
+    packed,
+    packedBias,
+    call.out,
+    info.batchSize,
+    srcH,
+    srcW,
+    channels,
+    outH,
+    outW,
+    outC,
+    padTop,
+    padLeft,
+    call.activation,
+    blockTiles,
+    scratch.alloc(POSITIONS * blockTiles * groupedDepth * 4),
+    scratch.alloc(POSITIONS * blockTiles * columns * 4),
+    scratch.alloc(Math.max(groupedDepth, TILE_COLUMNS) * 4, { zeroed: true }),
+    scratch.alloc(POSITIONS * 4),
+    scratch.alloc(TILE_ROWS * TILE_COLUMNS * 4),
+  );
+}
