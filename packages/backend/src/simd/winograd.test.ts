@@ -4,7 +4,7 @@ import { maxRelativeDifference, randomArray, tf } from '../testing/tf.js';
 import { setSimdKernelBuild, simdKernelChoice } from './engine.js';
 import { setWinogradPolicy, useWinograd } from './winograd.js';
 
-const base = { kernel: [3, 3], stride: 1, dilation: 1 } as const;
+const base: Pick<ConvCase, 'kernel' | 'stride' | 'dilation'> = { kernel: [3, 3], stride: 1, dilation: 1 };
 
 // Beyond the models' shapes: odd and non-square sizes (half tiles at the bottom and right edges), 1 and
 // 3 input channels (a channel tail shorter than a vector), batch 1, output channels that fill neither a
