@@ -1,19 +1,36 @@
-// The CNN-MLP's convolutions at a data-parallel shard's batch (64), forward (fused bias + relu), input
-// gradient and filter gradient: our SIMD kernels against tfjs-wasm's XNNPACK path, one JSON line each.
+// The convolutions of the CNN-MLP and VGG architectures at a data-parallel shard's batch (64), forward
+// (fused bias + relu), input gradient and filter gradient: our SIMD kernels (direct, and Winograd
+// F(2x2, 3x3) where it fits) against tfjs-wasm's XNNPACK path, one JSON line each.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels, setSimdKernelBuild, simdKernelChoice } from '../src/index.js';
+import {
+  registerWasmTrainingKernels,
+  setSimdKernelBuild,
+  setWinogradPolicy,
+  simdKernelChoice,
+} from '../src/index.js';
 
 registerWasmTrainingKernels();
 await tf.setBackend('wasm');
 const detected = simdKernelChoice().build;
 const batch = 64;
 const layers = [
-  { size: 28, inChannels: 1, outChannels: 32, kernel: 3 },
-  { size: 28, inChannels: 32, outChannels: 64, kernel: 3 },
-  { size: 9, inChannels: 64, outChannels: 64, kernel: 3 },
-  { size: 9, inChannels: 64, outChannels: 128, kernel: 5 },
+  { model: 'cnn-mlp,vgg', size: 28, inChannels: 1, outChannels: 32, kernel: 3 },
+  { model: 'cnn-mlp', size: 28, inChannels: 32, outChannels: 64, kernel: 3 },
+  { model: 'cnn-mlp', size: 9, inChannels: 64, outChannels: 64, kernel: 3 },
+  { model: 'cnn-mlp', size: 9, inChannels: 64, outChannels: 128, kernel: 5 },
+  { model: 'vgg', size: 28, inChannels: 32, outChannels: 32, kernel: 3 },
+  { model: 'vgg', size: 14, inChannels: 32, outChannels: 64, kernel: 3 },
+  { model: 'vgg', size: 14, inChannels: 64, outChannels: 64, kernel: 3 },
+  { model: 'vgg', size: 7, inChannels: 64, outChannels: 128, kernel: 3 },
+  { model: 'vgg', size: 7, inChannels: 128, outChannels: 128, kernel: 3 },
 ];
+// Our kernels with Winograd off (direct), forced wherever it fits, and tfjs-wasm's XNNPACK.
+const variants = [
+  { kernels: detected, winograd: 'never', label: detected },
+  { kernels: detected, winograd: 'always', label: `${detected}+winograd` },
+  { kernels: 'off', winograd: 'never', label: 'xnnpack' },
+] as const;
 
 /** Milliseconds per call, after enough calls for V8 to optimize the kernels. */
 function time(f: () => tf.Tensor, reps = 6): number {
@@ -27,9 +44,12 @@ function time(f: () => tf.Tensor, reps = 6): number {
   return (performance.now() - started) / reps;
 }
 
-for (const kernels of [detected, 'off'] as const) {
+for (const { kernels, winograd, label } of variants) {
   setSimdKernelBuild(kernels);
+  setWinogradPolicy(winograd);
   for (const l of layers) {
+    // Winograd changes nothing else: skip the shapes it does not fit and the filter gradient.
+    if (winograd === 'always' && l.kernel !== 3) continue;
     const x = tf.randomUniform([batch, l.size, l.size, l.inChannels]) as tf.Tensor4D;
     const w = tf.randomUniform([l.kernel, l.kernel, l.inChannels, l.outChannels]) as tf.Tensor4D;
     const b = tf.randomUniform([l.outChannels]) as tf.Tensor1D;
@@ -50,6 +70,7 @@ for (const kernels of [detected, 'off'] as const) {
         } as never) as tf.Tensor,
     };
     for (const [op, run] of Object.entries(runs)) {
+      if (winograd === 'always' && op === 'filterGradient') continue;
       const ms = time(run);
       console.log(
         JSON.stringify({
@@ -57,7 +78,8 @@ for (const kernels of [detected, 'off'] as const) {
           value: Number((gflop / (ms / 1000)).toFixed(1)),
           unit: 'GFLOP/s',
           ms: Number(ms.toFixed(2)),
-          kernels: kernels === 'off' ? 'xnnpack' : kernels,
+          kernels: label,
+          model: l.model,
           layer: `${l.size}x${l.size}x${l.inChannels}->${l.outChannels} k${l.kernel}`,
           batch,
         }),

@@ -17,3 +17,4 @@ export {
   setSimdKernelBuild,
   simdKernelChoice,
 } from './simd/engine.js';
+export { setWinogradPolicy, type WinogradPolicy } from './simd/winograd.js';

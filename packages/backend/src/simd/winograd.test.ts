@@ -131,6 +131,17 @@ describe('Winograd policy', () => {
     expect(() => setWinogradPolicy('sometimes' as never)).toThrow(/expected auto, always or never/);
   });
 
+  it("chooses Winograd by the measured rule on auto: the models' 32-128 channel layers, not a first layer", () => {
+    setWinogradPolicy('auto');
+    const at = (size: number, inChannels: number, outChannels: number) =>
+      info({ ...cases[4]!, height: size, width: size, inChannels, outChannels });
+    expect(useWinograd(at(28, 32, 32))).toBe(true);
+    expect(useWinograd(at(7, 128, 128), { transposed: true })).toBe(true);
+    expect(useWinograd(at(28, 1, 32))).toBe(false);
+    expect(useWinograd(at(28, 64, 16))).toBe(false);
+    expect(useWinograd(at(5, 64, 64))).toBe(false);
+  });
+
   it('keeps the tensor count flat over repeated training steps', async () => {
     setSimdKernelBuild(detected);
     setWinogradPolicy('always');

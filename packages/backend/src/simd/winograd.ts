@@ -44,11 +44,29 @@ export function winogradFits(info: backend_util.Conv2DInfo): boolean {
 }
 
 /**
- * Whether Winograd beats the direct kernel on a convolution of `channels` source channels into `outC`.
- * TODO(bench): the rule is filled in from the conv bench below.
+ * Winograd runs where both channel counts are at least this and the output at least this size: the
+ * range the conv bench measured it faster in. `pnpm --filter @fmnist/backend bench`, batch 64,
+ * relaxed-simd, ms per call direct → Winograd, forward / input gradient (one run on the shared 2-core
+ * machine, load average 8: provisional, ±50% noise between identical runs):
+ *   cnn-mlp 28x28x32→64    89.7 → 59.2 / 83.9 → 53.4
+ *   cnn-mlp 9x9x64→64      22.4 → 10.0 / 21.3 →  8.8
+ *   vgg     28x28x32→32    64.0 → 23.5 / 66.6 → 38.2
+ *   vgg     14x14x32→64    27.1 → 18.8 / 28.5 → 12.5
+ *   vgg     14x14x64→64    60.2 → 21.6 / 63.5 → 23.2
+ *   vgg     7x7x64→128     28.2 → 13.0 / 25.7 → 13.1
+ *   vgg     7x7x128→128    43.8 → 21.2 / 45.1 → 26.0
+ *   both    28x28x1→32     18.7 forward against XNNPACK's 9.2 (today's kernel for 1-3 channels): no.
+ * Channel counts between 4 and 32 and outputs under 7x7 were not measured and keep the direct kernel.
  */
-export function winogradPays(channels: number, outC: number): boolean {
-  return channels >= 8 && outC >= 8;
+export const WINOGRAD_MIN_CHANNELS = 32;
+export const WINOGRAD_MIN_SIZE = 7;
+
+/**
+ * Whether Winograd beats the direct kernel on a convolution of `channels` source channels into `outC`
+ * channels of `outH` x `outW` (see WINOGRAD_MIN_CHANNELS for the figures).
+ */
+export function winogradPays(channels: number, outC: number, outH: number, outW: number): boolean {
+  return Math.min(channels, outC) >= WINOGRAD_MIN_CHANNELS && Math.min(outH, outW) >= WINOGRAD_MIN_SIZE;
 }
 
 /**
@@ -59,8 +77,8 @@ export function useWinograd(info: backend_util.Conv2DInfo, { transposed = false 
   if (policy === 'never' || !winogradFits(info)) return false;
   if (policy === 'always') return true;
   return transposed
-    ? winogradPays(info.outChannels, info.inChannels)
-    : winogradPays(info.inChannels, info.outChannels);
+    ? winogradPays(info.outChannels, info.inChannels, info.inHeight, info.inWidth)
+    : winogradPays(info.inChannels, info.outChannels, info.outHeight, info.outWidth);
 }
 
 interface WinogradCall {
