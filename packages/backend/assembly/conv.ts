@@ -344,3 +344,4 @@ function packShifted(
 
 export { batchNormForward, batchNormGradient } from './batch-norm';
 export { winogradConv, winogradPackFilter } from './winograd';
+export { winogradFilterGradient } from './winograd-filter-gradient';

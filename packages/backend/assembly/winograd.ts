@@ -7,7 +7,7 @@
 import { activate, ACTIVATION_LINEAR, MR, NR, padK, tile } from './tile';
 
 // Transform positions: the 4x4 domain.
-const POSITIONS: i32 = 16;
+export const POSITIONS: i32 = 16;
 
 /**
  * U = G g G^T for every 3x3 filter slice g (source channel c, output channel k), packed per position p
@@ -186,7 +186,7 @@ function clearRow(a: usize, kp: i32, positionBytes: usize): void {
 
 // The 16 pixels of the 4x4 patch whose top-left source pixel is (y0, x0), as pointers (`zeros` outside).
 @inline
-function gatherPatch(
+export function gatherPatch(
   src: usize,
   n: i32,
   srcH: i32,
@@ -211,7 +211,7 @@ function gatherPatch(
 
 // Four channels (fewer at the tail, zero-filled) at `pointer + offset`.
 @inline
-function loadChannels(pointer: usize, offset: usize, lanes: i32): v128 {
+export function loadChannels(pointer: usize, offset: usize, lanes: i32): v128 {
   if (lanes >= 4) return v128.load(pointer + offset);
   let v = f32x4.splat(0);
   v = f32x4.replace_lane(v, 0, load<f32>(pointer + offset));
@@ -225,66 +225,68 @@ function patchLoad(pointers: usize, index: i32, offset: usize, lanes: i32): v128
   return loadChannels(<usize>load<u32>(pointers + <usize>index * 4), offset, lanes);
 }
 
-// V = B^T d B, four channels at a time, with B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]: each row of
-// the patch first (d B), then across rows. Position p = 4i + j goes to `a + p * positionBytes`, in the
-// micro-kernel's [k/4][6][4] layout (a already points at this tile's row).
+// V = B^T d B for the patch's channels, four at a time, into the micro-kernel's [k/4][6][4] layout:
+// position p of channels 4g..4g+3 at `a + p * positionBytes + g * 96` (a already points at the tile's row).
 @inline
 function transformInput(pointers: usize, channels: i32, a: usize, positionBytes: usize): void {
   for (let c = 0; c < channels; c += 4) {
-    const lanes = channels - c;
-    const offset = <usize>c * 4;
-    // Row i of d B, for i = 0..3.
-    let d0 = patchLoad(pointers, 0, offset, lanes);
-    let d1 = patchLoad(pointers, 1, offset, lanes);
-    let d2 = patchLoad(pointers, 2, offset, lanes);
-    let d3 = patchLoad(pointers, 3, offset, lanes);
-    const e00 = f32x4.sub(d0, d2);
-    const e01 = f32x4.add(d1, d2);
-    const e02 = f32x4.sub(d2, d1);
-    const e03 = f32x4.sub(d1, d3);
-    d0 = patchLoad(pointers, 4, offset, lanes);
-    d1 = patchLoad(pointers, 5, offset, lanes);
-    d2 = patchLoad(pointers, 6, offset, lanes);
-    d3 = patchLoad(pointers, 7, offset, lanes);
-    const e10 = f32x4.sub(d0, d2);
-    const e11 = f32x4.add(d1, d2);
-    const e12 = f32x4.sub(d2, d1);
-    const e13 = f32x4.sub(d1, d3);
-    d0 = patchLoad(pointers, 8, offset, lanes);
-    d1 = patchLoad(pointers, 9, offset, lanes);
-    d2 = patchLoad(pointers, 10, offset, lanes);
-    d3 = patchLoad(pointers, 11, offset, lanes);
-    const e20 = f32x4.sub(d0, d2);
-    const e21 = f32x4.add(d1, d2);
-    const e22 = f32x4.sub(d2, d1);
-    const e23 = f32x4.sub(d1, d3);
-    d0 = patchLoad(pointers, 12, offset, lanes);
-    d1 = patchLoad(pointers, 13, offset, lanes);
-    d2 = patchLoad(pointers, 14, offset, lanes);
-    d3 = patchLoad(pointers, 15, offset, lanes);
-    const e30 = f32x4.sub(d0, d2);
-    const e31 = f32x4.add(d1, d2);
-    const e32 = f32x4.sub(d2, d1);
-    const e33 = f32x4.sub(d1, d3);
-    const at = a + <usize>((c >> 2) * MR * 4) * 4;
-    const s = positionBytes;
-    v128.store(at, f32x4.sub(e00, e20));
-    v128.store(at + s, f32x4.sub(e01, e21));
-    v128.store(at + s * 2, f32x4.sub(e02, e22));
-    v128.store(at + s * 3, f32x4.sub(e03, e23));
-    v128.store(at + s * 4, f32x4.add(e10, e20));
-    v128.store(at + s * 5, f32x4.add(e11, e21));
-    v128.store(at + s * 6, f32x4.add(e12, e22));
-    v128.store(at + s * 7, f32x4.add(e13, e23));
-    v128.store(at + s * 8, f32x4.sub(e20, e10));
-    v128.store(at + s * 9, f32x4.sub(e21, e11));
-    v128.store(at + s * 10, f32x4.sub(e22, e12));
-    v128.store(at + s * 11, f32x4.sub(e23, e13));
-    v128.store(at + s * 12, f32x4.sub(e10, e30));
-    v128.store(at + s * 13, f32x4.sub(e11, e31));
-    v128.store(at + s * 14, f32x4.sub(e12, e32));
-    v128.store(at + s * 15, f32x4.sub(e13, e33));
+    transformInputGroup(pointers, <usize>c * 4, channels - c, a + <usize>((c >> 2) * MR * 4) * 4, positionBytes);
   }
+}
+
+// V = B^T d B for four channels (`lanes` fewer at the tail) at byte `offset` of the patch's pixels, with
+// B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]: each row of the patch first (d B), then across rows.
+// Position p = 4i + j goes to `at + p * s`.
+@inline
+export function transformInputGroup(pointers: usize, offset: usize, lanes: i32, at: usize, s: usize): void {
+  let d0 = patchLoad(pointers, 0, offset, lanes);
+  let d1 = patchLoad(pointers, 1, offset, lanes);
+  let d2 = patchLoad(pointers, 2, offset, lanes);
+  let d3 = patchLoad(pointers, 3, offset, lanes);
+  const e00 = f32x4.sub(d0, d2);
+  const e01 = f32x4.add(d1, d2);
+  const e02 = f32x4.sub(d2, d1);
+  const e03 = f32x4.sub(d1, d3);
+  d0 = patchLoad(pointers, 4, offset, lanes);
+  d1 = patchLoad(pointers, 5, offset, lanes);
+  d2 = patchLoad(pointers, 6, offset, lanes);
+  d3 = patchLoad(pointers, 7, offset, lanes);
+  const e10 = f32x4.sub(d0, d2);
+  const e11 = f32x4.add(d1, d2);
+  const e12 = f32x4.sub(d2, d1);
+  const e13 = f32x4.sub(d1, d3);
+  d0 = patchLoad(pointers, 8, offset, lanes);
+  d1 = patchLoad(pointers, 9, offset, lanes);
+  d2 = patchLoad(pointers, 10, offset, lanes);
+  d3 = patchLoad(pointers, 11, offset, lanes);
+  const e20 = f32x4.sub(d0, d2);
+  const e21 = f32x4.add(d1, d2);
+  const e22 = f32x4.sub(d2, d1);
+  const e23 = f32x4.sub(d1, d3);
+  d0 = patchLoad(pointers, 12, offset, lanes);
+  d1 = patchLoad(pointers, 13, offset, lanes);
+  d2 = patchLoad(pointers, 14, offset, lanes);
+  d3 = patchLoad(pointers, 15, offset, lanes);
+  const e30 = f32x4.sub(d0, d2);
+  const e31 = f32x4.add(d1, d2);
+  const e32 = f32x4.sub(d2, d1);
+  const e33 = f32x4.sub(d1, d3);
+  v128.store(at, f32x4.sub(e00, e20));
+  v128.store(at + s, f32x4.sub(e01, e21));
+  v128.store(at + s * 2, f32x4.sub(e02, e22));
+  v128.store(at + s * 3, f32x4.sub(e03, e23));
+  v128.store(at + s * 4, f32x4.add(e10, e20));
+  v128.store(at + s * 5, f32x4.add(e11, e21));
+  v128.store(at + s * 6, f32x4.add(e12, e22));
+  v128.store(at + s * 7, f32x4.add(e13, e23));
+  v128.store(at + s * 8, f32x4.sub(e20, e10));
+  v128.store(at + s * 9, f32x4.sub(e21, e11));
+  v128.store(at + s * 10, f32x4.sub(e22, e12));
+  v128.store(at + s * 11, f32x4.sub(e23, e13));
+  v128.store(at + s * 12, f32x4.sub(e10, e30));
+  v128.store(at + s * 13, f32x4.sub(e11, e31));
+  v128.store(at + s * 14, f32x4.sub(e12, e32));
+  v128.store(at + s * 15, f32x4.sub(e13, e33));
 }
 
 @inline

@@ -18,6 +18,7 @@ export interface SimdKernelExports {
   convFilterGradient(...args: number[]): void;
   winogradPackFilter(...args: number[]): void;
   winogradConv(...args: number[]): void;
+  winogradFilterGradient(...args: number[]): void;
   batchNormForward(...args: number[]): void;
   batchNormGradient(...args: number[]): void;
 }

@@ -1,5 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ConvCase, forwardRun, gradientRun } from '../testing/conv-runs.js';
+import {
+  type ConvCase,
+  expectFiniteDifferenceGradients,
+  forwardRun,
+  gradientRun,
+} from '../testing/conv-runs.js';
 import { maxRelativeDifference, randomArray, tf } from '../testing/tf.js';
 import { setSimdKernelBuild, simdKernelChoice } from './engine.js';
 import { setWinogradPolicy, useWinograd } from './winograd.js';
@@ -120,6 +125,12 @@ describe.each(['relaxed-simd', 'simd128'] as const)('Winograd F(2x2, 3x3), %s bu
 });
 
 describe('Winograd policy', () => {
+  it('gives filter and input gradients that agree with finite differences', async () => {
+    setSimdKernelBuild(detected);
+    setWinogradPolicy('always');
+    await expectFiniteDifferenceGradients(cases[1]!);
+  });
+
   it('applies only to 3x3 convolutions of stride 1 and dilation 1, and never when told so', () => {
     setWinogradPolicy('always');
     const c = cases[4]!;

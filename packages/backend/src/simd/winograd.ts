@@ -30,6 +30,9 @@ const POSITIONS = 16;
 // in a 1 MB L2 cache with room for the filter, as the micro-kernel streams every filter panel over them.
 const BLOCK_BYTES = 256 * 1024;
 const MAX_BLOCK_TILES = 96;
+// The filter gradient's blocks sum over their tiles in the matrix products: longer ones (multiples of 4).
+const GRADIENT_BLOCK_BYTES = 512 * 1024;
+const MAX_GRADIENT_BLOCK_TILES = 256;
 
 /** Whether F(2x2, 3x3) computes this convolution: a 3x3 filter, stride 1 and dilation 1. */
 export function winogradFits(info: backend_util.Conv2DInfo): boolean {
@@ -147,6 +150,53 @@ export function runWinograd(
     scratch.alloc(POSITIONS * blockTiles * groupedDepth * 4),
     scratch.alloc(POSITIONS * blockTiles * columns * 4),
     scratch.alloc(Math.max(groupedDepth, TILE_COLUMNS) * 4, { zeroed: true }),
+    scratch.alloc(POSITIONS * 4),
+    scratch.alloc(TILE_ROWS * TILE_COLUMNS * 4),
+  );
+}
+
+/**
+ * Runs `assembly/winograd-filter-gradient.ts` for a convolution `info` that {@link winogradFits}: dW from
+ * x and dy, at heap offsets `x`, `dy` and `dw`.
+ */
+export function runWinogradFilterGradient(
+  kernels: SimdKernelExports,
+  scratch: Scratch,
+  info: backend_util.Conv2DInfo,
+  { x, dy, dw }: { x: number; dy: number; dw: number },
+): void {
+  const channels = Math.ceil(info.inChannels / TILE_COLUMNS) * TILE_COLUMNS;
+  const rows = Math.ceil(info.outChannels / TILE_ROWS) * TILE_ROWS;
+  const tiles = info.batchSize * Math.ceil(info.outHeight / 2) * Math.ceil(info.outWidth / 2);
+  const tileBytes = POSITIONS * (channels + rows) * 4;
+  const blockTiles =
+    4 *
+    Math.max(
+      1,
+      Math.min(
+        Math.floor(GRADIENT_BLOCK_BYTES / tileBytes / 4),
+        MAX_GRADIENT_BLOCK_TILES / 4,
+        Math.ceil(tiles / 4),
+      ),
+    );
+  kernels.winogradFilterGradient(
+    x,
+    dy,
+    dw,
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.outChannels,
+    info.padInfo.top,
+    info.padInfo.left,
+    blockTiles,
+    scratch.alloc(POSITIONS * blockTiles * channels * 4),
+    scratch.alloc(POSITIONS * blockTiles * rows * 4),
+    scratch.alloc(POSITIONS * info.outChannels * channels * 4),
+    scratch.alloc(Math.ceil(Math.max(info.inChannels, info.outChannels) / 4) * 4 * 4, { zeroed: true }),
     scratch.alloc(POSITIONS * 4),
     scratch.alloc(TILE_ROWS * TILE_COLUMNS * 4),
   );

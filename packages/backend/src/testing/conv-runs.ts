@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { onBackend, randomArray, tf } from './tf.js';
 
 export type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
@@ -58,4 +59,45 @@ export function gradientRun(backend: string, c: ConvCase) {
       ...t: tf.Tensor[]
     ) => tf.Tensor)([tf.tensor4d(x, xShape), tf.tensor4d(w, wShape)]),
   );
+}
+
+/**
+ * Checks the wasm backend's dx and dW of sum(conv(x, w)^2) at a few entries against central differences
+ * of the loss (x needs at least 78 entries).
+ */
+export async function expectFiniteDifferenceGradients(c: ConvCase): Promise<void> {
+  const xShape: [number, number, number, number] = [c.batch, c.height, c.width, c.inChannels];
+  const wShape: [number, number, number, number] = [...c.kernel, c.inChannels, c.outChannels];
+  const x = randomArray(
+    xShape.reduce((a, b) => a * b),
+    7,
+  );
+  const w = randomArray(
+    wShape.reduce((a, b) => a * b),
+    8,
+  );
+  await tf.setBackend('wasm');
+  // A smooth loss (squares), so that the difference quotient tests the gradient, not a linear identity.
+  const loss = (a: tf.Tensor4D, f: tf.Tensor4D) => tf.sum(tf.square(tf.conv2d(a, f, c.stride, c.pad)));
+  const value = (xv: Float32Array, wv: Float32Array) =>
+    tf.tidy(() => loss(tf.tensor4d(xv, xShape), tf.tensor4d(wv, wShape)).dataSync()[0]!);
+  const [dx, dw] = await onBackend('wasm', () =>
+    tf.grads(loss as (...t: tf.Tensor[]) => tf.Tensor)([tf.tensor4d(x, xShape), tf.tensor4d(w, wShape)]),
+  );
+  const eps = 1e-2;
+  const check = (
+    values: Float32Array,
+    gradient: Float32Array,
+    index: number,
+    evaluate: (v: Float32Array) => number,
+  ) => {
+    const plus = values.slice();
+    const minus = values.slice();
+    plus[index]! += eps;
+    minus[index]! -= eps;
+    const numeric = (evaluate(plus) - evaluate(minus)) / (2 * eps);
+    expect(Math.abs(numeric - gradient[index]!)).toBeLessThan(2e-3 * Math.max(1, Math.abs(numeric)));
+  };
+  for (const index of [0, 5, 17, w.length - 1]) check(w, dw!, index, (v) => value(x, v));
+  for (const index of [0, 40, 77, x.length - 1]) check(x, dx!, index, (v) => value(v, w));
 }
