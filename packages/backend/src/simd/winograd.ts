@@ -49,16 +49,17 @@ export function winogradFits(info: backend_util.Conv2DInfo): boolean {
 /**
  * Winograd runs where both channel counts are at least this and the output at least this size: the
  * range the conv bench measured it faster in. `pnpm --filter @fmnist/backend bench`, batch 64,
- * relaxed-simd, ms per call direct → Winograd, forward / input gradient (one run on the shared 2-core
- * machine, load average 8: provisional, ±50% noise between identical runs):
- *   cnn-mlp 28x28x32→64    89.7 → 59.2 / 83.9 → 53.4
- *   cnn-mlp 9x9x64→64      22.4 → 10.0 / 21.3 →  8.8
- *   vgg     28x28x32→32    64.0 → 23.5 / 66.6 → 38.2
- *   vgg     14x14x32→64    27.1 → 18.8 / 28.5 → 12.5
- *   vgg     14x14x64→64    60.2 → 21.6 / 63.5 → 23.2
- *   vgg     7x7x64→128     28.2 → 13.0 / 25.7 → 13.1
- *   vgg     7x7x128→128    43.8 → 21.2 / 45.1 → 26.0
- *   both    28x28x1→32     18.7 forward against XNNPACK's 9.2 (today's kernel for 1-3 channels): no.
+ * relaxed-simd, ms per call direct → Winograd for forward / input gradient / filter gradient, second
+ * run (the first, without the filter gradient, agreed within its noise: 1.5-2.7x); the 2-core machine
+ * was shared (load average 8), so the figures are provisional and vary ±50% between identical runs:
+ *   cnn-mlp 28x28x32→64    77.7 → 33.1 / 62.2 → 29.6 / 52.2 → 40.3
+ *   cnn-mlp 9x9x64→64      10.7 →  6.5 / 10.3 → 10.6 / 11.0 →  7.8
+ *   vgg     28x28x32→32    31.2 → 19.3 / 30.7 → 21.4 / 34.1 → 20.7
+ *   vgg     14x14x32→64    16.2 →  8.3 / 13.5 →  7.0 / 13.9 → 10.8
+ *   vgg     14x14x64→64    28.3 → 13.4 / 35.4 → 15.3 / 42.7 → 16.0
+ *   vgg     7x7x64→128     17.3 → 10.0 / 41.0 →  9.2 / 14.9 → 10.4
+ *   vgg     7x7x128→128    22.8 → 15.9 / 23.9 → 18.3 / 28.8 → 21.0
+ *   both    28x28x1→32     forward 10.8 against 4.1 on XNNPACK (today's kernel for 1-3 channels): no.
  * Channel counts between 4 and 32 and outputs under 7x7 were not measured and keep the direct kernel.
  */
 export const WINOGRAD_MIN_CHANNELS = 32;
