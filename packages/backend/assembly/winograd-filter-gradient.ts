@@ -66,7 +66,7 @@ export function winogradFilterGradient(
       const tx = rest - ty * tilesW;
       const y = ty << 1;
       const xx = tx << 1;
-      gatherPatch(x, n, height, width, channels, y - padTop, xx - padLeft, zeros, pointers);
+      gatherPatch(x, n, height, width, channels, y - padTop, xx - padLeft, 4, zeros, pointers);
       const v = panelV + <usize>(t * NR) * 4;
       for (let q = 0; q < cPanels; q++) {
         for (let half = 0; half < 2; half++) {

@@ -1,22 +1,25 @@
-// Winograd F(2x2, 3x3) for stride-1, dilation-1 3x3 convolutions (Lavin and Gray, "Fast Algorithms for
-// Convolutional Neural Networks", 2015): each 2x2 block of outputs is A^T [(G g G^T) ⊙ (B^T d B)] A of
-// the 4x4 input patch d under it, so the 16 element-wise products become 16 matrix products
-// [tiles, C] x [C, K] (4 multiply-adds per output and channel pair instead of 9), run on tile.ts's
-// micro-kernel. On tfjs-backend-wasm's heap like conv.ts; the caller passes scratch space.
+// Winograd F(m x m, 3x3), m = 2 or 4, for stride-1, dilation-1 3x3 convolutions (Lavin and Gray, "Fast
+// Algorithms for Convolutional Neural Networks", 2015): each m x m block of outputs is
+// A^T [(G g G^T) ⊙ (B^T d B)] A of the (m+2)^2 input patch d under it, so the element-wise products
+// become (m+2)^2 matrix products [tiles, C] x [C, K] (per output and channel pair 4 multiply-adds for
+// m = 2, 2.25 for m = 4, instead of 9), run on tile.ts's micro-kernel. The transforms' matrices are
+// Lavin and Gray's. On tfjs-backend-wasm's heap like conv.ts; the caller passes scratch space.
 
 import { activate, ACTIVATION_LINEAR, MR, NR, padK, tile } from './tile';
 
-// Transform positions: the 4x4 domain.
+// Transform positions of F(2x2, 3x3): its 4x4 domain.
 export const POSITIONS: i32 = 16;
 
 /**
- * U = G g G^T for every 3x3 filter slice g (source channel c, output channel k), packed per position p
- * like packColumns: the [C, K] matrix of position p at `dst + p * panels * padK(C) * 8` floats, in panels
- * of 8 output channels. Forward (`transposed` 0): filter [3, 3, C, K], g[u][v] = filter[u, v, c, k].
- * Input gradient (`transposed` 1): filter [3, 3, K, C] flipped, g[u][v] = filter[2 - u, 2 - v, k, c].
- * `bias` (K floats, or 0 for none) goes to `biasOut`, zero-padded to whole panels.
+ * U = G g G^T of F(m x m, 3x3) for every 3x3 filter slice g (source channel c, output channel k), packed
+ * per position p < (m+2)^2 like packColumns: the [C, K] matrix of position p at
+ * `dst + p * panels * padK(C) * 8` floats, in panels of 8 output channels. Forward (`transposed` 0):
+ * filter [3, 3, C, K], g[u][v] = filter[u, v, c, k]. Input gradient (`transposed` 1): filter [3, 3, K, C]
+ * flipped, g[u][v] = filter[2 - u, 2 - v, k, c]. `bias` (K floats, or 0 for none) goes to `biasOut`,
+ * zero-padded to whole panels.
  */
 export function winogradPackFilter(
+  m: i32,
   src: usize,
   channels: i32,
   outC: i32,
@@ -25,38 +28,33 @@ export function winogradPackFilter(
   bias: usize,
   biasOut: usize,
 ): void {
+  const size = m + 2;
   const panels = (outC + NR - 1) / NR;
   const kp = padK(channels);
-  const positionFloats = panels * kp * NR;
-  memory.fill(dst, 0, <usize>(POSITIONS * positionFloats) * 4);
+  const positionBytes = <usize>(panels * kp * NR) * 4;
+  memory.fill(dst, 0, <usize>(size * size) * positionBytes);
   for (let c = 0; c < channels; c++) {
-    for (let k = 0; k < outC; k++) {
-      // g's rows (u) as three columns each, then G g (4x3), then (G g) G^T (4x4).
-      const base = dst + <usize>((k / NR) * kp * NR + c * NR + (k % NR)) * 4;
-      for (let u = 0; u < 4; u++) {
-        // Row u of G g: G's row u combines g's rows 0..2 as (1,0,0), (1/2,1/2,1/2), (1/2,-1/2,1/2), (0,0,1).
-        let r0: f32 = 0;
-        let r1: f32 = 0;
-        let r2: f32 = 0;
-        for (let v = 0; v < 3; v++) {
-          const g0 = filterTap(src, channels, outC, transposed, c, k, 0, v);
-          const g1 = filterTap(src, channels, outC, transposed, c, k, 1, v);
-          const g2 = filterTap(src, channels, outC, transposed, c, k, 2, v);
-          let value: f32;
-          if (u == 0) value = g0;
-          else if (u == 1) value = (g0 + g1 + g2) * 0.5;
-          else if (u == 2) value = (g0 - g1 + g2) * 0.5;
-          else value = g2;
-          if (v == 0) r0 = value;
-          else if (v == 1) r1 = value;
-          else r2 = value;
+    // Four output channels at a time; lanes past K load zeros and store zeros.
+    for (let k = 0; k < outC; k += 4) {
+      const lanes = outC - k;
+      const g00 = loadTaps(src, channels, outC, transposed, c, k, lanes, 0, 0);
+      const g01 = loadTaps(src, channels, outC, transposed, c, k, lanes, 0, 1);
+      const g02 = loadTaps(src, channels, outC, transposed, c, k, lanes, 0, 2);
+      const g10 = loadTaps(src, channels, outC, transposed, c, k, lanes, 1, 0);
+      const g11 = loadTaps(src, channels, outC, transposed, c, k, lanes, 1, 1);
+      const g12 = loadTaps(src, channels, outC, transposed, c, k, lanes, 1, 2);
+      const g20 = loadTaps(src, channels, outC, transposed, c, k, lanes, 2, 0);
+      const g21 = loadTaps(src, channels, outC, transposed, c, k, lanes, 2, 1);
+      const g22 = loadTaps(src, channels, outC, transposed, c, k, lanes, 2, 2);
+      const at = dst + <usize>((k / NR) * kp * NR + c * NR + (k % NR)) * 4;
+      for (let u = 0; u < size; u++) {
+        // Row u of G g, then that row times G^T.
+        const r0 = filterRow(m, u, g00, g10, g20);
+        const r1 = filterRow(m, u, g01, g11, g21);
+        const r2 = filterRow(m, u, g02, g12, g22);
+        for (let w = 0; w < size; w++) {
+          v128.store(at + <usize>(u * size + w) * positionBytes, filterRow(m, w, r0, r1, r2));
         }
-        const row = base + <usize>(u * 4 * positionFloats) * 4;
-        const step = <usize>positionFloats * 4;
-        store<f32>(row, r0);
-        store<f32>(row + step, (r0 + r1 + r2) * 0.5);
-        store<f32>(row + step * 2, (r0 - r1 + r2) * 0.5);
-        store<f32>(row + step * 3, r2);
       }
     }
   }
@@ -65,21 +63,63 @@ export function winogradPackFilter(
   }
 }
 
+// Tap (u, v) of g for output channels k..k+3 (`lanes` of them, zeros past).
 @inline
-function filterTap(src: usize, channels: i32, outC: i32, transposed: i32, c: i32, k: i32, u: i32, v: i32): f32 {
-  if (transposed) return load<f32>(src + <usize>((((2 - u) * 3 + 2 - v) * outC + k) * channels + c) * 4);
-  return load<f32>(src + <usize>(((u * 3 + v) * channels + c) * outC + k) * 4);
+function loadTaps(
+  src: usize,
+  channels: i32,
+  outC: i32,
+  transposed: i32,
+  c: i32,
+  k: i32,
+  lanes: i32,
+  u: i32,
+  v: i32,
+): v128 {
+  if (!transposed) return loadChannels(src + <usize>((u * 3 + v) * channels + c) * <usize>outC * 4, <usize>k * 4, lanes);
+  // [3, 3, K, C] flipped: output channels are C floats apart.
+  const at = src + <usize>((((2 - u) * 3 + 2 - v) * outC + k) * channels + c) * 4;
+  const step = <usize>channels * 4;
+  let r = f32x4.splat(0);
+  r = f32x4.replace_lane(r, 0, load<f32>(at));
+  if (lanes > 1) r = f32x4.replace_lane(r, 1, load<f32>(at + step));
+  if (lanes > 2) r = f32x4.replace_lane(r, 2, load<f32>(at + step * 2));
+  if (lanes > 3) r = f32x4.replace_lane(r, 3, load<f32>(at + step * 3));
+  return r;
+}
+
+// Row u of G times (x0, x1, x2). F(2x2, 3x3): G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]. F(4x4, 3x3):
+// G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1].
+@inline
+function filterRow(m: i32, u: i32, x0: v128, x1: v128, x2: v128): v128 {
+  if (m == 2) {
+    if (u == 0) return x0;
+    if (u == 3) return x2;
+    const sum = f32x4.add(x0, x2);
+    return f32x4.mul(u == 1 ? f32x4.add(sum, x1) : f32x4.sub(sum, x1), f32x4.splat(0.5));
+  }
+  if (u == 0) return f32x4.mul(x0, f32x4.splat(0.25));
+  if (u == 5) return x2;
+  if (u <= 2) {
+    const sum = f32x4.add(x0, x2);
+    return f32x4.mul(u == 1 ? f32x4.add(sum, x1) : f32x4.sub(sum, x1), f32x4.splat(-1.0 / 6.0));
+  }
+  const even = f32x4.add(f32x4.mul(x0, f32x4.splat(1.0 / 24.0)), f32x4.mul(x2, f32x4.splat(1.0 / 6.0)));
+  const odd = f32x4.mul(x1, f32x4.splat(1.0 / 12.0));
+  return u == 3 ? f32x4.add(even, odd) : f32x4.sub(even, odd);
 }
 
 /**
  * out[n, y, x, k] = activation(bias[k] + sum over u, v < 3 and c of src[n, y + u - padTop, x + v - padLeft, c]
  * * g_ck[u][v]) (zero outside src), for an output [N, outH, outW, outC] and a source [N, srcH, srcW, C],
- * with `packed` and `bias` from winogradPackFilter. Tiles of 2x2 outputs go `blockTiles` (a multiple of
- * 6) at a time through the input transform, the 16 products and the output transform. Scratch, 16-byte
- * aligned: `packedA` (16 * blockTiles * padK(C) floats), `product` (16 * blockTiles * panels * 8
- * floats), `zeros` (max(padK(C), 8) floats, zeroed), `pointers` (16 u32), `spill` (48 floats).
+ * with `packed` and `bias` from winogradPackFilter for the same m. Tiles of m x m outputs go `blockTiles`
+ * (a multiple of 6) at a time through the input transform, the P = (m+2)^2 products and the output
+ * transform. Scratch, 16-byte aligned: `packedA` (P * blockTiles * padK(C) floats), `product` (P *
+ * blockTiles * panels * 8 floats), `zeros` (max(padK(C), 8) floats, zeroed), `pointers` (P u32), `temp`
+ * (P * 4 floats), `spill` (48 floats).
  */
 export function winogradConv(
+  m: i32,
   src: usize,
   packed: usize,
   bias: usize,
@@ -99,10 +139,13 @@ export function winogradConv(
   product: usize,
   zeros: usize,
   pointers: usize,
+  temp: usize,
   spill: usize,
 ): void {
-  const tilesH = (outH + 1) >> 1;
-  const tilesW = (outW + 1) >> 1;
+  const size = m + 2;
+  const positions = size * size;
+  const tilesH = (outH + m - 1) / m;
+  const tilesW = (outW + m - 1) / m;
   const tiles = batch * tilesH * tilesW;
   const kp = padK(channels);
   const panels = (outC + NR - 1) / NR;
@@ -118,7 +161,7 @@ export function winogradConv(
       const a = packedA + <usize>((t / MR) * kp * MR + (t % MR) * 4) * 4;
       if (t >= count) {
         // Rows of the last group past the tiles: zeros, computed by the micro-kernel but never stored.
-        clearRow(a, kp, aPositionBytes);
+        clearRow(a, kp, aPositionBytes, positions);
         continue;
       }
       const tileIndex = t0 + t;
@@ -126,10 +169,11 @@ export function winogradConv(
       const rest = tileIndex - n * tilesH * tilesW;
       const ty = rest / tilesW;
       const tx = rest - ty * tilesW;
-      gatherPatch(src, n, srcH, srcW, channels, (ty << 1) - padTop, (tx << 1) - padLeft, zeros, pointers);
-      transformInput(pointers, channels, a, aPositionBytes);
+      gatherPatch(src, n, srcH, srcW, channels, ty * m - padTop, tx * m - padLeft, size, zeros, pointers);
+      if (m == 2) transformInput(pointers, channels, a, aPositionBytes);
+      else transformInput4(pointers, channels, a, aPositionBytes, temp);
     }
-    for (let p = 0; p < POSITIONS; p++) {
+    for (let p = 0; p < positions; p++) {
       for (let q = 0; q < panels; q++) {
         const panel = packed + <usize>(p * panels + q) * panelBytes;
         for (let g = 0; g < groups; g++) {
@@ -155,9 +199,25 @@ export function winogradConv(
       const rest = tileIndex - n * tilesH * tilesW;
       const ty = rest / tilesW;
       const tx = rest - ty * tilesW;
-      const y = ty << 1;
-      const x = tx << 1;
+      const y = ty * m;
+      const x = tx * m;
       const pixel = out + <usize>(((n * outH + y) * outW + x) * outC) * 4;
+      if (m == 4) {
+        transformOutput4(
+          product + <usize>t * productRowBytes,
+          productPositionBytes,
+          bias,
+          outC,
+          activation,
+          pixel,
+          <usize>(outW * outC) * 4,
+          <usize>outC * 4,
+          min(4, outH - y),
+          min(4, outW - x),
+          temp,
+        );
+        continue;
+      }
       transformOutput(
         product + <usize>t * productRowBytes,
         productPositionBytes,
@@ -176,15 +236,16 @@ export function winogradConv(
 
 // Zeros for one tile row in every position's packed left operand.
 @inline
-function clearRow(a: usize, kp: i32, positionBytes: usize): void {
+function clearRow(a: usize, kp: i32, positionBytes: usize, positions: i32): void {
   const zero = f32x4.splat(0);
-  for (let p = 0; p < POSITIONS; p++) {
+  for (let p = 0; p < positions; p++) {
     const at = a + <usize>p * positionBytes;
     for (let g = 0; g < kp / 4; g++) v128.store(at + <usize>(g * MR * 4) * 4, zero);
   }
 }
 
-// The 16 pixels of the 4x4 patch whose top-left source pixel is (y0, x0), as pointers (`zeros` outside).
+// The size x size pixels of the patch whose top-left source pixel is (y0, x0), as pointers (`zeros`
+// outside), row by row.
 @inline
 export function gatherPatch(
   src: usize,
@@ -194,17 +255,18 @@ export function gatherPatch(
   channels: i32,
   y0: i32,
   x0: i32,
+  size: i32,
   zeros: usize,
   pointers: usize,
 ): void {
-  for (let i = 0; i < 4; i++) {
+  for (let i = 0; i < size; i++) {
     const y = y0 + i;
     const rowInside = y >= 0 && y < srcH;
-    for (let j = 0; j < 4; j++) {
+    for (let j = 0; j < size; j++) {
       const x = x0 + j;
       const inside = rowInside && x >= 0 && x < srcW;
       const pointer = inside ? src + <usize>(((n * srcH + y) * srcW + x) * channels) * 4 : zeros;
-      store<u32>(pointers + <usize>(i * 4 + j) * 4, <u32>pointer);
+      store<u32>(pointers + <usize>(i * size + j) * 4, <u32>pointer);
     }
   }
 }
@@ -359,6 +421,136 @@ function transformOutput(
           activate(f32x4.add(f32x4.sub(f32x4.sub(s11, s21), s31), b), activation),
           lanes,
         );
+      }
+    }
+  }
+}
+
+// V = B^T d B of F(4x4, 3x3) for the 6x6 patch's channels, four at a time, with
+// B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]:
+// each row of the patch into `temp` (d B), then each column of that to position 6i + j at
+// `a + p * positionBytes + g * 96` (the micro-kernel's layout, as transformInput).
+@inline
+function transformInput4(pointers: usize, channels: i32, a: usize, positionBytes: usize, temp: usize): void {
+  for (let c = 0; c < channels; c += 4) {
+    const lanes = channels - c;
+    const offset = <usize>c * 4;
+    for (let i = 0; i < 6; i++) {
+      transformInputLine(
+        patchLoad(pointers, i * 6, offset, lanes),
+        patchLoad(pointers, i * 6 + 1, offset, lanes),
+        patchLoad(pointers, i * 6 + 2, offset, lanes),
+        patchLoad(pointers, i * 6 + 3, offset, lanes),
+        patchLoad(pointers, i * 6 + 4, offset, lanes),
+        patchLoad(pointers, i * 6 + 5, offset, lanes),
+        temp + <usize>(i * 6) * 16,
+        16,
+      );
+    }
+    const at = a + <usize>((c >> 2) * MR * 4) * 4;
+    for (let j = 0; j < 6; j++) {
+      const column = temp + <usize>j * 16;
+      transformInputLine(
+        v128.load(column),
+        v128.load(column, 96),
+        v128.load(column, 192),
+        v128.load(column, 288),
+        v128.load(column, 384),
+        v128.load(column, 480),
+        at + <usize>j * positionBytes,
+        positionBytes * 6,
+      );
+    }
+  }
+}
+
+// B^T (d0..d5) of F(4x4, 3x3), to `at + i * step`.
+@inline
+function transformInputLine(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, at: usize, step: usize): void {
+  const four = f32x4.splat(4);
+  const five = f32x4.splat(5);
+  const two = f32x4.splat(2);
+  // Shared parts: rows 1 and 2 are d4 + d3 - 4 (d1 + d2) and d4 - d3 + 4 (d1 - d2); rows 3 and 4 are
+  // d4 - d2 -+ 2 (d1 - d3).
+  const a = f32x4.sub(d4, f32x4.mul(four, d2));
+  const b = f32x4.sub(d3, f32x4.mul(four, d1));
+  const c = f32x4.sub(d4, d2);
+  const e = f32x4.mul(two, f32x4.sub(d1, d3));
+  v128.store(at, f32x4.add(f32x4.sub(f32x4.mul(four, d0), f32x4.mul(five, d2)), d4));
+  v128.store(at + step, f32x4.add(a, b));
+  v128.store(at + step * 2, f32x4.sub(a, b));
+  v128.store(at + step * 3, f32x4.sub(c, e));
+  v128.store(at + step * 4, f32x4.add(c, e));
+  v128.store(at + step * 5, f32x4.add(f32x4.sub(f32x4.mul(four, d1), f32x4.mul(five, d3)), d5));
+}
+
+// A^T (m0..m5) of F(4x4, 3x3), A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1], to
+// `at + i * step`.
+@inline
+function transformOutputLine(m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128, at: usize, step: usize): void {
+  const sum12 = f32x4.add(m1, m2);
+  const diff12 = f32x4.sub(m1, m2);
+  const sum34 = f32x4.add(m3, m4);
+  const diff34 = f32x4.sub(m3, m4);
+  v128.store(at, f32x4.add(f32x4.add(m0, sum12), sum34));
+  v128.store(at + step, f32x4.add(diff12, f32x4.mul(f32x4.splat(2), diff34)));
+  v128.store(at + step * 2, f32x4.add(sum12, f32x4.mul(f32x4.splat(4), sum34)));
+  v128.store(at + step * 3, f32x4.add(f32x4.add(diff12, f32x4.mul(f32x4.splat(8), diff34)), m5));
+}
+
+// Y = A^T M A of F(4x4, 3x3) plus bias, activated, to the `rows` x `cols` output pixels of the tile
+// at `pixel` (fewer than 4 at the bottom and right edges): each of M's 6 rows into `temp` (M A, 6x4),
+// then each column of that into `temp + 384` (4x4).
+@inline
+function transformOutput4(
+  m: usize,
+  positionBytes: usize,
+  bias: usize,
+  outC: i32,
+  activation: i32,
+  pixel: usize,
+  rowBytes: usize,
+  pixelBytes: usize,
+  rows: i32,
+  cols: i32,
+  temp: usize,
+): void {
+  const s = positionBytes;
+  const y = temp + 384;
+  for (let k = 0; k < outC; k += 4) {
+    const lanes = outC - k;
+    const at = m + <usize>k * 4;
+    for (let i = 0; i < 6; i++) {
+      const row = at + <usize>(i * 6) * s;
+      transformOutputLine(
+        v128.load(row),
+        v128.load(row + s),
+        v128.load(row + s * 2),
+        v128.load(row + s * 3),
+        v128.load(row + s * 4),
+        v128.load(row + s * 5),
+        temp + <usize>(i * 4) * 16,
+        16,
+      );
+    }
+    for (let j = 0; j < 4; j++) {
+      const column = temp + <usize>j * 16;
+      transformOutputLine(
+        v128.load(column),
+        v128.load(column, 64),
+        v128.load(column, 128),
+        v128.load(column, 192),
+        v128.load(column, 256),
+        v128.load(column, 320),
+        y + <usize>j * 16,
+        64,
+      );
+    }
+    const b = v128.load(bias + <usize>k * 4);
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < cols; j++) {
+        const value = activate(f32x4.add(v128.load(y + <usize>(r * 4 + j) * 16), b), activation);
+        storeChannels(pixel + <usize>r * rowBytes + <usize>j * pixelBytes + <usize>k * 4, value, lanes);
       }
     }
   }

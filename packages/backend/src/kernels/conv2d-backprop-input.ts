@@ -3,7 +3,7 @@ import { forwardConvInfo, shape4 } from '../conv-geometry.js';
 import { type KernelArgs, KernelCalls } from '../kernel-call.js';
 import { simdKernelsFor, type WasmBackendInternals } from '../simd/engine.js';
 import { convGeometry, heapOffset, indirectConvScratch, Scratch } from '../simd/scratch.js';
-import { runWinograd, useWinograd } from '../simd/winograd.js';
+import { runWinograd, winogradTile } from '../simd/winograd.js';
 
 const MIN_OUTPUT_COLUMNS = 4;
 
@@ -26,7 +26,7 @@ function simdConv2DBackpropInput(
   info: backend_util.Conv2DInfo,
 ): TensorInfo | undefined {
   if (dy.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
-  const winograd = useWinograd(info, { transposed: true });
+  const winograd = winogradTile(info, { transposed: true });
   // dx of a first layer (1-3 input channels, the model's input) fills under half of 8-wide tiles: XNNPACK.
   if (!winograd && info.inChannels < MIN_OUTPUT_COLUMNS) return undefined;
   const backend = backendOf(args);
@@ -45,6 +45,7 @@ function simdConv2DBackpropInput(
         out: heapOffset(backend, out),
         activation: 0,
         transposed: true,
+        m: winograd,
       });
       return out;
     }

@@ -2,7 +2,7 @@ import { backend_util, type KernelFunc, type TensorInfo, util } from '@tensorflo
 import type { KernelArgs, KernelWrapper } from '../kernel-call.js';
 import { simdKernelsFor, type WasmBackendInternals } from '../simd/engine.js';
 import { convGeometry, heapOffset, indirectConvScratch, Scratch } from '../simd/scratch.js';
-import { runWinograd, useWinograd } from '../simd/winograd.js';
+import { runWinograd, winogradTile } from '../simd/winograd.js';
 
 const MIN_INPUT_CHANNELS = 4;
 
@@ -50,7 +50,7 @@ function simdConv2D(original: KernelFunc): KernelFunc {
       attrs.pad as 'valid' | 'same' | number | backend_util.ExplicitPadding,
       attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
     );
-    const winograd = useWinograd(info);
+    const winograd = winogradTile(info);
     // With fewer than 4 input channels (a first layer) gathering rows costs more than XNNPACK's kernel.
     if (!winograd && info.inChannels < MIN_INPUT_CHANNELS) return original(args);
     const out = backend.makeOutput(info.outShape, 'float32');
@@ -67,6 +67,7 @@ function simdConv2D(original: KernelFunc): KernelFunc {
           out: heapOffset(backend, out),
           activation,
           transposed: false,
+          m: winograd,
         });
         return out;
       }

@@ -7,7 +7,7 @@ import {
 } from '../testing/conv-runs.js';
 import { maxRelativeDifference, randomArray, tf } from '../testing/tf.js';
 import { setSimdKernelBuild, simdKernelChoice } from './engine.js';
-import { setWinogradPolicy, useWinograd } from './winograd.js';
+import { setWinogradPolicy, winogradTile } from './winograd.js';
 
 const base: Pick<ConvCase, 'kernel' | 'stride' | 'dilation'> = { kernel: [3, 3], stride: 1, dilation: 1 };
 
@@ -104,14 +104,19 @@ function info(c: ConvCase) {
   );
 }
 
-describe.each(['relaxed-simd', 'simd128'] as const)('Winograd F(2x2, 3x3), %s build', (build) => {
+describe.each([
+  ['relaxed-simd', 'f2x2', 2],
+  ['simd128', 'f2x2', 2],
+  ['relaxed-simd', 'f4x4', 4],
+  ['simd128', 'f4x4', 4],
+] as const)('Winograd, %s build, %s', (build, policy, m) => {
   it.each(cases)(
     'forward and gradients $height x $width x $inChannels → $outChannels, batch $batch, pad $pad, $activation',
     async (c) => {
       setSimdKernelBuild(build);
-      setWinogradPolicy('always');
-      expect(useWinograd(info(c))).toBe(true);
-      expect(useWinograd(info(c), { transposed: true })).toBe(true);
+      setWinogradPolicy(policy);
+      expect(winogradTile(info(c))).toBe(m);
+      expect(winogradTile(info(c), { transposed: true })).toBe(m);
       const [reference] = await forwardRun('cpu', c);
       const [ours] = await forwardRun('wasm', c);
       expect(ours!.length).toBe(reference!.length);
@@ -127,35 +132,35 @@ describe.each(['relaxed-simd', 'simd128'] as const)('Winograd F(2x2, 3x3), %s bu
 describe('Winograd policy', () => {
   it('gives filter and input gradients that agree with finite differences', async () => {
     setSimdKernelBuild(detected);
-    setWinogradPolicy('always');
+    setWinogradPolicy('f2x2');
     await expectFiniteDifferenceGradients(cases[1]!);
   });
 
   it('applies only to 3x3 convolutions of stride 1 and dilation 1, and never when told so', () => {
-    setWinogradPolicy('always');
+    setWinogradPolicy('f2x2');
     const c = cases[4]!;
-    expect(useWinograd(info({ ...c, stride: 2 }))).toBe(false);
-    expect(useWinograd(info({ ...c, dilation: 2 }))).toBe(false);
-    expect(useWinograd(info({ ...c, kernel: [5, 5] }))).toBe(false);
+    expect(winogradTile(info({ ...c, stride: 2 }))).toBe(0);
+    expect(winogradTile(info({ ...c, dilation: 2 }))).toBe(0);
+    expect(winogradTile(info({ ...c, kernel: [5, 5] }))).toBe(0);
     setWinogradPolicy('never');
-    expect(useWinograd(info(c))).toBe(false);
-    expect(() => setWinogradPolicy('sometimes' as never)).toThrow(/expected auto, always or never/);
+    expect(winogradTile(info(c))).toBe(0);
+    expect(() => setWinogradPolicy('sometimes' as never)).toThrow(/expected one of auto, f2x2, f4x4, never/);
   });
 
   it("chooses Winograd by the measured rule on auto: the models' 32-128 channel layers, not a first layer", () => {
     setWinogradPolicy('auto');
     const at = (size: number, inChannels: number, outChannels: number) =>
       info({ ...cases[4]!, height: size, width: size, inChannels, outChannels });
-    expect(useWinograd(at(28, 32, 32))).toBe(true);
-    expect(useWinograd(at(7, 128, 128), { transposed: true })).toBe(true);
-    expect(useWinograd(at(28, 1, 32))).toBe(false);
-    expect(useWinograd(at(28, 64, 16))).toBe(false);
-    expect(useWinograd(at(5, 64, 64))).toBe(false);
+    expect(winogradTile(at(28, 32, 32))).toBe(2);
+    expect(winogradTile(at(7, 128, 128), { transposed: true })).toBe(2);
+    expect(winogradTile(at(28, 1, 32))).toBe(0);
+    expect(winogradTile(at(28, 64, 16))).toBe(0);
+    expect(winogradTile(at(5, 64, 64))).toBe(0);
   });
 
   it('keeps the tensor count flat over repeated training steps', async () => {
     setSimdKernelBuild(detected);
-    setWinogradPolicy('always');
+    setWinogradPolicy('f2x2');
     await tf.setBackend('wasm');
     const x = tf.tensor4d(randomArray(2 * 9 * 9 * 8, 1), [2, 9, 9, 8]);
     const w = tf.variable(tf.tensor4d(randomArray(3 * 3 * 8 * 16, 2), [3, 3, 8, 16]));

@@ -5,16 +5,19 @@ import { type Scratch, TILE_COLUMNS, TILE_ROWS } from './scratch.js';
 
 /**
  * Which algorithm runs stride-1, dilation-1 3x3 convolutions: `auto` by {@link winogradPays}, or one forced
- * for comparisons (`always`: Winograd F(2x2, 3x3) wherever it fits; `never`: the direct kernel).
+ * for comparisons wherever it fits (`f2x2`: Winograd F(2x2, 3x3); `f4x4`: F(4x4, 3x3) for the forward
+ * pass and input gradient, F(2x2, 3x3) for the filter gradient; `never`: the direct kernel).
  */
-export type WinogradPolicy = 'auto' | 'always' | 'never';
+export type WinogradPolicy = 'auto' | 'f2x2' | 'f4x4' | 'never';
+
+const POLICIES: readonly WinogradPolicy[] = ['auto', 'f2x2', 'f4x4', 'never'];
 
 let policy: WinogradPolicy = 'auto';
 
 /** Sets the {@link WinogradPolicy} from now on; for benchmarks and tests. */
 export function setWinogradPolicy(value: WinogradPolicy): void {
-  if (value !== 'auto' && value !== 'always' && value !== 'never') {
-    throw new BackendError(`setWinogradPolicy('${String(value)}'): expected auto, always or never`);
+  if (!POLICIES.includes(value)) {
+    throw new BackendError(`setWinogradPolicy('${String(value)}'): expected one of ${POLICIES.join(', ')}`);
   }
   policy = value;
 }
@@ -25,6 +28,8 @@ export function winogradPolicy(): WinogradPolicy {
 
 // Transform positions of F(2x2, 3x3): its 4x4 domain.
 const POSITIONS = 16;
+// Bytes of the transforms' temporary rows and columns (40 vectors, F(4x4, 3x3)'s output transform).
+const TEMP_BYTES = 40 * 16;
 
 // Tiles per block: the block's packed input transforms and products (16 positions each) are sized to stay
 // in a 1 MB L2 cache with room for the filter, as the micro-kernel streams every filter panel over them.
@@ -74,15 +79,17 @@ export function winogradPays(channels: number, outC: number, outH: number, outW:
 }
 
 /**
- * Whether this convolution (or, `transposed`, its input gradient) runs as Winograd under the current
- * policy.
+ * The output tile m of the Winograd F(m x m, 3x3) that runs this convolution (or, `transposed`, its
+ * input gradient) under the current policy, or 0 for the direct kernel.
  */
-export function useWinograd(info: backend_util.Conv2DInfo, { transposed = false } = {}): boolean {
-  if (policy === 'never' || !winogradFits(info)) return false;
-  if (policy === 'always') return true;
-  return transposed
+export function winogradTile(info: backend_util.Conv2DInfo, { transposed = false } = {}): 0 | 2 | 4 {
+  if (policy === 'never' || !winogradFits(info)) return 0;
+  if (policy === 'f2x2') return 2;
+  if (policy === 'f4x4') return 4;
+  const pays = transposed
     ? winogradPays(info.outChannels, info.inChannels, info.inHeight, info.inWidth)
     : winogradPays(info.inChannels, info.outChannels, info.outHeight, info.outWidth);
+  return pays ? 2 : 0;
 }
 
 interface WinogradCall {
@@ -95,6 +102,8 @@ interface WinogradCall {
   activation: number;
   /** The input gradient: source dy, output dx, filter flipped with its channels swapped. */
   transposed: boolean;
+  /** F(m x m, 3x3): 2 or 4 ({@link winogradTile}). */
+  m: 2 | 4;
 }
 
 /**
@@ -108,7 +117,8 @@ export function runWinograd(
   info: backend_util.Conv2DInfo,
   call: WinogradCall,
 ): void {
-  const { transposed } = call;
+  const { transposed, m } = call;
+  const positions = (m + 2) ** 2;
   const channels = transposed ? info.outChannels : info.inChannels;
   const outC = transposed ? info.inChannels : info.outChannels;
   const [srcH, srcW] = transposed ? [info.outHeight, info.outWidth] : [info.inHeight, info.inWidth];
@@ -117,8 +127,8 @@ export function runWinograd(
   const padLeft = transposed ? 2 - info.padInfo.left : info.padInfo.left;
   const groupedDepth = Math.ceil(channels / 4) * 4;
   const columns = Math.ceil(outC / TILE_COLUMNS) * TILE_COLUMNS;
-  const tiles = info.batchSize * Math.ceil(outH / 2) * Math.ceil(outW / 2);
-  const tileBytes = POSITIONS * (groupedDepth + columns) * 4;
+  const tiles = info.batchSize * Math.ceil(outH / m) * Math.ceil(outW / m);
+  const tileBytes = positions * (groupedDepth + columns) * 4;
   const blockTiles =
     TILE_ROWS *
     Math.max(
@@ -129,10 +139,20 @@ export function runWinograd(
         Math.ceil(tiles / TILE_ROWS),
       ),
     );
-  const packed = scratch.alloc(POSITIONS * groupedDepth * columns * 4);
+  const packed = scratch.alloc(positions * groupedDepth * columns * 4);
   const packedBias = scratch.alloc(columns * 4);
-  kernels.winogradPackFilter(call.filter, channels, outC, transposed ? 1 : 0, packed, call.bias, packedBias);
+  kernels.winogradPackFilter(
+    m,
+    call.filter,
+    channels,
+    outC,
+    transposed ? 1 : 0,
+    packed,
+    call.bias,
+    packedBias,
+  );
   kernels.winogradConv(
+    m,
     call.src,
     packed,
     packedBias,
@@ -148,10 +168,11 @@ export function runWinograd(
     padLeft,
     call.activation,
     blockTiles,
-    scratch.alloc(POSITIONS * blockTiles * groupedDepth * 4),
-    scratch.alloc(POSITIONS * blockTiles * columns * 4),
+    scratch.alloc(positions * blockTiles * groupedDepth * 4),
+    scratch.alloc(positions * blockTiles * columns * 4),
     scratch.alloc(Math.max(groupedDepth, TILE_COLUMNS) * 4, { zeroed: true }),
-    scratch.alloc(POSITIONS * 4),
+    scratch.alloc(positions * 4),
+    scratch.alloc(TEMP_BYTES),
     scratch.alloc(TILE_ROWS * TILE_COLUMNS * 4),
   );
 }
