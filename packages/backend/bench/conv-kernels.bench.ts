@@ -25,10 +25,12 @@ const layers = [
   { model: 'vgg', size: 7, inChannels: 64, outChannels: 128, kernel: 3 },
   { model: 'vgg', size: 7, inChannels: 128, outChannels: 128, kernel: 3 },
 ];
-// Our kernels with Winograd off (direct), forced wherever it fits, and tfjs-wasm's XNNPACK.
+// Our kernels with Winograd off (direct), F(2x2, 3x3) or F(4x4, 3x3) forced wherever it fits, and
+// tfjs-wasm's XNNPACK.
 const variants = [
   { kernels: detected, winograd: 'never', label: detected },
   { kernels: detected, winograd: 'f2x2', label: `${detected}+winograd` },
+  { kernels: detected, winograd: 'f4x4', label: `${detected}+winograd4x4` },
   { kernels: 'off', winograd: 'never', label: 'xnnpack' },
 ] as const;
 
@@ -70,6 +72,8 @@ for (const { kernels, winograd, label } of variants) {
         } as never) as tf.Tensor,
     };
     for (const [op, run] of Object.entries(runs)) {
+      // F(4x4, 3x3) has no filter gradient of its own (it runs F(2x2, 3x3)'s).
+      if (winograd === 'f4x4' && op === 'filterGradient') continue;
       const ms = time(run);
       console.log(
         JSON.stringify({
