@@ -17,4 +17,9 @@ export {
   setSimdKernelBuild,
   simdKernelChoice,
 } from './simd/engine.js';
-export { setWinogradPolicy, type WinogradPolicy } from './simd/winograd.js';
+export {
+  setWinogradPolicy,
+  WINOGRAD_ENV,
+  type WinogradPolicy,
+  winogradPolicy,
+} from './simd/winograd.js';

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   type ConvCase,
   expectFiniteDifferenceGradients,
@@ -7,7 +7,7 @@ import {
 } from '../testing/conv-runs.js';
 import { maxRelativeDifference, randomArray, tf } from '../testing/tf.js';
 import { setSimdKernelBuild, simdKernelChoice } from './engine.js';
-import { setWinogradPolicy, winogradTile } from './winograd.js';
+import { setWinogradPolicy, winogradPolicy, winogradTile } from './winograd.js';
 
 const base: Pick<ConvCase, 'kernel' | 'stride' | 'dilation'> = { kernel: [3, 3], stride: 1, dilation: 1 };
 
@@ -145,6 +145,24 @@ describe('Winograd policy', () => {
     setWinogradPolicy('never');
     expect(winogradTile(info(c))).toBe(0);
     expect(() => setWinogradPolicy('sometimes' as never)).toThrow(/expected one of auto, f2x2, f4x4, never/);
+    expect(winogradPolicy()).toBe('never');
+  });
+
+  it('starts from FMNIST_WINOGRAD when it is set, and names it when its value is wrong', async () => {
+    const fresh = async (value: string) => {
+      vi.stubEnv('FMNIST_WINOGRAD', value);
+      vi.resetModules();
+      const module = await import('./winograd.js');
+      return () => module.winogradPolicy();
+    };
+    try {
+      expect((await fresh('f4x4'))()).toBe('f4x4');
+      expect((await fresh(''))()).toBe('auto');
+      expect(await fresh('fast')).toThrow("FMNIST_WINOGRAD='fast': expected one of auto, f2x2, f4x4, never");
+    } finally {
+      vi.unstubAllEnvs();
+      vi.resetModules();
+    }
   });
 
   it("chooses Winograd by the measured rule on auto: the models' 32-128 channel layers, not a first layer", () => {

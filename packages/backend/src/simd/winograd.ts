@@ -12,17 +12,38 @@ export type WinogradPolicy = 'auto' | 'f2x2' | 'f4x4' | 'never';
 
 const POLICIES: readonly WinogradPolicy[] = ['auto', 'f2x2', 'f4x4', 'never'];
 
-let policy: WinogradPolicy = 'auto';
+/**
+ * Environment variable that sets the {@link WinogradPolicy} at start-up, as `setWinogradPolicy` does
+ * later; worker threads inherit it, so training-step comparisons can switch it.
+ */
+export const WINOGRAD_ENV = 'FMNIST_WINOGRAD';
+
+function isPolicy(value: unknown): value is WinogradPolicy {
+  return POLICIES.includes(value as WinogradPolicy);
+}
+
+function policyFromEnvironment(): WinogradPolicy {
+  const value = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[
+    WINOGRAD_ENV
+  ];
+  if (value === undefined || value === '') return 'auto';
+  if (isPolicy(value)) return value;
+  throw new BackendError(`${WINOGRAD_ENV}='${value}': expected one of ${POLICIES.join(', ')}`);
+}
+
+let policy: WinogradPolicy | undefined;
 
 /** Sets the {@link WinogradPolicy} from now on; for benchmarks and tests. */
 export function setWinogradPolicy(value: WinogradPolicy): void {
-  if (!POLICIES.includes(value)) {
+  if (!isPolicy(value)) {
     throw new BackendError(`setWinogradPolicy('${String(value)}'): expected one of ${POLICIES.join(', ')}`);
   }
   policy = value;
 }
 
+/** The {@link WinogradPolicy} in force: set, or from `FMNIST_WINOGRAD`, or `auto`. */
 export function winogradPolicy(): WinogradPolicy {
+  policy ??= policyFromEnvironment();
   return policy;
 }
 
@@ -87,9 +108,10 @@ export function winogradPays(channels: number, outC: number, outH: number, outW:
  * input gradient) under the current policy, or 0 for the direct kernel.
  */
 export function winogradTile(info: backend_util.Conv2DInfo, { transposed = false } = {}): 0 | 2 | 4 {
-  if (policy === 'never' || !winogradFits(info)) return 0;
-  if (policy === 'f2x2') return 2;
-  if (policy === 'f4x4') return 4;
+  const current = winogradPolicy();
+  if (current === 'never' || !winogradFits(info)) return 0;
+  if (current === 'f2x2') return 2;
+  if (current === 'f4x4') return 4;
   const pays = transposed
     ? winogradPays(info.outChannels, info.inChannels, info.inHeight, info.inWidth)
     : winogradPays(info.inChannels, info.outChannels, info.outHeight, info.outWidth);
