@@ -34,16 +34,21 @@ const variants = [
   { kernels: 'off', winograd: 'never', label: 'xnnpack' },
 ] as const;
 
-/** Milliseconds per call, after enough calls for V8 to optimize the kernels. */
-function time(f: () => tf.Tensor, reps = 6): number {
+/**
+ * Milliseconds per call, wall clock and CPU time (the kernels run on this thread, so CPU time is their
+ * own time even when other processes share the cores), after enough calls for V8 to optimize them.
+ */
+function time(f: () => tf.Tensor, reps = 6): { ms: number; cpuMs: number } {
   for (let i = 0; i < 6; i++) f().dispose();
+  const cpu = process.cpuUsage();
   const started = performance.now();
   for (let i = 0; i < reps; i++) {
     const result = f();
     result.dataSync();
     result.dispose();
   }
-  return (performance.now() - started) / reps;
+  const used = process.cpuUsage(cpu);
+  return { ms: (performance.now() - started) / reps, cpuMs: (used.user + used.system) / 1000 / reps };
 }
 
 for (const { kernels, winograd, label } of variants) {
@@ -57,6 +62,7 @@ for (const { kernels, winograd, label } of variants) {
     const b = tf.randomUniform([l.outChannels]) as tf.Tensor1D;
     const dy = tf.randomUniform([batch, l.size, l.size, l.outChannels]) as tf.Tensor4D;
     const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC' };
+    // The direct convolution's operation count for every variant: Winograd's figure is an effective rate.
     const gflop = (2 * batch * l.size * l.size * l.kernel * l.kernel * l.inChannels * l.outChannels) / 1e9;
     const runs = {
       forward: () => tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias: b, activation: 'relu' }),
@@ -74,13 +80,14 @@ for (const { kernels, winograd, label } of variants) {
     for (const [op, run] of Object.entries(runs)) {
       // F(4x4, 3x3) has no filter gradient of its own (it runs F(2x2, 3x3)'s).
       if (winograd === 'f4x4' && op === 'filterGradient') continue;
-      const ms = time(run);
+      const { ms, cpuMs } = time(run);
       console.log(
         JSON.stringify({
           name: `conv.${op}`,
           value: Number((gflop / (ms / 1000)).toFixed(1)),
           unit: 'GFLOP/s',
           ms: Number(ms.toFixed(2)),
+          cpuMs: Number(cpuMs.toFixed(2)),
           kernels: label,
           model: l.model,
           layer: `${l.size}x${l.size}x${l.inChannels}->${l.outChannels} k${l.kernel}`,
