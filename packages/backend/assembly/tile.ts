@@ -1,4 +1,5 @@
-// The register-tile micro-kernel that every matrix product of our kernels runs (conv.ts, winograd.ts).
+// The register-tile micro-kernel that every matrix product of our kernels runs (conv.ts, winograd.ts,
+// winograd-filter-gradient.ts).
 //
 // The register tile is 6 rows x 8 columns (12 f32x4 accumulators, 2 for the right operand, 1 for the
 // broadcast left value: 15 of x86's 16 vector registers), the left operand packed per tile and broadcast

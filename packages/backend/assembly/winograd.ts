@@ -116,7 +116,7 @@ function filterRow(m: i32, u: i32, x0: v128, x1: v128, x2: v128): v128 {
  * (a multiple of 6) at a time through the input transform, the P = (m+2)^2 products and the output
  * transform. Scratch, 16-byte aligned: `packedA` (P * blockTiles * padK(C) floats), `product` (P *
  * blockTiles * panels * 8 floats), `zeros` (max(padK(C), 8) floats, zeroed), `pointers` (P u32), `temp`
- * (P * 4 floats), `spill` (48 floats).
+ * (160 floats, F(4x4, 3x3)'s transforms), `spill` (48 floats).
  */
 export function winogradConv(
   m: i32,
