@@ -1,9 +1,11 @@
-// Winograd F(m x m, 3x3), m = 2 or 4, for stride-1, dilation-1 3x3 convolutions (Lavin and Gray, "Fast
-// Algorithms for Convolutional Neural Networks", 2015): each m x m block of outputs is
-// A^T [(G g G^T) ⊙ (B^T d B)] A of the (m+2)^2 input patch d under it, so the element-wise products
-// become (m+2)^2 matrix products [tiles, C] x [C, K] (per output and channel pair 4 multiply-adds for
-// m = 2, 2.25 for m = 4, instead of 9), run on tile.ts's micro-kernel. The transforms' matrices are
-// Lavin and Gray's. On tfjs-backend-wasm's heap like conv.ts; the caller passes scratch space.
+// Winograd F(m x m, r x r), for F(2x2, 3x3), F(4x4, 3x3) and F(2x2, 5x5), for stride-1, dilation-1
+// convolutions (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2015): each m x m
+// block of outputs is A^T [(G g G^T) ⊙ (B^T d B)] A of the (m+r-1)^2 input patch d under it, so the
+// element-wise products become (m+r-1)^2 matrix products [tiles, C] x [C, K] (per output and channel
+// pair 4 multiply-adds for F(2x2, 3x3), 2.25 for F(4x4, 3x3), 9 for F(2x2, 5x5), instead of 9, 9 and
+// 25), run on tile.ts's micro-kernel. The 6x6 transforms use the points 0, ±1, ±2 and infinity, so
+// F(4x4, 3x3) and F(2x2, 5x5) share B^T. On tfjs-backend-wasm's heap like conv.ts; the caller passes
+// scratch space.
 
 import { activate, ACTIVATION_LINEAR, MR, NR, padK, tile } from './tile';
 
@@ -11,15 +13,16 @@ import { activate, ACTIVATION_LINEAR, MR, NR, padK, tile } from './tile';
 export const POSITIONS: i32 = 16;
 
 /**
- * U = G g G^T of F(m x m, 3x3) for every 3x3 filter slice g (source channel c, output channel k), packed
- * per position p < (m+2)^2 like packColumns: the [C, K] matrix of position p at
+ * U = G g G^T of F(m x m, r x r) for every r x r filter slice g (source channel c, output channel k),
+ * packed per position p < (m+r-1)^2 like packColumns: the [C, K] matrix of position p at
  * `dst + p * panels * padK(C) * 8` floats, in panels of 8 output channels. Forward (`transposed` 0):
- * filter [3, 3, C, K], g[u][v] = filter[u, v, c, k]. Input gradient (`transposed` 1): filter [3, 3, K, C]
- * flipped, g[u][v] = filter[2 - u, 2 - v, k, c]. `bias` (K floats, or 0 for none) goes to `biasOut`,
+ * filter [r, r, C, K], g[u][v] = filter[u, v, c, k]. Input gradient (`transposed` 1): filter [r, r, K, C]
+ * flipped, g[u][v] = filter[r-1-u, r-1-v, k, c]. `bias` (K floats, or 0 for none) goes to `biasOut`,
  * zero-padded to whole panels.
  */
 export function winogradPackFilter(
   m: i32,
+  r: i32,
   src: usize,
   channels: i32,
   outC: i32,
@@ -28,24 +31,31 @@ export function winogradPackFilter(
   bias: usize,
   biasOut: usize,
 ): void {
-  const size = m + 2;
+  const size = m + r - 1;
   const panels = (outC + NR - 1) / NR;
   const kp = padK(channels);
   const positionBytes = <usize>(panels * kp * NR) * 4;
   memory.fill(dst, 0, <usize>(size * size) * positionBytes);
+  for (let k = 0; k < panels * NR; k++) {
+    store<f32>(biasOut + <usize>k * 4, bias != 0 && k < outC ? load<f32>(bias + <usize>k * 4) : 0);
+  }
+  if (r == 5) {
+    packFilter5(src, channels, outC, transposed, dst, kp, positionBytes);
+    return;
+  }
   for (let c = 0; c < channels; c++) {
     // Four output channels at a time; lanes past K load zeros and store zeros.
     for (let k = 0; k < outC; k += 4) {
       const lanes = outC - k;
-      const g00 = loadTaps(src, channels, outC, transposed, c, k, lanes, 0, 0);
-      const g01 = loadTaps(src, channels, outC, transposed, c, k, lanes, 0, 1);
-      const g02 = loadTaps(src, channels, outC, transposed, c, k, lanes, 0, 2);
-      const g10 = loadTaps(src, channels, outC, transposed, c, k, lanes, 1, 0);
-      const g11 = loadTaps(src, channels, outC, transposed, c, k, lanes, 1, 1);
-      const g12 = loadTaps(src, channels, outC, transposed, c, k, lanes, 1, 2);
-      const g20 = loadTaps(src, channels, outC, transposed, c, k, lanes, 2, 0);
-      const g21 = loadTaps(src, channels, outC, transposed, c, k, lanes, 2, 1);
-      const g22 = loadTaps(src, channels, outC, transposed, c, k, lanes, 2, 2);
+      const g00 = loadTaps(src, 3, channels, outC, transposed, c, k, lanes, 0, 0);
+      const g01 = loadTaps(src, 3, channels, outC, transposed, c, k, lanes, 0, 1);
+      const g02 = loadTaps(src, 3, channels, outC, transposed, c, k, lanes, 0, 2);
+      const g10 = loadTaps(src, 3, channels, outC, transposed, c, k, lanes, 1, 0);
+      const g11 = loadTaps(src, 3, channels, outC, transposed, c, k, lanes, 1, 1);
+      const g12 = loadTaps(src, 3, channels, outC, transposed, c, k, lanes, 1, 2);
+      const g20 = loadTaps(src, 3, channels, outC, transposed, c, k, lanes, 2, 0);
+      const g21 = loadTaps(src, 3, channels, outC, transposed, c, k, lanes, 2, 1);
+      const g22 = loadTaps(src, 3, channels, outC, transposed, c, k, lanes, 2, 2);
       const at = dst + <usize>((k / NR) * kp * NR + c * NR + (k % NR)) * 4;
       for (let u = 0; u < size; u++) {
         // Row u of G g, then that row times G^T.
@@ -58,15 +68,94 @@ export function winogradPackFilter(
       }
     }
   }
-  for (let k = 0; k < panels * NR; k++) {
-    store<f32>(biasOut + <usize>k * 4, bias != 0 && k < outC ? load<f32>(bias + <usize>k * 4) : 0);
+}
+
+// winogradPackFilter's F(2x2, 5x5): U = G g G^T with G's six rows (filterRow5), reading the taps as needed.
+@inline
+function packFilter5(
+  src: usize,
+  channels: i32,
+  outC: i32,
+  transposed: i32,
+  dst: usize,
+  kp: i32,
+  positionBytes: usize,
+): void {
+  for (let c = 0; c < channels; c++) {
+    for (let k = 0; k < outC; k += 4) {
+      const lanes = outC - k;
+      const at = dst + <usize>((k / NR) * kp * NR + c * NR + (k % NR)) * 4;
+      for (let u = 0; u < 6; u++) {
+        // Row u of G g: G's row u over the taps' rows, for each of the 5 columns.
+        const r0 = filterRow5(
+          u,
+          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 0, 0),
+          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 1, 0),
+          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 2, 0),
+          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 3, 0),
+          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 4, 0),
+        );
+        const r1 = filterRow5(
+          u,
+          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 0, 1),
+          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 1, 1),
+          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 2, 1),
+          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 3, 1),
+          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 4, 1),
+        );
+        const r2 = filterRow5(
+          u,
+          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 0, 2),
+          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 1, 2),
+          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 2, 2),
+          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 3, 2),
+          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 4, 2),
+        );
+        const r3 = filterRow5(
+          u,
+          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 0, 3),
+          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 1, 3),
+          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 2, 3),
+          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 3, 3),
+          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 4, 3),
+        );
+        const r4 = filterRow5(
+          u,
+          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 0, 4),
+          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 1, 4),
+          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 2, 4),
+          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 3, 4),
+          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 4, 4),
+        );
+        for (let w = 0; w < 6; w++) {
+          v128.store(at + <usize>(u * 6 + w) * positionBytes, filterRow5(w, r0, r1, r2, r3, r4));
+        }
+      }
+    }
   }
 }
 
-// Tap (u, v) of g for output channels k..k+3 (`lanes` of them, zeros past).
+// Row u of F(2x2, 5x5)'s G times (x0..x4): G = [1/4 0 0 0 0; -1/6 (1 1 1 1 1); -1/6 (1 -1 1 -1 1);
+// 1/24 (1 2 4 8 16); 1/24 (1 -2 4 -8 16); 0 0 0 0 1].
+@inline
+function filterRow5(u: i32, x0: v128, x1: v128, x2: v128, x3: v128, x4: v128): v128 {
+  if (u == 0) return f32x4.mul(x0, f32x4.splat(0.25));
+  if (u == 5) return x4;
+  if (u <= 2) {
+    const even = f32x4.add(f32x4.add(x0, x2), x4);
+    const odd = f32x4.add(x1, x3);
+    return f32x4.mul(u == 1 ? f32x4.add(even, odd) : f32x4.sub(even, odd), f32x4.splat(-1.0 / 6.0));
+  }
+  const even = f32x4.add(f32x4.add(x0, f32x4.mul(x2, f32x4.splat(4))), f32x4.mul(x4, f32x4.splat(16)));
+  const odd = f32x4.add(f32x4.mul(x1, f32x4.splat(2)), f32x4.mul(x3, f32x4.splat(8)));
+  return f32x4.mul(u == 3 ? f32x4.add(even, odd) : f32x4.sub(even, odd), f32x4.splat(1.0 / 24.0));
+}
+
+// Tap (u, v) of the r x r filter g for output channels k..k+3 (`lanes` of them, zeros past).
 @inline
 function loadTaps(
   src: usize,
+  r: i32,
   channels: i32,
   outC: i32,
   transposed: i32,
@@ -76,16 +165,16 @@ function loadTaps(
   u: i32,
   v: i32,
 ): v128 {
-  if (!transposed) return loadChannels(src + <usize>((u * 3 + v) * channels + c) * <usize>outC * 4, <usize>k * 4, lanes);
-  // [3, 3, K, C] flipped: output channels are C floats apart.
-  const at = src + <usize>((((2 - u) * 3 + 2 - v) * outC + k) * channels + c) * 4;
+  if (!transposed) return loadChannels(src + <usize>((u * r + v) * channels + c) * <usize>outC * 4, <usize>k * 4, lanes);
+  // [r, r, K, C] flipped: output channels are C floats apart.
+  const at = src + <usize>((((r - 1 - u) * r + r - 1 - v) * outC + k) * channels + c) * 4;
   const step = <usize>channels * 4;
-  let r = f32x4.splat(0);
-  r = f32x4.replace_lane(r, 0, load<f32>(at));
-  if (lanes > 1) r = f32x4.replace_lane(r, 1, load<f32>(at + step));
-  if (lanes > 2) r = f32x4.replace_lane(r, 2, load<f32>(at + step * 2));
-  if (lanes > 3) r = f32x4.replace_lane(r, 3, load<f32>(at + step * 3));
-  return r;
+  let x = f32x4.splat(0);
+  x = f32x4.replace_lane(x, 0, load<f32>(at));
+  if (lanes > 1) x = f32x4.replace_lane(x, 1, load<f32>(at + step));
+  if (lanes > 2) x = f32x4.replace_lane(x, 2, load<f32>(at + step * 2));
+  if (lanes > 3) x = f32x4.replace_lane(x, 3, load<f32>(at + step * 3));
+  return x;
 }
 
 // Row u of G times (x0, x1, x2). F(2x2, 3x3): G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]. F(4x4, 3x3):
@@ -110,16 +199,17 @@ function filterRow(m: i32, u: i32, x0: v128, x1: v128, x2: v128): v128 {
 }
 
 /**
- * out[n, y, x, k] = activation(bias[k] + sum over u, v < 3 and c of src[n, y + u - padTop, x + v - padLeft, c]
+ * out[n, y, x, k] = activation(bias[k] + sum over u, v < r and c of src[n, y + u - padTop, x + v - padLeft, c]
  * * g_ck[u][v]) (zero outside src), for an output [N, outH, outW, outC] and a source [N, srcH, srcW, C],
- * with `packed` and `bias` from winogradPackFilter for the same m. Tiles of m x m outputs go `blockTiles`
- * (a multiple of 6) at a time through the input transform, the P = (m+2)^2 products and the output
- * transform. Scratch, 16-byte aligned: `packedA` (P * blockTiles * padK(C) floats), `product` (P *
+ * with `packed` and `bias` from winogradPackFilter for the same m and r (the filter is r x r, u, v < r).
+ * Tiles of m x m outputs go `blockTiles` (a multiple of 6) at a time through the input transform, the
+ * P = (m+r-1)^2 products and the output transform. Scratch, 16-byte aligned: `packedA` (P * blockTiles * padK(C) floats), `product` (P *
  * blockTiles * panels * 8 floats), `zeros` (max(padK(C), 8) floats, zeroed), `pointers` (P u32), `temp`
  * (160 floats, F(4x4, 3x3)'s transforms), `spill` (48 floats).
  */
 export function winogradConv(
   m: i32,
+  r: i32,
   src: usize,
   packed: usize,
   bias: usize,
@@ -142,7 +232,7 @@ export function winogradConv(
   temp: usize,
   spill: usize,
 ): void {
-  const size = m + 2;
+  const size = m + r - 1;
   const positions = size * size;
   const tilesH = (outH + m - 1) / m;
   const tilesW = (outW + m - 1) / m;
@@ -170,8 +260,8 @@ export function winogradConv(
       const ty = rest / tilesW;
       const tx = rest - ty * tilesW;
       gatherPatch(src, n, srcH, srcW, channels, ty * m - padTop, tx * m - padLeft, size, zeros, pointers);
-      if (m == 2) transformInput(pointers, channels, a, aPositionBytes);
-      else transformInput4(pointers, channels, a, aPositionBytes, temp);
+      if (size == 4) transformInput(pointers, channels, a, aPositionBytes);
+      else transformInput6(pointers, channels, a, aPositionBytes, temp);
     }
     for (let p = 0; p < positions; p++) {
       for (let q = 0; q < panels; q++) {
@@ -202,8 +292,9 @@ export function winogradConv(
       const y = ty * m;
       const x = tx * m;
       const pixel = out + <usize>(((n * outH + y) * outW + x) * outC) * 4;
-      if (m == 4) {
-        transformOutput4(
+      if (size == 6) {
+        transformOutput6(
+          m,
           product + <usize>t * productRowBytes,
           productPositionBytes,
           bias,
@@ -212,8 +303,8 @@ export function winogradConv(
           pixel,
           <usize>(outW * outC) * 4,
           <usize>outC * 4,
-          min(4, outH - y),
-          min(4, outW - x),
+          min(m, outH - y),
+          min(m, outW - x),
           temp,
         );
         continue;
@@ -426,12 +517,12 @@ function transformOutput(
   }
 }
 
-// V = B^T d B of F(4x4, 3x3) for the 6x6 patch's channels, four at a time, with
+// V = B^T d B of a 6x6 patch (F(4x4, 3x3) and F(2x2, 5x5)) for its channels, four at a time, with
 // B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]:
 // each row of the patch into `temp` (d B), then each column of that to position 6i + j at
 // `a + p * positionBytes + g * 96` (the micro-kernel's layout, as transformInput).
 @inline
-function transformInput4(pointers: usize, channels: i32, a: usize, positionBytes: usize, temp: usize): void {
+function transformInput6(pointers: usize, channels: i32, a: usize, positionBytes: usize, temp: usize): void {
   for (let c = 0; c < channels; c += 4) {
     const lanes = channels - c;
     const offset = <usize>c * 4;
@@ -464,7 +555,7 @@ function transformInput4(pointers: usize, channels: i32, a: usize, positionBytes
   }
 }
 
-// B^T (d0..d5) of F(4x4, 3x3), to `at + i * step`.
+// B^T (d0..d5) of a 6x6 patch, to `at + i * step`.
 @inline
 function transformInputLine(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, at: usize, step: usize): void {
   const four = f32x4.splat(4);
@@ -484,26 +575,42 @@ function transformInputLine(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5
   v128.store(at + step * 5, f32x4.add(f32x4.sub(f32x4.mul(four, d1), f32x4.mul(five, d3)), d5));
 }
 
-// A^T (m0..m5) of F(4x4, 3x3), A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1], to
-// `at + i * step`.
+// A^T (m0..m5) to `at + i * step`: F(4x4, 3x3)'s A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0;
+// 0 1 -1 8 -8 1], F(2x2, 5x5)'s its first row and [0 1 -1 2 -2 1].
 @inline
-function transformOutputLine(m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128, at: usize, step: usize): void {
+function transformOutputLine(
+  m: i32,
+  m0: v128,
+  m1: v128,
+  m2: v128,
+  m3: v128,
+  m4: v128,
+  m5: v128,
+  at: usize,
+  step: usize,
+): void {
   const sum12 = f32x4.add(m1, m2);
   const diff12 = f32x4.sub(m1, m2);
   const sum34 = f32x4.add(m3, m4);
   const diff34 = f32x4.sub(m3, m4);
   v128.store(at, f32x4.add(f32x4.add(m0, sum12), sum34));
-  v128.store(at + step, f32x4.add(diff12, f32x4.mul(f32x4.splat(2), diff34)));
+  const second = f32x4.add(diff12, f32x4.mul(f32x4.splat(2), diff34));
+  if (m == 2) {
+    v128.store(at + step, f32x4.add(second, m5));
+    return;
+  }
+  v128.store(at + step, second);
   v128.store(at + step * 2, f32x4.add(sum12, f32x4.mul(f32x4.splat(4), sum34)));
   v128.store(at + step * 3, f32x4.add(f32x4.add(diff12, f32x4.mul(f32x4.splat(8), diff34)), m5));
 }
 
-// Y = A^T M A of F(4x4, 3x3) plus bias, activated, to the `rows` x `cols` output pixels of the tile
-// at `pixel` (fewer than 4 at the bottom and right edges): each of M's 6 rows into `temp` (M A, 6x4),
-// then each column of that into `temp + 384` (4x4).
+// Y = A^T M A of a 6x6 M (m = 4: F(4x4, 3x3); m = 2: F(2x2, 5x5)) plus bias, activated, to the
+// `rows` x `cols` output pixels of the tile at `pixel` (fewer than m at the bottom and right edges):
+// each of M's 6 rows into `temp` (M A, 6 x m), then each column of that after it (m x m).
 @inline
-function transformOutput4(
-  m: usize,
+function transformOutput6(
+  m: i32,
+  product: usize,
   positionBytes: usize,
   bias: usize,
   outC: i32,
@@ -516,40 +623,43 @@ function transformOutput4(
   temp: usize,
 ): void {
   const s = positionBytes;
-  const y = temp + 384;
+  const y = temp + <usize>(6 * m) * 16;
+  const columnStep = <usize>m * 16;
   for (let k = 0; k < outC; k += 4) {
     const lanes = outC - k;
-    const at = m + <usize>k * 4;
+    const at = product + <usize>k * 4;
     for (let i = 0; i < 6; i++) {
       const row = at + <usize>(i * 6) * s;
       transformOutputLine(
+        m,
         v128.load(row),
         v128.load(row + s),
         v128.load(row + s * 2),
         v128.load(row + s * 3),
         v128.load(row + s * 4),
         v128.load(row + s * 5),
-        temp + <usize>(i * 4) * 16,
+        temp + <usize>i * columnStep,
         16,
       );
     }
-    for (let j = 0; j < 4; j++) {
+    for (let j = 0; j < m; j++) {
       const column = temp + <usize>j * 16;
       transformOutputLine(
+        m,
         v128.load(column),
-        v128.load(column, 64),
-        v128.load(column, 128),
-        v128.load(column, 192),
-        v128.load(column, 256),
-        v128.load(column, 320),
+        v128.load(column + columnStep),
+        v128.load(column + columnStep * 2),
+        v128.load(column + columnStep * 3),
+        v128.load(column + columnStep * 4),
+        v128.load(column + columnStep * 5),
         y + <usize>j * 16,
-        64,
+        columnStep,
       );
     }
     const b = v128.load(bias + <usize>k * 4);
     for (let r = 0; r < rows; r++) {
       for (let j = 0; j < cols; j++) {
-        const value = activate(f32x4.add(v128.load(y + <usize>(r * 4 + j) * 16), b), activation);
+        const value = activate(f32x4.add(v128.load(y + <usize>(r * m + j) * 16), b), activation);
         storeChannels(pixel + <usize>r * rowBytes + <usize>j * pixelBytes + <usize>k * 4, value, lanes);
       }
     }

@@ -86,6 +86,43 @@ const cases: ConvCase[] = [
     activation: 'linear',
     bias: false,
   },
+  // 5x5 filters: F(2x2, 5x5), with a 6x6 patch wider than the 6x8 input of the 'valid' case's rows.
+  {
+    ...base,
+    kernel: [5, 5],
+    batch: 1,
+    height: 9,
+    width: 7,
+    inChannels: 3,
+    outChannels: 11,
+    pad: 'same',
+    activation: 'relu',
+    bias: true,
+  },
+  {
+    ...base,
+    kernel: [5, 5],
+    batch: 2,
+    height: 6,
+    width: 8,
+    inChannels: 1,
+    outChannels: 4,
+    pad: 'valid',
+    activation: 'linear',
+    bias: false,
+  },
+  {
+    ...base,
+    kernel: [5, 5],
+    batch: 1,
+    height: 9,
+    width: 9,
+    inChannels: 16,
+    outChannels: 20,
+    pad: 'same',
+    activation: 'relu6',
+    bias: true,
+  },
 ];
 
 const detected = simdKernelChoice().build;
@@ -115,8 +152,10 @@ describe.each([
     async (c) => {
       setSimdKernelBuild(build);
       setWinogradPolicy(policy);
-      expect(winogradTile(info(c))).toBe(m);
-      expect(winogradTile(info(c), { transposed: true })).toBe(m);
+      // 5x5 filters have F(2x2, 5x5) only.
+      const tile = c.kernel[0] === 3 ? m : 2;
+      expect(winogradTile(info(c))).toBe(tile);
+      expect(winogradTile(info(c), { transposed: true })).toBe(tile);
       const [reference] = await forwardRun('cpu', c);
       const [ours] = await forwardRun('wasm', c);
       expect(ours!.length).toBe(reference!.length);
@@ -136,12 +175,14 @@ describe('Winograd policy', () => {
     await expectFiniteDifferenceGradients(cases[1]!);
   });
 
-  it('applies only to 3x3 convolutions of stride 1 and dilation 1, and never when told so', () => {
+  it('applies only to 3x3 and 5x5 convolutions of stride 1 and dilation 1, and never when told so', () => {
     setWinogradPolicy('f2x2');
     const c = cases[4]!;
     expect(winogradTile(info({ ...c, stride: 2 }))).toBe(0);
     expect(winogradTile(info({ ...c, dilation: 2 }))).toBe(0);
-    expect(winogradTile(info({ ...c, kernel: [5, 5] }))).toBe(0);
+    expect(winogradTile(info({ ...c, kernel: [2, 2] }))).toBe(0);
+    expect(winogradTile(info({ ...c, kernel: [3, 5] }))).toBe(0);
+    expect(winogradTile(info({ ...c, kernel: [5, 5] }))).toBe(2);
     setWinogradPolicy('never');
     expect(winogradTile(info(c))).toBe(0);
     expect(() => setWinogradPolicy('sometimes' as never)).toThrow(/expected one of auto, f2x2, f4x4, never/);

@@ -60,11 +60,14 @@ const MAX_BLOCK_TILES = 96;
 const GRADIENT_BLOCK_BYTES = 512 * 1024;
 const MAX_GRADIENT_BLOCK_TILES = 256;
 
-/** Whether F(2x2, 3x3) computes this convolution: a 3x3 filter, stride 1 and dilation 1. */
+/**
+ * Whether Winograd computes this convolution: a 3x3 (F(2x2, 3x3), F(4x4, 3x3)) or 5x5 (F(2x2, 5x5))
+ * filter, stride 1 and dilation 1.
+ */
 export function winogradFits(info: backend_util.Conv2DInfo): boolean {
   return (
-    info.filterHeight === 3 &&
-    info.filterWidth === 3 &&
+    (info.filterHeight === 3 || info.filterHeight === 5) &&
+    info.filterWidth === info.filterHeight &&
     info.strideHeight === 1 &&
     info.strideWidth === 1 &&
     info.dilationHeight === 1 &&
@@ -104,14 +107,15 @@ export function winogradPays(channels: number, outC: number, outH: number, outW:
 }
 
 /**
- * The output tile m of the Winograd F(m x m, 3x3) that runs this convolution (or, `transposed`, its
- * input gradient) under the current policy, or 0 for the direct kernel.
+ * The output tile m of the Winograd F(m x m, r x r) that runs this convolution (or, `transposed`, its
+ * input gradient) under the current policy, or 0 for the direct kernel. 5x5 filters have F(2x2, 5x5) only.
  */
 export function winogradTile(info: backend_util.Conv2DInfo, { transposed = false } = {}): 0 | 2 | 4 {
   const current = winogradPolicy();
   if (current === 'never' || !winogradFits(info)) return 0;
   if (current === 'f2x2') return 2;
-  if (current === 'f4x4') return 4;
+  if (current === 'f4x4') return info.filterHeight === 3 ? 4 : 2;
+  if (info.filterHeight !== 3) return 0;
   const pays = transposed
     ? winogradPays(info.outChannels, info.inChannels, info.inHeight, info.inWidth)
     : winogradPays(info.inChannels, info.outChannels, info.outHeight, info.outWidth);
@@ -128,14 +132,22 @@ interface WinogradCall {
   activation: number;
   /** The input gradient: source dy, output dx, filter flipped with its channels swapped. */
   transposed: boolean;
-  /** F(m x m, 3x3): 2 or 4 ({@link winogradTile}). */
+  /** F(m x m, r x r): 2 or 4 ({@link winogradTile}); r is the filter's size. */
   m: 2 | 4;
 }
 
 /**
+ * Whether the filter gradient of this convolution runs as Winograd: F(2x2, 3x3) where the forward pass
+ * runs Winograd on a 3x3 filter (there is no F(4x4, 3x3) or 5x5 filter gradient).
+ */
+export function winogradFilterGradient(info: backend_util.Conv2DInfo): boolean {
+  return info.filterHeight === 3 && winogradTile(info) !== 0;
+}
+
+/**
  * Runs `assembly/winograd.ts` for a convolution `info` that {@link winogradFits}: the forward pass
- * (x → y) or its input gradient (dy → dx, a 3x3 correlation of dy with the flipped filter, padded by
- * 2 - pad).
+ * (x → y) or its input gradient (dy → dx, an r x r correlation of dy with the flipped filter, padded by
+ * r - 1 - pad).
  */
 export function runWinograd(
   kernels: SimdKernelExports,
@@ -144,13 +156,14 @@ export function runWinograd(
   call: WinogradCall,
 ): void {
   const { transposed, m } = call;
-  const positions = (m + 2) ** 2;
+  const r = info.filterHeight;
+  const positions = (m + r - 1) ** 2;
   const channels = transposed ? info.outChannels : info.inChannels;
   const outC = transposed ? info.inChannels : info.outChannels;
   const [srcH, srcW] = transposed ? [info.outHeight, info.outWidth] : [info.inHeight, info.inWidth];
   const [outH, outW] = transposed ? [info.inHeight, info.inWidth] : [info.outHeight, info.outWidth];
-  const padTop = transposed ? 2 - info.padInfo.top : info.padInfo.top;
-  const padLeft = transposed ? 2 - info.padInfo.left : info.padInfo.left;
+  const padTop = transposed ? r - 1 - info.padInfo.top : info.padInfo.top;
+  const padLeft = transposed ? r - 1 - info.padInfo.left : info.padInfo.left;
   const groupedDepth = Math.ceil(channels / 4) * 4;
   const columns = Math.ceil(outC / TILE_COLUMNS) * TILE_COLUMNS;
   const tiles = info.batchSize * Math.ceil(outH / m) * Math.ceil(outW / m);
@@ -169,6 +182,7 @@ export function runWinograd(
   const packedBias = scratch.alloc(columns * 4);
   kernels.winogradPackFilter(
     m,
+    r,
     call.filter,
     channels,
     outC,
@@ -179,6 +193,7 @@ export function runWinograd(
   );
   kernels.winogradConv(
     m,
+    r,
     call.src,
     packed,
     packedBias,
