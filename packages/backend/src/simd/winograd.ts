@@ -78,7 +78,7 @@ export function winogradFits(info: backend_util.Conv2DInfo): boolean {
 /**
  * Winograd runs where both channel counts are at least this and the output at least this size: the
  * range the conv bench measured it faster in. `pnpm --filter @fmnist/backend bench`, batch 64,
- * relaxed-simd, ms per call direct → Winograd for forward / input gradient / filter gradient, second
+ * relaxed-simd, ms per call direct → F(2x2, 3x3) for forward / input gradient / filter gradient, second
  * run (the first, without the filter gradient, agreed within its noise: 1.5-2.7x); the 2-core machine
  * was shared (load average 8), so the figures are provisional and vary ±50% between identical runs:
  *   cnn-mlp 28x28x32→64    77.7 → 33.1 / 62.2 → 29.6 / 52.2 → 40.3
@@ -90,13 +90,27 @@ export function winogradFits(info: backend_util.Conv2DInfo): boolean {
  *   vgg     7x7x128→128    22.8 → 15.9 / 23.9 → 18.3 / 28.8 → 21.0
  *   both    28x28x1→32     forward 10.8 against 4.1 on XNNPACK (today's kernel for 1-3 channels): no.
  * Channel counts between 4 and 32 and outputs under 7x7 were not measured and keep the direct kernel.
- * F(4x4, 3x3) (policy `f4x4`) stays out of the rule: its max error relative to the cpu backend's
- * largest output is 4.5e-6 to 6.5e-6 on these shapes (batch 4; F(2x2, 3x3) and the direct kernel:
- * 2.5e-7 to 1.2e-6), within the 1e-4 parity bound, but one timing on the loaded machine put it from
- * 1.5x faster to 1.4x slower than F(2x2, 3x3) per shape: not measured well enough to choose it.
  */
+
 export const WINOGRAD_MIN_CHANNELS = 32;
 export const WINOGRAD_MIN_SIZE = 7;
+
+/**
+ * Where Winograd pays, 3x3 forward passes and input gradients run F(4x4, 3x3) and 5x5 ones F(2x2, 5x5);
+ * 3x3 filter gradients run F(2x2, 3x3) (the only one there is). CPU time per call (ms, batch 64,
+ * relaxed-simd; CPU time because wall time on the shared machine varied ±50%: two interleaved rounds
+ * agreed within 10-20%), forward / input gradient:
+ *   F(2x2, 3x3) → F(4x4, 3x3):  28x28x32→32  17.3-19.7 → 14.3-15.1 / 29.7-30.1 → 17.8-19.6
+ *                               28x28x32→64  29.5-32.9 → 25.8-26.1 / 49.1-49.8 → 31.5-32.2
+ *                               14x14x64→64  14.5-17.8 →  9.9-11.0 / 23.1-27.0 → 19.1-19.8
+ *                               7x7x128→128  14.1-16.3 →  9.8-10.0 / 27.7-29.1 → 17.4-17.6
+ *                               9x9x64→64     6.3-7.5  →  5.9-6.1  / 12.3      → 10.3-11.0
+ *   direct → F(2x2, 5x5):       9x9x64→128 (cnn-mlp) 51.6-51.7 → 28.0-28.9 / 57.3 → 50.6-50.8
+ * F(4x4, 3x3)'s max error relative to the cpu backend's largest output is 4.5e-6 to 6.5e-6 on the
+ * 3x3 shapes above (batch 4; F(2x2, 3x3) and the direct kernel: 2.5e-7 to 1.2e-6), within the 1e-4
+ * parity bound the tests hold it to.
+ */
+const AUTO_TILE = { 3: 4, 5: 2 } as const;
 
 /**
  * Whether Winograd beats the direct kernel on a convolution of `channels` source channels into `outC`
@@ -115,11 +129,10 @@ export function winogradTile(info: backend_util.Conv2DInfo, { transposed = false
   if (current === 'never' || !winogradFits(info)) return 0;
   if (current === 'f2x2') return 2;
   if (current === 'f4x4') return info.filterHeight === 3 ? 4 : 2;
-  if (info.filterHeight !== 3) return 0;
   const pays = transposed
     ? winogradPays(info.outChannels, info.inChannels, info.inHeight, info.inWidth)
     : winogradPays(info.inChannels, info.outChannels, info.outHeight, info.outWidth);
-  return pays ? 2 : 0;
+  return pays ? AUTO_TILE[info.filterHeight as 3 | 5] : 0;
 }
 
 interface WinogradCall {
