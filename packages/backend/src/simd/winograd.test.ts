@@ -228,22 +228,31 @@ describe('Winograd policy', () => {
     expect(winogradTile(at(5, 64, 64))).toBe(0);
   });
 
-  it('keeps the tensor count flat over repeated training steps', async () => {
+  it('keeps the tensor count and the wasm heap flat over repeated training steps', async () => {
     setSimdKernelBuild(detected);
-    setWinogradPolicy('f2x2');
+    // The default rule's path: F(4x4, 3x3) forward and input gradient, F(2x2, 3x3) filter gradient.
+    setWinogradPolicy('auto');
     await tf.setBackend('wasm');
-    const x = tf.tensor4d(randomArray(2 * 9 * 9 * 8, 1), [2, 9, 9, 8]);
-    const w = tf.variable(tf.tensor4d(randomArray(3 * 3 * 8 * 16, 2), [3, 3, 8, 16]));
+    const x = tf.tensor4d(randomArray(2 * 9 * 9 * 32, 1), [2, 9, 9, 32]);
+    const w1 = tf.variable(tf.tensor4d(randomArray(3 * 3 * 32 * 32, 2), [3, 3, 32, 32]));
+    const w2 = tf.variable(tf.tensor4d(randomArray(3 * 3 * 32 * 32, 3), [3, 3, 32, 32]));
+    expect(winogradTile(info({ ...cases[4]!, height: 9, width: 9, inChannels: 32, outChannels: 32 }))).toBe(
+      4,
+    );
     const optimizer = tf.train.sgd(1e-3);
     const step = () =>
-      optimizer.minimize(() =>
-        tf.sum(tf.square(tf.relu(tf.conv2d(tf.relu(x), w as tf.Tensor4D, 1, 'same')))),
-      );
+      optimizer.minimize(() => {
+        const hidden = tf.relu(tf.conv2d(x, w1 as tf.Tensor4D, 1, 'same'));
+        return tf.sum(tf.square(tf.conv2d(hidden, w2 as tf.Tensor4D, 1, 'same')));
+      });
     step();
+    const heap = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
     const before = tf.memory().numTensors;
+    const heapBefore = heap();
     for (let i = 0; i < 50; i++) step();
     expect(tf.memory().numTensors).toBe(before);
-    tf.dispose([x, w]);
+    expect(heap()).toBe(heapBefore);
+    tf.dispose([x, w1, w2]);
     optimizer.dispose();
   });
 });
