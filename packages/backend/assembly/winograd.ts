@@ -86,53 +86,41 @@ function packFilter5(
       const lanes = outC - k;
       const at = dst + <usize>((k / NR) * kp * NR + c * NR + (k % NR)) * 4;
       for (let u = 0; u < 6; u++) {
-        // Row u of G g: G's row u over the taps' rows, for each of the 5 columns.
-        const r0 = filterRow5(
-          u,
-          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 0, 0),
-          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 1, 0),
-          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 2, 0),
-          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 3, 0),
-          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 4, 0),
-        );
-        const r1 = filterRow5(
-          u,
-          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 0, 1),
-          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 1, 1),
-          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 2, 1),
-          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 3, 1),
-          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 4, 1),
-        );
-        const r2 = filterRow5(
-          u,
-          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 0, 2),
-          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 1, 2),
-          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 2, 2),
-          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 3, 2),
-          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 4, 2),
-        );
-        const r3 = filterRow5(
-          u,
-          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 0, 3),
-          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 1, 3),
-          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 2, 3),
-          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 3, 3),
-          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 4, 3),
-        );
-        const r4 = filterRow5(
-          u,
-          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 0, 4),
-          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 1, 4),
-          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 2, 4),
-          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 3, 4),
-          loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 4, 4),
-        );
+        // Row u of G g, one column of the taps at a time.
+        const r0 = filterColumn5(src, channels, outC, transposed, c, k, lanes, u, 0);
+        const r1 = filterColumn5(src, channels, outC, transposed, c, k, lanes, u, 1);
+        const r2 = filterColumn5(src, channels, outC, transposed, c, k, lanes, u, 2);
+        const r3 = filterColumn5(src, channels, outC, transposed, c, k, lanes, u, 3);
+        const r4 = filterColumn5(src, channels, outC, transposed, c, k, lanes, u, 4);
         for (let w = 0; w < 6; w++) {
           v128.store(at + <usize>(u * 6 + w) * positionBytes, filterRow5(w, r0, r1, r2, r3, r4));
         }
       }
     }
   }
+}
+
+// (G g)[u][v] of F(2x2, 5x5): G's row u over column v of the 5x5 taps.
+@inline
+function filterColumn5(
+  src: usize,
+  channels: i32,
+  outC: i32,
+  transposed: i32,
+  c: i32,
+  k: i32,
+  lanes: i32,
+  u: i32,
+  v: i32,
+): v128 {
+  return filterRow5(
+    u,
+    loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 0, v),
+    loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 1, v),
+    loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 2, v),
+    loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 3, v),
+    loadTaps(src, 5, channels, outC, transposed, c, k, lanes, 4, v),
+  );
 }
 
 // Row u of F(2x2, 5x5)'s G times (x0..x4): G = [1/4 0 0 0 0; -1/6 (1 1 1 1 1); -1/6 (1 -1 1 -1 1);
