@@ -7,7 +7,7 @@ import {
 } from '../testing/conv-runs.js';
 import { maxRelativeDifference, randomArray, tf } from '../testing/tf.js';
 import { setSimdKernelBuild, simdKernelChoice } from './engine.js';
-import { setWinogradPolicy, winogradFilterGradient, winogradPolicy, winogradTile } from './winograd.js';
+import { setWinogradPolicy, useWinogradFilterGradient, winogradPolicy, winogradTile } from './winograd.js';
 
 const base: Pick<ConvCase, 'kernel' | 'stride' | 'dilation'> = { kernel: [3, 3], stride: 1, dilation: 1 };
 
@@ -212,14 +212,14 @@ describe('Winograd policy', () => {
       info({ ...cases[4]!, height: size, width: size, inChannels, outChannels });
     expect(winogradTile(at(28, 32, 32))).toBe(4);
     expect(winogradTile(at(7, 128, 128), { transposed: true })).toBe(4);
-    expect(winogradFilterGradient(at(7, 128, 128))).toBe(true);
+    expect(useWinogradFilterGradient(at(7, 128, 128))).toBe(true);
     expect(
       winogradTile(
         info({ ...cases[4]!, kernel: [5, 5], height: 9, width: 9, inChannels: 64, outChannels: 128 }),
       ),
     ).toBe(2);
     expect(
-      winogradFilterGradient(
+      useWinogradFilterGradient(
         info({ ...cases[4]!, kernel: [5, 5], height: 9, width: 9, inChannels: 64, outChannels: 128 }),
       ),
     ).toBe(false);

@@ -64,7 +64,7 @@ const MAX_GRADIENT_BLOCK_TILES = 256;
  * Whether Winograd computes this convolution: a 3x3 (F(2x2, 3x3), F(4x4, 3x3)) or 5x5 (F(2x2, 5x5))
  * filter, stride 1 and dilation 1.
  */
-export function winogradFits(info: backend_util.Conv2DInfo): boolean {
+function winogradFits(info: backend_util.Conv2DInfo): boolean {
   return (
     (info.filterHeight === 3 || info.filterHeight === 5) &&
     info.filterWidth === info.filterHeight &&
@@ -92,8 +92,8 @@ export function winogradFits(info: backend_util.Conv2DInfo): boolean {
  * Channel counts between 4 and 32 and outputs under 7x7 were not measured and keep the direct kernel.
  */
 
-export const WINOGRAD_MIN_CHANNELS = 32;
-export const WINOGRAD_MIN_SIZE = 7;
+const WINOGRAD_MIN_CHANNELS = 32;
+const WINOGRAD_MIN_SIZE = 7;
 
 /**
  * Where Winograd pays, 3x3 forward passes and input gradients run F(4x4, 3x3) and 5x5 ones F(2x2, 5x5);
@@ -116,7 +116,7 @@ const AUTO_TILE = { 3: 4, 5: 2 } as const;
  * Whether Winograd beats the direct kernel on a convolution of `channels` source channels into `outC`
  * channels of `outH` x `outW` (see WINOGRAD_MIN_CHANNELS for the figures).
  */
-export function winogradPays(channels: number, outC: number, outH: number, outW: number): boolean {
+function winogradPays(channels: number, outC: number, outH: number, outW: number): boolean {
   return Math.min(channels, outC) >= WINOGRAD_MIN_CHANNELS && Math.min(outH, outW) >= WINOGRAD_MIN_SIZE;
 }
 
@@ -153,7 +153,7 @@ interface WinogradCall {
  * Whether the filter gradient of this convolution runs as Winograd: F(2x2, 3x3) where the forward pass
  * runs Winograd on a 3x3 filter (there is no F(4x4, 3x3) or 5x5 filter gradient).
  */
-export function winogradFilterGradient(info: backend_util.Conv2DInfo): boolean {
+export function useWinogradFilterGradient(info: backend_util.Conv2DInfo): boolean {
   return info.filterHeight === 3 && winogradTile(info) !== 0;
 }
 
