@@ -343,5 +343,6 @@ function packShifted(
 
 
 export { batchNormForward, batchNormGradient } from './batch-norm';
-export { winogradConv, winogradPackFilter } from './winograd';
+export { winogradConv } from './winograd';
+export { winogradPackFilter } from './winograd-filter';
 export { winogradFilterGradient } from './winograd-filter-gradient';

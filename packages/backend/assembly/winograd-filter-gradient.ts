@@ -4,7 +4,10 @@
 // tiles are 16 matrix products [K, tiles] x [tiles, C] on tile.ts's micro-kernel.
 
 import { ACTIVATION_LINEAR, MR, NR, padK, tile } from './tile';
-import { gatherPatch, loadChannels, POSITIONS, transformInputGroup } from './winograd';
+import { gatherPatch, loadChannels, transformInputGroup } from './winograd-transforms';
+
+// Transform positions of F(2x2, 3x3): its 4x4 domain.
+const POSITIONS: i32 = 16;
 
 /**
  * dW[u, v, c, k] = sum over n, y, x of x[n, y + u - padTop, x + v - padLeft, c] * dy[n, y, x, k] (zero
