@@ -1,40 +1,68 @@
-// The CNN-MLP's convolutions at a data-parallel shard's batch (64), forward (fused bias + relu), input
-// gradient and filter gradient: our SIMD kernels against tfjs-wasm's XNNPACK path, one JSON line each.
+// The convolutions of the CNN-MLP and VGG architectures at a data-parallel shard's batch (64), forward
+// (fused bias + relu), input gradient and filter gradient: our SIMD kernels (direct, and Winograd
+// F(2x2, 3x3) where it fits) against tfjs-wasm's XNNPACK path, one JSON line each.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels, setSimdKernelBuild, simdKernelChoice } from '../src/index.js';
+import {
+  registerWasmTrainingKernels,
+  setSimdKernelBuild,
+  setWinogradPolicy,
+  simdKernelChoice,
+} from '../src/index.js';
 
 registerWasmTrainingKernels();
 await tf.setBackend('wasm');
 const detected = simdKernelChoice().build;
 const batch = 64;
 const layers = [
-  { size: 28, inChannels: 1, outChannels: 32, kernel: 3 },
-  { size: 28, inChannels: 32, outChannels: 64, kernel: 3 },
-  { size: 9, inChannels: 64, outChannels: 64, kernel: 3 },
-  { size: 9, inChannels: 64, outChannels: 128, kernel: 5 },
+  { model: 'cnn-mlp,vgg', size: 28, inChannels: 1, outChannels: 32, kernel: 3 },
+  { model: 'cnn-mlp', size: 28, inChannels: 32, outChannels: 64, kernel: 3 },
+  { model: 'cnn-mlp', size: 9, inChannels: 64, outChannels: 64, kernel: 3 },
+  { model: 'cnn-mlp', size: 9, inChannels: 64, outChannels: 128, kernel: 5 },
+  { model: 'vgg', size: 28, inChannels: 32, outChannels: 32, kernel: 3 },
+  { model: 'vgg', size: 14, inChannels: 32, outChannels: 64, kernel: 3 },
+  { model: 'vgg', size: 14, inChannels: 64, outChannels: 64, kernel: 3 },
+  { model: 'vgg', size: 7, inChannels: 64, outChannels: 128, kernel: 3 },
+  { model: 'vgg', size: 7, inChannels: 128, outChannels: 128, kernel: 3 },
 ];
+// Our kernels with Winograd off (direct), F(2x2, 3x3) or F(4x4, 3x3) forced wherever it fits, and
+// tfjs-wasm's XNNPACK.
+const variants = [
+  { kernels: detected, winograd: 'never', label: detected },
+  { kernels: detected, winograd: 'f2x2', label: `${detected}+winograd` },
+  { kernels: detected, winograd: 'f4x4', label: `${detected}+winograd4x4` },
+  { kernels: 'off', winograd: 'never', label: 'xnnpack' },
+] as const;
 
-/** Milliseconds per call, after enough calls for V8 to optimize the kernels. */
-function time(f: () => tf.Tensor, reps = 6): number {
+/**
+ * Milliseconds per call, wall clock and CPU time (the kernels run on this thread, so CPU time is their
+ * own time even when other processes share the cores), after enough calls for V8 to optimize them.
+ */
+function time(f: () => tf.Tensor, reps = 6): { ms: number; cpuMs: number } {
   for (let i = 0; i < 6; i++) f().dispose();
+  const cpu = process.cpuUsage();
   const started = performance.now();
   for (let i = 0; i < reps; i++) {
     const result = f();
     result.dataSync();
     result.dispose();
   }
-  return (performance.now() - started) / reps;
+  const used = process.cpuUsage(cpu);
+  return { ms: (performance.now() - started) / reps, cpuMs: (used.user + used.system) / 1000 / reps };
 }
 
-for (const kernels of [detected, 'off'] as const) {
+for (const { kernels, winograd, label } of variants) {
   setSimdKernelBuild(kernels);
+  setWinogradPolicy(winograd);
   for (const l of layers) {
+    // Winograd changes nothing else: skip the shapes it does not fit.
+    if (winograd !== 'never' && l.kernel !== 3) continue;
     const x = tf.randomUniform([batch, l.size, l.size, l.inChannels]) as tf.Tensor4D;
     const w = tf.randomUniform([l.kernel, l.kernel, l.inChannels, l.outChannels]) as tf.Tensor4D;
     const b = tf.randomUniform([l.outChannels]) as tf.Tensor1D;
     const dy = tf.randomUniform([batch, l.size, l.size, l.outChannels]) as tf.Tensor4D;
     const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC' };
+    // The direct convolution's operation count for every variant: Winograd's figure is an effective rate.
     const gflop = (2 * batch * l.size * l.size * l.kernel * l.kernel * l.inChannels * l.outChannels) / 1e9;
     const runs = {
       forward: () => tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias: b, activation: 'relu' }),
@@ -50,14 +78,18 @@ for (const kernels of [detected, 'off'] as const) {
         } as never) as tf.Tensor,
     };
     for (const [op, run] of Object.entries(runs)) {
-      const ms = time(run);
+      // F(4x4, 3x3) has no filter gradient of its own (it runs F(2x2, 3x3)'s).
+      if (winograd === 'f4x4' && op === 'filterGradient') continue;
+      const { ms, cpuMs } = time(run);
       console.log(
         JSON.stringify({
           name: `conv.${op}`,
           value: Number((gflop / (ms / 1000)).toFixed(1)),
           unit: 'GFLOP/s',
           ms: Number(ms.toFixed(2)),
-          kernels: kernels === 'off' ? 'xnnpack' : kernels,
+          cpuMs: Number(cpuMs.toFixed(2)),
+          kernels: label,
+          model: l.model,
           layer: `${l.size}x${l.size}x${l.inChannels}->${l.outChannels} k${l.kernel}`,
           batch,
         }),

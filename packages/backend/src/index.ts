@@ -18,3 +18,9 @@ export {
   setSimdKernelBuild,
   simdKernelChoice,
 } from './simd/engine.js';
+export {
+  setWinogradPolicy,
+  WINOGRAD_ENV,
+  type WinogradPolicy,
+  winogradPolicy,
+} from './simd/winograd.js';

@@ -3,6 +3,7 @@ import { forwardConvInfo, shape4 } from '../conv-geometry.js';
 import { type KernelArgs, KernelCalls } from '../kernel-call.js';
 import { simdKernelsFor, type WasmBackendInternals } from '../simd/engine.js';
 import { convGeometry, heapOffset, TILE_ROWS as MR, TILE_COLUMNS as NR, Scratch } from '../simd/scratch.js';
+import { runWinogradFilterGradient, useWinogradFilterGradient } from '../simd/winograd.js';
 
 // The filter gradient sums over a chunk of output rows of one image at a time, whose packed output
 // gradient takes about this many bytes, so that it stays in a 32-48 kB L1 data cache across all tiles.
@@ -14,7 +15,7 @@ function backendOf(args: KernelArgs): Backend {
   return args.backend as unknown as Backend;
 }
 
-/** dW on our SIMD kernel (float32); otherwise undefined. */
+/** dW on our SIMD kernels (float32; Winograd where it pays, see simd/winograd.ts); otherwise undefined. */
 function simdConv2DBackpropFilter(
   args: KernelArgs,
   x: TensorInfo,
@@ -27,6 +28,19 @@ function simdConv2DBackpropFilter(
   if (!kernels) return undefined;
   const out = backend.makeOutput(info.filterShape, 'float32');
   if (util.sizeFromShape(info.filterShape) === 0) return out;
+  if (useWinogradFilterGradient(info)) {
+    const scratch = new Scratch(backend);
+    try {
+      runWinogradFilterGradient(kernels, scratch, info, {
+        x: heapOffset(backend, x),
+        dy: heapOffset(backend, dy),
+        dw: heapOffset(backend, out),
+      });
+    } finally {
+      scratch.free();
+    }
+    return out;
+  }
   const chunkRows = Math.min(
     info.outHeight,
     Math.max(1, Math.floor(FILTER_GRADIENT_CHUNK_BYTES / (info.outWidth * info.outChannels * 4))),

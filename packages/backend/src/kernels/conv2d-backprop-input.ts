@@ -3,6 +3,7 @@ import { forwardConvInfo, shape4 } from '../conv-geometry.js';
 import { type KernelArgs, KernelCalls } from '../kernel-call.js';
 import { simdKernelsFor, type WasmBackendInternals } from '../simd/engine.js';
 import { convGeometry, heapOffset, indirectConvScratch, Scratch } from '../simd/scratch.js';
+import { runWinograd, winogradTile } from '../simd/winograd.js';
 
 const MIN_OUTPUT_COLUMNS = 4;
 
@@ -13,7 +14,8 @@ function backendOf(args: KernelArgs): Backend {
 }
 
 /**
- * dx on our SIMD kernel, as the forward kernel run "transposed": each dx pixel gathers, per tap, the dy
+ * dx on our SIMD kernels: Winograd where it pays for a 3x3 stride-1 convolution (dx is then a 3x3
+ * correlation of dy with the flipped filter), otherwise the forward kernel run "transposed": each dx pixel gathers, per tap, the dy
  * pixel it was read by (where the stride divides), times the filter with channels swapped. Returns
  * undefined where the kernel cannot run, for the caller's fallback.
  */
@@ -23,9 +25,10 @@ function simdConv2DBackpropInput(
   filter: TensorInfo,
   info: backend_util.Conv2DInfo,
 ): TensorInfo | undefined {
+  if (dy.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
+  const winograd = winogradTile(info, { transposed: true });
   // dx of a first layer (1-3 input channels, the model's input) fills under half of 8-wide tiles: XNNPACK.
-  if (dy.dtype !== 'float32' || filter.dtype !== 'float32' || info.inChannels < MIN_OUTPUT_COLUMNS)
-    return undefined;
+  if (!winograd && info.inChannels < MIN_OUTPUT_COLUMNS) return undefined;
   const backend = backendOf(args);
   const kernels = simdKernelsFor(backend);
   if (!kernels) return undefined;
@@ -34,6 +37,18 @@ function simdConv2DBackpropInput(
   const taps = info.filterHeight * info.filterWidth;
   const scratch = new Scratch(backend);
   try {
+    if (winograd) {
+      runWinograd(kernels, scratch, info, {
+        src: heapOffset(backend, dy),
+        filter: heapOffset(backend, filter),
+        bias: 0,
+        out: heapOffset(backend, out),
+        activation: 0,
+        transposed: true,
+        m: winograd,
+      });
+      return out;
+    }
     const { packed, packedBias, indirection, zeros, packedA, spill } = indirectConvScratch(
       scratch,
       taps,

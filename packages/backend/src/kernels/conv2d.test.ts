@@ -1,26 +1,16 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { setSimdKernelBuild, simdKernelChoice, simdKernelStatus } from '../simd/engine.js';
-import { maxRelativeDifference, onBackend, randomArray, tf } from '../testing/tf.js';
-
-type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
-
-interface ForwardCase {
-  batch: number;
-  height: number;
-  width: number;
-  inChannels: number;
-  outChannels: number;
-  kernel: [number, number];
-  stride: number;
-  dilation: number;
-  pad: Pad;
-  activation: 'linear' | 'relu' | 'relu6';
-  bias: boolean;
-}
+import {
+  type ConvCase,
+  expectFiniteDifferenceGradients,
+  forwardRun,
+  gradientRun,
+} from '../testing/conv-runs.js';
+import { maxRelativeDifference, tf } from '../testing/tf.js';
 
 // Beyond the CNN-MLP: strides 1-3, even and 1x1 kernels, 1 and 3 input channels, batch 1, odd and
 // non-square inputs, output channels that fill 8-wide tiles or not, explicit padding.
-const forwardCases: ForwardCase[] = [
+const forwardCases: ConvCase[] = [
   {
     batch: 2,
     height: 28,
@@ -119,48 +109,6 @@ const forwardCases: ForwardCase[] = [
   },
 ];
 
-function forwardRun(backend: string, c: ForwardCase) {
-  const x = randomArray(c.batch * c.height * c.width * c.inChannels, 1);
-  const w = randomArray(c.kernel[0] * c.kernel[1] * c.inChannels * c.outChannels, 2);
-  const b = randomArray(c.outChannels, 3);
-  return onBackend(backend, () => [
-    tf.fused.conv2d({
-      x: tf.tensor4d(x, [c.batch, c.height, c.width, c.inChannels]),
-      filter: tf.tensor4d(w, [...c.kernel, c.inChannels, c.outChannels]),
-      strides: c.stride,
-      pad: c.pad,
-      dilations: c.dilation,
-      bias: c.bias ? tf.tensor1d(b) : undefined,
-      activation: c.activation,
-    }),
-  ]);
-}
-
-/** Gradients of sum(conv(x, w) * dy) with respect to x and w. */
-function gradientRun(backend: string, c: ForwardCase) {
-  const xShape: [number, number, number, number] = [c.batch, c.height, c.width, c.inChannels];
-  const wShape: [number, number, number, number] = [...c.kernel, c.inChannels, c.outChannels];
-  const outShape = tf.backend_util.computeConv2DInfo(xShape, wShape, c.stride, c.dilation, c.pad).outShape;
-  const x = randomArray(
-    xShape.reduce((a, b) => a * b),
-    4,
-  );
-  const w = randomArray(
-    wShape.reduce((a, b) => a * b),
-    5,
-  );
-  const dy = randomArray(
-    outShape.reduce((a, b) => a * b),
-    6,
-  );
-  return onBackend(backend, () =>
-    tf.grads(((a: tf.Tensor4D, f: tf.Tensor4D) =>
-      tf.sum(tf.mul(tf.conv2d(a, f, c.stride, c.pad, 'NHWC', c.dilation), tf.tensor(dy, outShape)))) as (
-      ...t: tf.Tensor[]
-    ) => tf.Tensor)([tf.tensor4d(x, xShape), tf.tensor4d(w, wShape)]),
-  );
-}
-
 const detected = simdKernelChoice().build;
 afterAll(() => setSimdKernelBuild(detected));
 
@@ -197,41 +145,7 @@ describe.each(['relaxed-simd', 'simd128'] as const)('SIMD conv kernels, %s build
 describe('SIMD conv kernels', () => {
   it('give filter and input gradients that agree with finite differences', async () => {
     setSimdKernelBuild(detected);
-    const c = forwardCases[3]!;
-    const xShape: [number, number, number, number] = [c.batch, c.height, c.width, c.inChannels];
-    const wShape: [number, number, number, number] = [...c.kernel, c.inChannels, c.outChannels];
-    const x = randomArray(
-      xShape.reduce((a, b) => a * b),
-      7,
-    );
-    const w = randomArray(
-      wShape.reduce((a, b) => a * b),
-      8,
-    );
-    await tf.setBackend('wasm');
-    // A smooth loss (squares), so that the difference quotient tests the gradient, not a linear identity.
-    const loss = (a: tf.Tensor4D, f: tf.Tensor4D) => tf.sum(tf.square(tf.conv2d(a, f, c.stride, c.pad)));
-    const value = (xv: Float32Array, wv: Float32Array) =>
-      tf.tidy(() => loss(tf.tensor4d(xv, xShape), tf.tensor4d(wv, wShape)).dataSync()[0]!);
-    const [dx, dw] = await onBackend('wasm', () =>
-      tf.grads(loss as (...t: tf.Tensor[]) => tf.Tensor)([tf.tensor4d(x, xShape), tf.tensor4d(w, wShape)]),
-    );
-    const eps = 1e-2;
-    const check = (
-      values: Float32Array,
-      gradient: Float32Array,
-      index: number,
-      evaluate: (v: Float32Array) => number,
-    ) => {
-      const plus = values.slice();
-      const minus = values.slice();
-      plus[index]! += eps;
-      minus[index]! -= eps;
-      const numeric = (evaluate(plus) - evaluate(minus)) / (2 * eps);
-      expect(Math.abs(numeric - gradient[index]!)).toBeLessThan(2e-3 * Math.max(1, Math.abs(numeric)));
-    };
-    for (const index of [0, 5, 17, w.length - 1]) check(w, dw!, index, (v) => value(x, v));
-    for (const index of [0, 40, 77, x.length - 1]) check(x, dx!, index, (v) => value(v, w));
+    await expectFiniteDifferenceGradients(forwardCases[3]!);
   });
 
   it.each([

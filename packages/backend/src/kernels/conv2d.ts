@@ -2,6 +2,7 @@ import { backend_util, type KernelFunc, type TensorInfo, util } from '@tensorflo
 import type { KernelArgs, KernelWrapper } from '../kernel-call.js';
 import { simdKernelsFor, type WasmBackendInternals } from '../simd/engine.js';
 import { convGeometry, heapOffset, indirectConvScratch, Scratch } from '../simd/scratch.js';
+import { runWinograd, winogradTile } from '../simd/winograd.js';
 
 const MIN_INPUT_CHANNELS = 4;
 
@@ -10,8 +11,9 @@ const MIN_INPUT_CHANNELS = 4;
 const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2 };
 
 /**
- * Conv2D and FusedConv2D (bias and linear/relu/relu6) on our SIMD kernel, reading the input and writing
- * the output where tfjs keeps them. Any other case (prelu, leaky relu, sigmoid, NCHW, int32) goes to
+ * Conv2D and FusedConv2D (bias and linear/relu/relu6) on our SIMD kernels, reading the input and writing
+ * the output where tfjs keeps them: Winograd F(2x2, 3x3) for the 3x3 stride-1 convolutions where it pays
+ * (simd/winograd.ts), the direct kernel for the rest. Any other case (prelu, leaky relu, sigmoid, NCHW, int32) goes to
  * `original`, tfjs-wasm's XNNPACK kernel, which also raises tfjs's own errors for malformed calls.
  */
 function simdConv2D(original: KernelFunc): KernelFunc {
@@ -31,8 +33,6 @@ function simdConv2D(original: KernelFunc): KernelFunc {
       x.shape.length !== 4 ||
       filter.shape.length !== 4 ||
       x.shape[3] !== filter.shape[2] ||
-      // With fewer than 4 input channels (a first layer) gathering rows costs more than XNNPACK's kernel.
-      x.shape[3]! < MIN_INPUT_CHANNELS ||
       preluActivationWeights ||
       activation === undefined ||
       dataFormat !== 'NHWC' ||
@@ -50,12 +50,27 @@ function simdConv2D(original: KernelFunc): KernelFunc {
       attrs.pad as 'valid' | 'same' | number | backend_util.ExplicitPadding,
       attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
     );
+    const winograd = winogradTile(info);
+    // With fewer than 4 input channels (a first layer) gathering rows costs more than XNNPACK's kernel.
+    if (!winograd && info.inChannels < MIN_INPUT_CHANNELS) return original(args);
     const out = backend.makeOutput(info.outShape, 'float32');
     if (util.sizeFromShape(info.outShape) === 0) return out;
     const taps = info.filterHeight * info.filterWidth;
     const depth = taps * info.inChannels;
     const scratch = new Scratch(backend);
     try {
+      if (winograd) {
+        runWinograd(kernels, scratch, info, {
+          src: heapOffset(backend, x),
+          filter: heapOffset(backend, filter),
+          bias: bias ? heapOffset(backend, bias) : 0,
+          out: heapOffset(backend, out),
+          activation,
+          transposed: false,
+          m: winograd,
+        });
+        return out;
+      }
       const { packed, packedBias, indirection, zeros, packedA, spill } = indirectConvScratch(
         scratch,
         taps,
