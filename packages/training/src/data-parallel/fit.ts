@@ -115,8 +115,9 @@ async function fitEpochs(trainer: DataParallelTrainer, options: FitOptions): Pro
       batch++;
       result.stoppedAt = { epoch, batch };
       // On one thread a step never leaves this event loop: without a turn of it, a signal handler (Ctrl-C,
-      // SIGTERM) that sets what shouldStop reads would run only when the epoch ends.
-      await new Promise((resolve) => setImmediate(resolve));
+      // SIGTERM) that sets what shouldStop reads would run only when the epoch ends. setTimeout, not
+      // setImmediate: browsers and Web Workers have no setImmediate.
+      await new Promise((resolve) => setTimeout(resolve, 0));
       if (options.shouldStop?.()) {
         result.interrupted = true;
         break;
