@@ -1,0 +1,37 @@
+import type { LongTasks } from './ui/long-tasks.js';
+
+/**
+ * What the page exposes on `window.fmnistDemo` for its tests and for anyone curious in the console: the
+ * long tasks seen, the training run's phase and its final weights' hash.
+ */
+export interface DemoState {
+  longTasks: LongTasks;
+  train: {
+    phase: 'idle' | 'loading' | 'training' | 'paused' | 'stopped' | 'done' | 'failed';
+    /** SHA-256 of the weights when the run last stopped or finished. */
+    weightsHash?: string;
+    testAccuracy?: number;
+    /** Files of the last data load answered from the browser's cache. */
+    cachedFiles?: number;
+    checkpoints: number;
+    batches: number;
+    imagesPerSecond?: number;
+  };
+  own: { classes: string[]; trained: boolean };
+}
+
+declare global {
+  interface Window {
+    fmnistDemo: DemoState;
+  }
+}
+
+export function createDemoState(longTasks: LongTasks): DemoState {
+  const state: DemoState = {
+    longTasks,
+    train: { phase: 'idle', checkpoints: 0, batches: 0 },
+    own: { classes: [], trained: false },
+  };
+  window.fmnistDemo = state;
+  return state;
+}

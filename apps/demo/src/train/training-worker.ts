@@ -1,0 +1,142 @@
+// The training run, off the page's thread: the page only draws what this worker reports, so training
+// never blocks it. This worker is the trainer's own thread; `settings.workers - 1` more compute gradients.
+import '@tensorflow/tfjs-backend-cpu';
+import { createAugmenter } from '@fmnist/augment';
+import { useBestBackend } from '@fmnist/backend';
+import { terminateOnNaN } from '@fmnist/callbacks';
+import { CLASS_NAMES } from '@fmnist/dataset';
+import { evaluateClassifier } from '@fmnist/eval/tfjs';
+import { indexedDbCheckpointStore } from '@fmnist/io';
+import type { Recipe } from '@fmnist/model';
+import { RunProgress } from '@fmnist/training';
+import { DataParallelTrainer, fitDataParallel } from '@fmnist/training/browser';
+import { buildAugmentation, recipeCallbacks, recipeLoss, trainingBatches } from '@fmnist/training/recipes';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { DEMO_RECIPES } from './demo-recipes.js';
+import { modelArtifacts } from './model-artifacts.js';
+import { PageReporter } from './page-reporter.js';
+import type { FromTrainingWorker, ToTrainingWorker } from './protocol.js';
+import { quotaGuardedStore } from './quota-guarded-store.js';
+import { IMAGE_SHAPE, toImageSet, toTrainingBatch } from './run-data.js';
+import { runModel } from './run-model.js';
+import { RUN_STORE } from './run-store.js';
+import { weightsHash } from './weights-hash.js';
+
+type Start = Extract<ToTrainingWorker, { type: 'start' }>;
+
+const post = (message: FromTrainingWorker, transfer: Transferable[] = []) =>
+  (self as unknown as Worker).postMessage(message, transfer);
+
+let reporter: PageReporter | undefined;
+let stopRequested = false;
+
+self.addEventListener('message', (event: MessageEvent<ToTrainingWorker>) => {
+  const message = event.data;
+  if (message.type === 'start')
+    train(message).catch((error: unknown) =>
+      post({ type: 'error', message: error instanceof Error ? error.message : String(error) }),
+    );
+  else if (message.type === 'pause') reporter?.pause();
+  else if (message.type === 'continue') reporter?.resume();
+  else if (message.type === 'stop') {
+    stopRequested = true;
+    reporter?.resume();
+  }
+});
+
+async function train(start: Start): Promise<void> {
+  const { settings } = start;
+  setWasmPaths(start.wasmUrl);
+  const backend = await useBestBackend('wasm', {
+    log: null,
+    importModule: () => import('@tensorflow/tfjs-backend-wasm'),
+  });
+  const recipe = { ...DEMO_RECIPES[settings.recipe].recipe, epochs: settings.epochs };
+  const model = await runModel(settings.recipe, settings.seed, start.shippedModelUrl);
+  let progress: RunProgress | undefined;
+  const store = quotaGuardedStore(indexedDbCheckpointStore(RUN_STORE), {
+    onQuota: () =>
+      post({
+        type: 'warning',
+        message: 'The browser refused more storage: training goes on without checkpoints',
+      }),
+    onWrite: () =>
+      progress &&
+      post({ type: 'checkpoint', epoch: progress.state.epoch, batch: progress.state.batchInEpoch }),
+  });
+  progress = await RunProgress.start(store, model, {
+    seed: settings.seed,
+    resume: start.resume,
+    saveEveryMinutes: settings.checkpointSeconds / 60,
+  });
+  const train = toImageSet(start.train);
+  const steps = Math.ceil(train.count / recipe.batchSize);
+  const trainer = await DataParallelTrainer.create(model, {
+    workers: settings.workers,
+    loss: recipeLoss(recipe),
+  });
+  post({
+    type: 'status',
+    message: `${progress.resumed ? `Resumed at epoch ${progress.state.epoch + 1}, batch ${progress.state.batchInEpoch}` : 'Training'}: ${trainer.threads} thread(s) on ${backend.name} (conv kernels: ${backend.kernels?.build ?? 'off'})`,
+  });
+  sendSamples(train, recipe, settings.seed);
+  const recipeRun = await recipeCallbacks(recipe, { stepsPerEpoch: steps, validation: true, progress });
+  progress.restoreCallbackStates();
+  reporter = new PageReporter(
+    { epochs: recipe.epochs, steps },
+    {
+      batch: (batchProgress) => post({ type: 'batch', progress: batchProgress }),
+      epoch: (epoch, logs) => post({ type: 'epoch', epoch, logs }),
+    },
+  );
+  try {
+    const { state } = progress;
+    const result = await fitDataParallel(trainer, {
+      epochs: recipe.epochs,
+      initialEpoch: state.epoch,
+      initialBatch: state.batchInEpoch,
+      totals: progress.totals,
+      stepsPerEpoch: steps,
+      batches: trainingBatches({ train, recipe, seed: settings.seed, state: () => progress.state }),
+      validationData: toTrainingBatch(start.validation),
+      // The run's checkpoints record the batch a pause or stop follows: the reporter comes last.
+      callbacks: [...recipeRun.callbacks, terminateOnNaN(), progress, reporter],
+      shouldStop: () => stopRequested,
+      seed: settings.seed,
+    });
+    if (result.interrupted) {
+      await progress.save();
+      post({ type: 'done', interrupted: true, weightsHash: await weightsHash(model) });
+      return;
+    }
+    recipeRun.applyAverage();
+    await finish(model, start);
+  } finally {
+    await trainer.dispose();
+  }
+}
+
+/** Test-set evaluation, the weights' hash and the model itself, to the page. */
+async function finish(model: tfl.LayersModel, start: Start) {
+  post({ type: 'status', message: `Evaluating on ${start.test.count} test images…` });
+  const test = toImageSet(start.test);
+  const { report } = await evaluateClassifier(model, test, test.labels, { classNames: CLASS_NAMES });
+  const artifacts = await modelArtifacts(model);
+  post({ type: 'done', interrupted: false, weightsHash: await weightsHash(model), report, artifacts }, [
+    artifacts.weightData,
+  ]);
+}
+
+/** A strip of training images augmented as the recipe augments them (an augmenter of their own). */
+function sendSamples(train: ReturnType<typeof toImageSet>, recipe: Recipe, seed: number) {
+  const count = Math.min(12, train.count);
+  const size = IMAGE_SHAPE.height * IMAGE_SHAPE.width;
+  const shape: [number, number, number, number] = [count, IMAGE_SHAPE.height, IMAGE_SHAPE.width, 1];
+  const augmented = createAugmenter(buildAugmentation(recipe), { seed })({
+    data: train.images.slice(0, count * size),
+    shape,
+  });
+  const images = Uint8Array.from(augmented.data);
+  post({ type: 'samples', images, count }, [images.buffer]);
+}

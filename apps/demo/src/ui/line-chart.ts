@@ -1,0 +1,55 @@
+/** One line of a chart: its name in the legend, colour, points `[x, y]`, and which y axis it uses. */
+export interface Series {
+  name: string;
+  color: string;
+  points: [number, number][];
+  /** `left`: loss (from 0 to its maximum); `right`: accuracy, 0–1. */
+  axis: 'left' | 'right';
+  dashed?: boolean;
+}
+
+const MARGIN = { left: 40, right: 36, top: 18, bottom: 20 };
+
+/**
+ * Draws `series` on `canvas`: loss on the left axis, accuracy (0–1) on the right, x from 0 to the largest
+ * x. A few hundred points redraw in well under a millisecond, so the page redraws on every batch.
+ */
+export function drawChart(canvas: HTMLCanvasElement, series: Series[], xLabel: string): void {
+  const context = canvas.getContext('2d')!;
+  const { width, height } = canvas;
+  context.clearRect(0, 0, width, height);
+  context.font = '11px sans-serif';
+  const plotW = width - MARGIN.left - MARGIN.right;
+  const plotH = height - MARGIN.top - MARGIN.bottom;
+  const all = series.flatMap((s) => s.points);
+  const xMax = Math.max(1, ...all.map(([x]) => x));
+  const lossMax = Math.max(
+    1e-6,
+    ...series.filter((s) => s.axis === 'left').flatMap((s) => s.points.map(([, y]) => y)),
+  );
+  context.strokeStyle = '#999';
+  context.strokeRect(MARGIN.left, MARGIN.top, plotW, plotH);
+  context.fillStyle = '#444';
+  context.fillText(lossMax.toPrecision(2), 2, MARGIN.top + 8);
+  context.fillText('0', MARGIN.left - 12, MARGIN.top + plotH);
+  context.fillText('100%', width - MARGIN.right + 3, MARGIN.top + 8);
+  context.fillText(`${xLabel} ${xMax}`, width - MARGIN.right - 60, height - 4);
+  let legendX = MARGIN.left;
+  for (const s of series) {
+    const yMax = s.axis === 'left' ? lossMax : 1;
+    context.strokeStyle = s.color;
+    context.setLineDash(s.dashed ? [4, 3] : []);
+    context.beginPath();
+    s.points.forEach(([x, y], i) => {
+      const px = MARGIN.left + (x / xMax) * plotW;
+      const py = MARGIN.top + plotH - (Math.min(y, yMax) / yMax) * plotH;
+      if (i === 0) context.moveTo(px, py);
+      else context.lineTo(px, py);
+    });
+    context.stroke();
+    context.setLineDash([]);
+    context.fillStyle = s.color;
+    context.fillText(s.name, legendX, 12);
+    legendX += context.measureText(s.name).width + 12;
+  }
+}
