@@ -16,6 +16,8 @@ export interface DemoState {
     checkpoints: number;
     batches: number;
     imagesPerSecond?: number;
+    /** The long tasks seen from the run's start to its last batch (before the page shows the result). */
+    longTasksWhileTraining?: { count: number; longest: number };
   };
   own: { classes: string[]; trained: boolean };
 }

@@ -172,6 +172,8 @@ export class TrainTab {
 
   private async finish(message: Extract<FromTrainingWorker, { type: 'done' }>): Promise<void> {
     const train = this.state.train;
+    const { count, longest } = this.state.longTasks;
+    train.longTasksWhileTraining = { count, longest };
     train.weightsHash = message.weightsHash;
     this.setRunning(false);
     this.client?.terminate();

@@ -65,6 +65,8 @@ async function train(start: Start): Promise<void> {
       progress &&
       post({ type: 'checkpoint', epoch: progress.state.epoch, batch: progress.state.batchInEpoch }),
   });
+  // A new run never resumes what an older one left behind.
+  if (!start.resume) for (const name of await store.list()) await store.remove(name);
   progress = await RunProgress.start(store, model, {
     seed: settings.seed,
     resume: start.resume,

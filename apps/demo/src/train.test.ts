@@ -1,0 +1,173 @@
+import { mkdtemp, readFile, rename } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { useBestBackend } from '@fmnist/backend';
+import type { Prediction } from '@fmnist/model';
+import { loadClassifier } from '@fmnist/model/node';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { app, chromiumAvailable, type DemoServer, launchChromium, serveDemo } from './testing/demo-server.js';
+import { demoState, fillSettings, openTrainTab, waitForRunEnd } from './testing/train-page.js';
+
+let server: DemoServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!chromiumAvailable) return;
+  server = await serveDemo();
+  browser = await launchChromium();
+}, 300_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** The page's errors, so a test can say there were none. */
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
+
+describe.skipIf(!chromiumAvailable)('the Train tab in headless Chromium', () => {
+  it('trains 1 epoch of quick on 6,000 images with 2 workers to ≥75% on 1,000 test images, never blocking the page; the download loads in Node and predicts the same', async () => {
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    const errors = collectErrors(page);
+    await openTrainTab(page, server.origin);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    expect(await page.textContent('#data-status')).toMatch(
+      /60,000 training and 10,000 test images, SHA-256 verified \(downloaded/,
+    );
+    await fillSettings(page, {
+      recipe: 'quick',
+      epochs: 1,
+      subset: 6000,
+      testCount: 1000,
+      workers: 2,
+      seed: 42,
+      checkpointSeconds: 600,
+    });
+    await page.click('#train-start');
+    await waitForRunEnd(page);
+    const state = await demoState(page);
+    console.log(
+      JSON.stringify({
+        name: 'demo.train.imagesPerSecond',
+        value: state.train.imagesPerSecond,
+        unit: 'images/s',
+      }),
+    );
+    console.log(
+      JSON.stringify({
+        name: 'demo.train.longestTask',
+        value: state.train.longTasksWhileTraining?.longest,
+        unit: 'ms',
+      }),
+    );
+    expect(state.train.phase).toBe('done');
+    expect(state.train.batches).toBe(Math.ceil(6000 / 128));
+    expect(state.train.testAccuracy).toBeGreaterThanOrEqual(0.75);
+    // No main-thread task over 100 ms from the start to the last batch (Chromium reports those over 50).
+    expect(state.train.longTasksWhileTraining!.longest).toBeLessThanOrEqual(100);
+    expect(await page.textContent('#train-accuracy')).toMatch(/of 1000 test images/);
+    const report = page.frameLocator('#train-report');
+    expect(await report.locator('h2', { hasText: 'Confusion matrix' }).count()).toBe(1);
+
+    // "Use this model": the Classify tab predicts with it.
+    await page.click('#use-trained');
+    await page.waitForSelector('body[data-model^="trained here"]');
+    const images = new Uint8Array(await readFile(join(app, 'public', 'samples', 'test-images.bin')));
+    const shown: number[] = [];
+    for (let index = 0; index < 8; index++) {
+      await page.click(`#gallery button[data-index="${index}"]`);
+      await page.waitForSelector(`#predictions[data-source^="test image ${index + 1} "]`);
+      shown.push(await page.$eval('#predictions li', (li) => Number((li as HTMLElement).dataset.classIndex)));
+    }
+
+    // Downloaded, it loads in Node with loadClassifier({ model }) and gives the same predictions.
+    const folder = await mkdtemp(join(tmpdir(), 'fmnist-demo-download-'));
+    const downloads = Promise.all([page.waitForEvent('download'), page.waitForEvent('download')]);
+    await page.click('#download-trained');
+    const files: string[] = [];
+    for (const download of await downloads) {
+      const path = join(folder, download.suggestedFilename());
+      await download.saveAs(path);
+      files.push(path);
+    }
+    const json = files.find((f) => f.endsWith('.json'))!;
+    await useBestBackend('wasm', { log: null });
+    const node = await loadClassifier({ model: json });
+    const expected = Array.from(
+      { length: 8 },
+      (_, i) => (node.classify(images.subarray(i * 784, (i + 1) * 784)) as Prediction[])[0]!.classIndex,
+    );
+    node.dispose();
+    expect(shown).toEqual(expected);
+
+    // And back into the page; a file that is not a model gets a message.
+    await page.click('#tab-train');
+    await page.setInputFiles('#load-model', files);
+    await page.waitForSelector('body[data-model^="loaded from"]');
+    await rename(files.find((f) => !f.endsWith('.json'))!, join(folder, 'weights.bin'));
+    await page.click('#tab-train');
+    await page.setInputFiles('#load-model', [
+      { name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"hello": 1}') },
+      join(folder, 'weights.bin'),
+    ]);
+    await page.waitForSelector('#load-status.error');
+    expect(await page.textContent('#load-status')).toMatch(/notes\.json, weights\.bin: not a model/);
+
+    // A second visit downloads nothing: all four files come from Cache Storage.
+    await openTrainTab(page, server.origin);
+    expect((await demoState(page)).train.cachedFiles).toBe(4);
+    expect(await page.textContent('#data-status')).toMatch(/from your browser, nothing downloaded/);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 300_000);
+
+  it('a run reloaded mid-epoch and resumed ends with the weights of the same run uninterrupted', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const settings = {
+      recipe: 'quick',
+      epochs: 2,
+      subset: 1280,
+      testCount: 100,
+      workers: 2,
+      seed: 7,
+      checkpointSeconds: 1,
+    } as const;
+    await openTrainTab(page, server.origin);
+    await fillSettings(page, settings);
+    await page.click('#train-start');
+    await waitForRunEnd(page);
+    const uninterrupted = (await demoState(page)).train.weightsHash;
+
+    await openTrainTab(page, server.origin);
+    await fillSettings(page, settings);
+    await page.click('#train-start');
+    // Into the run (10 batches an epoch), past a checkpoint or two (one a second): then the tab goes away.
+    await page.waitForFunction(
+      () => window.fmnistDemo.train.checkpoints >= 2 && window.fmnistDemo.train.batches >= 4,
+      null,
+      {
+        timeout: 120_000,
+        polling: 50,
+      },
+    );
+    const before = await demoState(page);
+    expect(before.train.batches).toBeLessThan(20);
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.click('#tab-train');
+    expect(await page.isVisible('#train-resume')).toBe(true);
+    await page.click('#train-resume');
+    await waitForRunEnd(page);
+    const resumed = await demoState(page);
+    expect(await page.textContent('#train-status')).toBe('Done.');
+    expect(resumed.train.weightsHash).toBe(uninterrupted);
+    await context.close();
+  }, 300_000);
+});
