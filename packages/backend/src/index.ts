@@ -11,6 +11,7 @@ export {
   useBestBackend,
 } from './select-backend.js';
 export {
+  compileSimdKernels,
   SIMD_KERNELS_ENV,
   type SimdKernelBuild,
   type SimdKernelChoice,

@@ -5,7 +5,7 @@ export type CheckpointFiles = Readonly<Record<string, Uint8Array | string>>;
 
 /**
  * Where named checkpoints live: folders on disk (`fileSystemCheckpointStore` in `@fmnist/io/node`),
- * memory (`memoryCheckpointStore`), IndexedDB later. A store only keeps files; their layout and
+ * memory (`memoryCheckpointStore`), browsers' IndexedDB (`indexedDbCheckpointStore`). A store only keeps files; their layout and
  * integrity are `saveCheckpoint`'s and `loadCheckpoint`'s, the same for every store.
  */
 export interface CheckpointStore {

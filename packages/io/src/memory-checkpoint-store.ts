@@ -1,18 +1,6 @@
-import { type CheckpointFiles, type CheckpointStore, checkCheckpointName } from './checkpoint-store.js';
+import { checkpointBytes } from './checkpoint-bytes.js';
+import { type CheckpointStore, checkCheckpointName } from './checkpoint-store.js';
 import { IoError } from './errors.js';
-
-const encoder = new TextEncoder();
-
-/** Copies of `files` as bytes; a content that is neither a string nor bytes is refused, naming it. */
-function copyFiles(files: CheckpointFiles, where: (file: string) => string): Map<string, Uint8Array> {
-  const copies = new Map<string, Uint8Array>();
-  for (const [file, content] of Object.entries(files)) {
-    if (typeof content === 'string') copies.set(file, encoder.encode(content));
-    else if (content instanceof Uint8Array) copies.set(file, content.slice());
-    else throw new IoError(`${where(file)}: content must be a string or a Uint8Array, got ${typeof content}`);
-  }
-  return copies;
-}
 
 /**
  * Checkpoints in memory, for tests and short runs, and the model of a browser store: each checkpoint is
@@ -26,7 +14,7 @@ export function memoryCheckpointStore(): CheckpointStore {
       checkCheckpointName(name);
       checkpoints.set(
         name,
-        copyFiles(files, (file) => describe(name, file)),
+        checkpointBytes(files, (file) => describe(name, file)),
       );
     },
     async read(name) {

@@ -1,5 +1,5 @@
 // Works in browsers and Node alike: the losses and a run's state and checkpoints in any @fmnist/io store.
-// Data-parallel training on worker threads is in ./node; recipes turned into models and batches in ./recipes.
+// Data-parallel training is in ./node (worker threads) and ./browser (Web Workers); recipes turned into models and batches in ./recipes.
 export type { EpochTotals, TrainingBatch } from './data-parallel/fit.js';
 export { TrainingError } from './errors.js';
 export {

@@ -6,10 +6,14 @@ export {
   fitDataParallel,
   type TrainingBatch,
 } from './data-parallel/fit.js';
+export { DataParallelTrainer } from './data-parallel/node-trainer.js';
+export { nodeWorkerTransport } from './data-parallel/node-transport.js';
+export type { ReplicaInfo } from './data-parallel/replica-pool.js';
 export {
+  type DataParallelInfo,
   type DataParallelOptions,
-  DataParallelTrainer,
   type StepResult,
   shardSizes,
 } from './data-parallel/trainer.js';
+export type { ReplicaListeners, ReplicaWorker, WorkerTransport } from './data-parallel/transport.js';
 export { runCheckpointStore } from './run-state/run-checkpoint-store.js';

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TrainingError } from '../errors.js';
 import { randomArray, tf } from '../testing/tf.js';
 import { fitDataParallel, type TrainingBatch } from './fit.js';
-import { DataParallelTrainer } from './trainer.js';
+import { DataParallelTrainer } from './node-trainer.js';
 
 // A tiny conv net on 6x6 images, 3 classes: what a user's model looks like to the guards.
 function tinyModel() {

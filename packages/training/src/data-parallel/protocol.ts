@@ -1,4 +1,4 @@
-import type { BackendName } from '@fmnist/backend';
+import type { BackendName, SimdKernelBuild, SimdKernelChoice } from '@fmnist/backend';
 import type { LossSpec } from '../losses.js';
 
 export interface InitMessage {
@@ -9,6 +9,10 @@ export interface InitMessage {
   loss: LossSpec;
   /** Modules to import first (they may register custom layers). */
   setupModules: string[];
+  /** Where tfjs-backend-wasm's `.wasm` files are (`setWasmPaths`); absent: tfjs's default. */
+  wasmPaths?: string | Record<string, string>;
+  /** A build of the conv kernels to force (`setSimdKernelBuild`); absent: the best the engine runs. */
+  kernelBuild?: SimdKernelBuild;
 }
 
 export interface StepMessage {
@@ -27,6 +31,6 @@ export interface StepMessage {
 export type ToWorker = InitMessage | StepMessage | { type: 'close' };
 
 export type FromWorker =
-  | { type: 'ready' }
+  | { type: 'ready'; backend: BackendName; kernels?: SimdKernelChoice }
   | { type: 'result'; id: number; grads: Float32Array[]; loss: number; correct: number; count: number }
   | { type: 'error'; id?: number; message: string };

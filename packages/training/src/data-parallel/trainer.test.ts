@@ -4,7 +4,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FAILURE_MARKER } from '../testing/failing-layer.js';
 import { randomArray, tf } from '../testing/tf.js';
-import { DataParallelTrainer, shardSizes } from './trainer.js';
+import { DataParallelTrainer } from './node-trainer.js';
+import { shardSizes } from './trainer.js';
 
 // A small conv net without dropout, so two threads and one must compute the same update.
 function smallModel(seed: number) {

@@ -1,22 +1,26 @@
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import type { BackendName } from '@fmnist/backend';
+import type { BackendName, SimdKernelBuild } from '@fmnist/backend';
+import { compileSimdKernels, setSimdKernelBuild, simdKernelChoice } from '@fmnist/backend';
 import { mixSeed } from '@fmnist/random';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { TrainingError } from '../errors.js';
 import { correctPredictions, type LossSpec, lossFunction, resolveLoss } from '../losses.js';
-import { firstNonFinite, nonFiniteGradient } from './finite.js';
-import type { FromWorker, ToWorker } from './protocol.js';
+import { checkBatch } from './check-batch.js';
+import { nonFiniteGradient } from './finite.js';
+import { type ReplicaInfo, ReplicaPool, type ShardResult } from './replica-pool.js';
 import { shardGradients } from './shard-gradients.js';
-import { workerScript } from './worker-url.js';
+import type { WorkerTransport } from './transport.js';
 
 export interface DataParallelOptions {
-  /** Threads computing gradients, this one included. `auto`: one per core. Default `auto`. */
+  /**
+   * Threads computing gradients. `auto`: one per core (`navigator.hardwareConcurrency` in browsers).
+   * With `localShard` (Node's default) this thread is one of them; without it (browsers' default) each
+   * is a worker. Default `auto`.
+   */
   workers?: number | 'auto';
   /** The loss; default the one the model was compiled with (see `resolveLoss`). */
   loss?: LossSpec;
-  /** Backend of the worker threads; default: the current backend of this thread. */
+  /** Backend of the workers; default: the current backend of this thread. */
   backend?: BackendName;
   /** Modules the workers import before building the model (custom layers register there). */
   setupModules?: string[];
@@ -28,6 +32,25 @@ export interface DataParallelOptions {
   nonFiniteGradients?: 'skip' | 'stop';
   /** Told of every skipped step; default: one `console.warn` line. */
   onSkippedStep?: (message: string) => void;
+  /**
+   * Whether this thread computes a shard of each batch too. Default `true` from `./node`; `false` from
+   * `./browser`, so the page's thread only averages gradients and applies the update and never blocks
+   * for a shard's forward and backward pass.
+   */
+  localShard?: boolean;
+  /**
+   * Where the workers find tfjs-backend-wasm's `.wasm` files (`setWasmPaths`'s argument: a URL prefix
+   * ending in `/`, or a map from file name to URL). Bundlers move them; default: tfjs's own lookup.
+   */
+  wasmPaths?: string | Record<string, string>;
+  /**
+   * Which build of @fmnist/backend's conv kernels the gradient threads run: `auto` (relaxed SIMD where
+   * the engine has it, else SIMD128, else none) or one forced, as `FMNIST_WASM_KERNELS` does in Node.
+   * A forced build the engine cannot run fails `create`. Default `auto`.
+   */
+  kernelBuild?: SimdKernelBuild | 'auto';
+  /** How workers start: `./node` uses worker_threads, `./browser` Web Workers; pass one to replace it. */
+  transport?: WorkerTransport;
 }
 
 export interface StepResult {
@@ -39,41 +62,83 @@ export interface StepResult {
   skipped: boolean;
 }
 
-type StepResultMessage = Extract<FromWorker, { type: 'result' }>;
+/** How a trainer runs: where its gradients are computed and with which kernels. */
+export interface DataParallelInfo {
+  /** `worker_threads` or `Web Workers` (or a custom transport's kind). */
+  transport: string;
+  /** Threads computing gradients, this one included when `localShard`. */
+  threads: number;
+  localShard: boolean;
+  /** Each worker's backend and conv-kernel build, as it reported them on start. */
+  workers: ReplicaInfo[];
+  /** The conv-kernel build the gradient threads run (`off`: tfjs-wasm's own kernels; undefined: not wasm). */
+  kernelBuild: SimdKernelBuild | undefined;
+}
 
-interface Pending {
-  resolve: (result: StepResultMessage) => void;
-  reject: (error: Error) => void;
+/** What `create` builds a trainer from. @internal */
+export interface TrainerParts {
+  model: LayersModel;
+  pool: ReplicaPool;
+  loss: LossSpec;
+  localShard: boolean;
+  transport: string;
+  guard: { nonFiniteGradients: 'skip' | 'stop'; onSkippedStep: (message: string) => void };
+}
+
+/** Platform defaults of an entry point (`./node`, `./browser`). @internal */
+export interface TrainerDefaults {
+  transport: () => WorkerTransport;
+  localShard: boolean;
 }
 
 /**
- * Data-parallel training of a compiled `LayersModel` across `worker_threads`: each thread computes the
- * gradients of its shard of the batch, the gradients are averaged (weighted by shard size), and this
- * thread's optimizer (`model.optimizer`) applies the update; replicas get the new weights with their
- * next shard. One optimizer means callbacks that change the learning rate and checkpoints of optimizer
- * state work as with `model.fit`.
+ * Data-parallel training of a compiled `LayersModel` across workers (Node's `worker_threads` or
+ * browsers' Web Workers, the same code and messages on both): each thread computes the gradients of its
+ * shard of the batch, the gradients are averaged (weighted by shard size), and this thread's optimizer
+ * (`model.optimizer`) applies the update; replicas get the new weights with their next shard. One
+ * optimizer means callbacks that change the learning rate and checkpoints of optimizer state work as
+ * with `model.fit`. Create it with `DataParallelTrainer.create` from `@fmnist/training/node` or
+ * `@fmnist/training/browser`.
  */
 export class DataParallelTrainer {
-  private nextId = 0;
-  private readonly pending = new Map<number, Pending>();
+  readonly model: LayersModel;
+  /** The loss every shard computes. */
+  readonly loss: LossSpec;
+  private readonly pool: ReplicaPool;
+  private readonly localShard: boolean;
+  private readonly transport: string;
+  private readonly guard: TrainerParts['guard'];
   private readonly lossFn: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
   private disposed = false;
   private stepping = false;
   private fitting = false;
   private skipped = 0;
 
-  private constructor(
-    readonly model: LayersModel,
-    private readonly workers: Worker[],
-    /** The loss every shard computes. */
-    readonly loss: LossSpec,
-    private readonly guard: { nonFiniteGradients: 'skip' | 'stop'; onSkippedStep: (message: string) => void },
-  ) {
-    this.lossFn = lossFunction(loss);
-    for (const worker of workers) {
-      worker.on('message', (message: FromWorker) => this.onMessage(message));
-      worker.on('error', (error) => this.failAll(error));
-    }
+  /** @internal use `DataParallelTrainer.create` of `./node` or `./browser`. */
+  constructor(parts: TrainerParts) {
+    this.model = parts.model;
+    this.loss = parts.loss;
+    this.pool = parts.pool;
+    this.localShard = parts.localShard;
+    this.transport = parts.transport;
+    this.guard = parts.guard;
+    this.lossFn = lossFunction(parts.loss);
+  }
+
+  /**
+   * Starts the workers and resolves once each has built its replica. Without `options.transport` this
+   * core class cannot start workers: use `DataParallelTrainer` from `@fmnist/training/node` or
+   * `@fmnist/training/browser`, which supply theirs.
+   */
+  static async create(model: LayersModel, options: DataParallelOptions = {}): Promise<DataParallelTrainer> {
+    const transport = options.transport;
+    if (!transport)
+      throw new TrainingError(
+        'DataParallelTrainer.create: no transport; import DataParallelTrainer from @fmnist/training/node or @fmnist/training/browser, or pass options.transport',
+      );
+    return new DataParallelTrainer(
+      await startTrainer(model, options, { transport: () => transport, localShard: true }),
+    );
   }
 
   /** Steps skipped for a non-finite gradient since the trainer was made. */
@@ -81,65 +146,34 @@ export class DataParallelTrainer {
     return this.skipped;
   }
 
-  /** Threads in use, this one included. */
+  /** Threads computing gradients, this one included when it computes a shard. */
   get threads(): number {
-    return this.workers.length + 1;
+    return this.pool.size + (this.localShard ? 1 : 0);
   }
 
-  static async create(model: LayersModel, options: DataParallelOptions): Promise<DataParallelTrainer> {
-    if (!model.optimizer)
-      throw new TrainingError('DataParallelTrainer: compile the model first (it has no optimizer)');
-    const requested = options.workers ?? 'auto';
-    const threads = requested === 'auto' ? availableParallelism() : requested;
-    if (!Number.isInteger(threads) || threads < 1) {
-      throw new TrainingError(
-        `DataParallelTrainer: workers must be a positive integer or 'auto', got ${requested}`,
-      );
-    }
-    const nonFiniteGradients = options.nonFiniteGradients ?? 'skip';
-    if (nonFiniteGradients !== 'skip' && nonFiniteGradients !== 'stop')
-      throw new TrainingError(
-        `DataParallelTrainer: nonFiniteGradients must be 'skip' or 'stop', got ${String(nonFiniteGradients)}`,
-      );
-    const loss = resolveLoss(model, options.loss);
-    const backend = options.backend ?? (tf.getBackend() as BackendName);
-    const script = workerScript(import.meta.url);
-    const topology = JSON.stringify(model.toJSON(null, false));
-    const workers = await Promise.all(
-      Array.from({ length: threads - 1 }, async () => {
-        const worker = new Worker(script.script, {
-          eval: script.eval,
-          ...(script.execArgv ? { execArgv: script.execArgv } : {}),
-        });
-        const init: ToWorker = {
-          type: 'init',
-          topology,
-          backend,
-          loss,
-          setupModules: options.setupModules ?? [],
-        };
-        await new Promise<void>((resolve, reject) => {
-          const onMessage = (message: FromWorker) => {
-            worker.off('error', reject);
-            if (message.type === 'ready') resolve();
-            else
-              reject(
-                new TrainingError(
-                  `data-parallel worker failed to start: ${'message' in message ? message.message : message.type}`,
-                ),
-              );
-          };
-          worker.once('message', onMessage);
-          worker.once('error', reject);
-          worker.postMessage(init);
-        });
-        return worker;
-      }),
-    );
-    return new DataParallelTrainer(model, workers, loss, {
-      nonFiniteGradients,
-      onSkippedStep: options.onSkippedStep ?? ((message) => console.warn(message)),
-    });
+  /** The conv-kernel build the gradient threads run; undefined when they are not on wasm. */
+  get kernelBuild(): SimdKernelBuild | undefined {
+    return this.info().kernelBuild;
+  }
+
+  /** Where gradients are computed and with which kernels. */
+  info(): DataParallelInfo {
+    const workers = this.pool.infos;
+    const first = workers[0];
+    const kernelBuild = first
+      ? first.backend === 'wasm'
+        ? (first.kernels?.build ?? 'off')
+        : undefined
+      : tf.getBackend() === 'wasm'
+        ? simdKernelChoice().build
+        : undefined;
+    return {
+      transport: this.transport,
+      threads: this.threads,
+      localShard: this.localShard,
+      workers,
+      kernelBuild,
+    };
   }
 
   /**
@@ -162,7 +196,7 @@ export class DataParallelTrainer {
     this.assertUsable('step');
     if (this.stepping)
       throw new TrainingError('DataParallelTrainer.step: another step is still running; await it first');
-    this.checkBatch('step', x, xShape, y, yShape);
+    checkBatch('DataParallelTrainer.step', this.model, this.loss, x, xShape, y, yShape);
     this.stepping = true;
     try {
       return await this.runStep(x, xShape, y, yShape, seed);
@@ -179,60 +213,70 @@ export class DataParallelTrainer {
     seed: number | undefined,
   ): Promise<StepResult> {
     const count = xShape[0]!;
-    const shards = shardSizes(count, this.threads);
+    const lost = this.pool.lost();
+    if (lost)
+      throw new TrainingError(`DataParallelTrainer.step: ${lost.message}; create a new trainer`, {
+        cause: lost,
+      });
+    // Shard 0 is this thread's (empty without `localShard`); shard i + 1 is worker i's.
+    const shards = [...(this.localShard ? [] : [0]), ...shardSizes(count, this.threads)];
     const xSize = x.length / count;
     const ySize = y.length / count;
     const weights =
-      this.workers.length > 0 ? this.model.weights.map((w) => w.read().dataSync() as Float32Array) : [];
+      this.pool.size > 0 ? this.model.weights.map((w) => w.read().dataSync() as Float32Array) : [];
     let offset = shards[0]!;
-    const remote = this.workers.map((worker, i) => {
+    const remote = Array.from({ length: this.pool.size }, (_, i) => {
       const size = shards[i + 1]!;
       const start = offset;
       offset += size;
       if (size === 0) return Promise.resolve(undefined);
-      return this.request(worker, {
-        type: 'step',
-        id: this.nextId++,
+      return this.pool.step(i, {
         weights,
         x: x.slice(start * xSize, (start + size) * xSize),
         xShape: [size, ...xShape.slice(1)],
         y: y.slice(start * ySize, (start + size) * ySize),
         yShape: [size, ...yShape.slice(1)],
-        ...(seed === undefined ? {} : { seed: mixSeed(seed, i + 1) }),
+        ...(seed === undefined ? {} : { seed: mixSeed(seed, this.localShard ? i + 1 : i) }),
       });
     });
     const localCount = shards[0]!;
-    let local: ReturnType<typeof shardGradients> | undefined;
+    let computed: ReturnType<typeof shardGradients> | undefined;
     let localError: unknown;
-    try {
-      local = tf.tidy(() => {
-        const xs = tf.tensor(x.subarray(0, localCount * xSize), [localCount, ...xShape.slice(1)]);
-        const ys = tf.tensor(y.subarray(0, localCount * ySize), [localCount, ...yShape.slice(1)]);
-        const shardSeed = seed === undefined ? undefined : mixSeed(seed, 0);
-        const result = shardGradients(this.model, this.lossFn, this.loss, xs, ys, shardSeed);
-        return { ...result, grads: result.grads.map((g) => tf.keep(g)) };
-      });
-    } catch (error) {
-      localError = error;
+    if (localCount > 0) {
+      try {
+        computed = tf.tidy(() => {
+          const xs = tf.tensor(x.subarray(0, localCount * xSize), [localCount, ...xShape.slice(1)]);
+          const ys = tf.tensor(y.subarray(0, localCount * ySize), [localCount, ...yShape.slice(1)]);
+          const shardSeed = seed === undefined ? undefined : mixSeed(seed, 0);
+          const result = shardGradients(this.model, this.lossFn, this.loss, xs, ys, shardSeed);
+          return { ...result, grads: result.grads.map((g) => tf.keep(g)) };
+        });
+      } catch (error) {
+        localError = error;
+      }
     }
     // Every shard answers before this call settles, so no worker's rejection is left unhandled.
     const settled = await Promise.allSettled(remote);
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (localError !== undefined || failed) {
-      if (local) tf.dispose(local.grads);
+      if (computed) tf.dispose(computed.grads);
+      const died: TrainingError | undefined = this.pool.lost();
+      if (localError === undefined && died)
+        throw new TrainingError(`DataParallelTrainer.step: the batch of ${count} failed: ${died.message}`, {
+          cause: died,
+        });
       const where = localError !== undefined ? 'this thread' : 'a worker';
       throw new TrainingError(`DataParallelTrainer.step: the batch of ${count} failed in ${where}'s shard`, {
         cause: localError ?? failed!.reason,
       });
     }
-    const results = settled.map((r) => (r as PromiseFulfilledResult<StepResultMessage | undefined>).value);
-    const computed = local!;
+    const results = settled.map((r) => (r as PromiseFulfilledResult<ShardResult | undefined>).value);
     const variables = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
-    let lossSum = computed.loss * localCount;
-    let correct = computed.correct;
+    let lossSum = computed ? computed.loss * localCount : 0;
+    let correct = computed ? computed.correct : 0;
     const averaged = tf.tidy(() =>
       variables.map((variable, i) => {
-        let sum = tf.mul(computed.grads[i]!, localCount);
+        let sum: tf.Tensor = computed ? tf.mul(computed.grads[i]!, localCount) : tf.zeros(variable.shape);
         for (const result of results) {
           if (!result) continue;
           sum = tf.add(sum, tf.mul(tf.tensor(result.grads[i]!, variable.shape), result.count));
@@ -245,7 +289,7 @@ export class DataParallelTrainer {
       lossSum += result.loss * result.count;
       correct += result.correct;
     }
-    tf.dispose(computed.grads);
+    if (computed) tf.dispose(computed.grads);
     const badWeight = nonFiniteGradient(averaged);
     if (badWeight === undefined) this.model.optimizer.applyGradients(averaged);
     tf.dispose(averaged.map((g) => g.tensor));
@@ -274,7 +318,7 @@ export class DataParallelTrainer {
     batchSize = 256,
   ): Omit<StepResult, 'skipped'> {
     this.assertUsable('evaluate');
-    this.checkBatch('evaluate', x, xShape, y, yShape);
+    checkBatch('DataParallelTrainer.evaluate', this.model, this.loss, x, xShape, y, yShape);
     const count = xShape[0]!;
     const xSize = x.length / count;
     const ySize = y.length / count;
@@ -312,105 +356,68 @@ export class DataParallelTrainer {
     };
   }
 
-  /**
-   * Rejects a batch that does not fit the model (naming the argument and both shapes) or holds a value
-   * that is not finite (naming the tensor, the first bad index, its sample and the value).
-   */
-  private checkBatch(method: string, x: Float32Array, xShape: number[], y: Float32Array, yShape: number[]) {
-    const shape = (s: readonly (number | null)[]) => `[${s.map((d) => d ?? 'n').join(',')}]`;
-    const fail = (message: string) => {
-      throw new TrainingError(`DataParallelTrainer.${method}: ${message}`);
-    };
-    const count = xShape[0];
-    if (count === undefined || !Number.isInteger(count) || count < 1)
-      fail(`xShape ${shape(xShape)} must start with a positive batch size`);
-    const inputShape = this.model.inputs[0]!.shape;
-    const outputShape = this.model.outputs[0]!.shape;
-    const fits = (given: number[], expected: readonly (number | null)[]) =>
-      given.length === expected.length && expected.every((d, i) => i === 0 || d === null || d === given[i]);
-    if (!fits(xShape, inputShape))
-      fail(`x of the batch of ${count} has shape ${shape(xShape)}; the model takes ${shape(inputShape)}`);
-    const classes = outputShape.at(-1);
-    if (this.loss.type === 'sparseCategoricalCrossentropy') {
-      const indices = yShape.length === 1 || (yShape.length === 2 && yShape[1] === 1);
-      if (!indices || yShape[0] !== count)
-        fail(
-          `y of the batch of ${count} has shape ${shape(yShape)}; class indices need [${count}] or [${count},1]`,
-        );
-    } else {
-      if (
-        this.loss.type === 'categoricalCrossentropy' &&
-        yShape.length === 2 &&
-        yShape[1] === 1 &&
-        classes !== 1
-      ) {
-        fail(
-          `y of the batch of ${count} has shape ${shape(yShape)}: class indices (sparse labels) need ` +
-            `loss 'sparseCategoricalCrossentropy'; categoricalCrossentropy takes one-hot labels of shape [${count},${classes}]`,
-        );
-      }
-      if (!fits(yShape, outputShape) || yShape[0] !== count)
-        fail(
-          `y of the batch of ${count} has shape ${shape(yShape)}; the model outputs ${shape(outputShape)}`,
-        );
-    }
-    const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
-    if (x.length !== size(xShape))
-      fail(`x has ${x.length} values; its shape ${shape(xShape)} needs ${size(xShape)}`);
-    if (y.length !== size(yShape))
-      fail(`y has ${y.length} values; its shape ${shape(yShape)} needs ${size(yShape)}`);
-    for (const [name, values] of [
-      ['x', x],
-      ['y', y],
-    ] as const) {
-      const index = firstNonFinite(values);
-      if (index >= 0) {
-        const perSample = values.length / count!;
-        fail(
-          `${name} of the batch of ${count} holds ${values[index]} at index ${index} ` +
-            `(sample ${Math.floor(index / perSample)}, element ${index % perSample}); training needs finite values`,
-        );
-      }
-    }
-  }
-
-  private request(worker: Worker, message: Extract<ToWorker, { type: 'step' }>) {
-    return new Promise<Extract<FromWorker, { type: 'result' }>>((resolve, reject) => {
-      this.pending.set(message.id, { resolve, reject });
-      worker.postMessage(message, [message.x.buffer as ArrayBuffer, message.y.buffer as ArrayBuffer]);
-    });
-  }
-
-  private onMessage(message: FromWorker) {
-    if (message.type === 'result') {
-      this.pending.get(message.id)?.resolve(message);
-      this.pending.delete(message.id);
-    } else if (message.type === 'error') {
-      const error = new TrainingError(`data-parallel worker: ${message.message}`);
-      if (message.id !== undefined && this.pending.has(message.id)) {
-        this.pending.get(message.id)!.reject(error);
-        this.pending.delete(message.id);
-      } else this.failAll(error);
-    }
-  }
-
-  private failAll(error: Error) {
-    for (const { reject } of this.pending.values()) reject(error);
-    this.pending.clear();
-  }
-
-  /** Stops the worker threads. Every later call rejects at once; disposing twice is harmless. */
+  /** Stops the workers. Every later call rejects at once; disposing twice is harmless. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    this.failAll(new TrainingError('DataParallelTrainer: disposed while a step was running'));
-    await Promise.all(
-      this.workers.map(async (worker) => {
-        worker.postMessage({ type: 'close' } satisfies ToWorker);
-        await worker.terminate();
-      }),
+    await this.pool.close();
+  }
+}
+
+/** Checks `options`, starts the workers and returns what the trainer is made of. @internal */
+export async function startTrainer(
+  model: LayersModel,
+  options: DataParallelOptions,
+  defaults: TrainerDefaults,
+): Promise<TrainerParts> {
+  if (!model.optimizer)
+    throw new TrainingError('DataParallelTrainer: compile the model first (it has no optimizer)');
+  const transport = options.transport ?? defaults.transport();
+  const localShard = options.localShard ?? defaults.localShard;
+  const requested = options.workers ?? 'auto';
+  const threads = requested === 'auto' ? transport.availableThreads() : requested;
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new TrainingError(
+      `DataParallelTrainer: workers must be a positive integer or 'auto', got ${requested}`,
     );
   }
+  const nonFiniteGradients = options.nonFiniteGradients ?? 'skip';
+  if (nonFiniteGradients !== 'skip' && nonFiniteGradients !== 'stop')
+    throw new TrainingError(
+      `DataParallelTrainer: nonFiniteGradients must be 'skip' or 'stop', got ${String(nonFiniteGradients)}`,
+    );
+  const kernelBuild = options.kernelBuild ?? 'auto';
+  if (!['auto', 'relaxed-simd', 'simd128', 'off'].includes(kernelBuild))
+    throw new TrainingError(
+      `DataParallelTrainer: kernelBuild must be 'auto', 'relaxed-simd', 'simd128' or 'off', got ${String(kernelBuild)}`,
+    );
+  const loss = resolveLoss(model, options.loss);
+  const backend = options.backend ?? (tf.getBackend() as BackendName);
+  if (kernelBuild !== 'auto' && localShard) {
+    // This thread computes a shard too: it runs the forced build, so every shard's gradient is alike.
+    setSimdKernelBuild(kernelBuild);
+    await compileSimdKernels();
+  }
+  const pool = await ReplicaPool.start(transport, threads - (localShard ? 1 : 0), {
+    type: 'init',
+    topology: JSON.stringify(model.toJSON(null, false)),
+    backend,
+    loss,
+    setupModules: options.setupModules ?? [],
+    ...(options.wasmPaths === undefined ? {} : { wasmPaths: options.wasmPaths }),
+    ...(kernelBuild === 'auto' ? {} : { kernelBuild }),
+  });
+  return {
+    model,
+    pool,
+    loss,
+    localShard,
+    transport: transport.kind,
+    guard: {
+      nonFiniteGradients,
+      onSkippedStep: options.onSkippedStep ?? ((message) => console.warn(message)),
+    },
+  };
 }
 
 /** Splits `count` samples over `threads` as evenly as possible, the first ones taking the remainder. */

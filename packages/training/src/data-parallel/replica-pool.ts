@@ -1,0 +1,149 @@
+import type { BackendName, SimdKernelChoice } from '@fmnist/backend';
+import { TrainingError } from '../errors.js';
+import type { FromWorker, InitMessage, StepMessage } from './protocol.js';
+import type { ReplicaWorker, WorkerTransport } from './transport.js';
+
+export type ShardResult = Extract<FromWorker, { type: 'result' }>;
+
+/** What a replica said when it started: its backend and which build of the conv kernels it runs. */
+export interface ReplicaInfo {
+  backend: BackendName;
+  kernels?: SimdKernelChoice;
+}
+
+interface Pending {
+  resolve: (result: ShardResult) => void;
+  reject: (error: Error) => void;
+}
+
+/** One replica: its thread, its requests in flight, and why it is gone when it is. */
+class Replica {
+  readonly pending = new Map<number, Pending>();
+  lost: TrainingError | undefined;
+  info: ReplicaInfo | undefined;
+  private starting: { resolve: () => void; reject: (error: Error) => void } | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly worker: ReplicaWorker,
+  ) {}
+
+  start(init: InitMessage): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.starting = { resolve, reject };
+      this.worker.postMessage(init, []);
+    });
+  }
+
+  onMessage(message: FromWorker) {
+    if (message.type === 'ready') {
+      this.info = { backend: message.backend, ...(message.kernels ? { kernels: message.kernels } : {}) };
+      this.starting?.resolve();
+      this.starting = undefined;
+    } else if (message.type === 'result') {
+      this.pending.get(message.id)?.resolve(message);
+      this.pending.delete(message.id);
+    } else {
+      const error = new TrainingError(`${this.name}: ${message.message}`);
+      const request = message.id === undefined ? undefined : this.pending.get(message.id);
+      if (request) {
+        request.reject(error);
+        this.pending.delete(message.id!);
+      } else if (this.starting) {
+        this.starting.reject(new TrainingError(`${this.name} failed to start: ${message.message}`));
+        this.starting = undefined;
+      } else this.lose(error);
+    }
+  }
+
+  /** The replica is gone: every request in flight, and every later one, fails naming it. */
+  lose(error: TrainingError) {
+    this.lost ??= error;
+    this.starting?.reject(error);
+    this.starting = undefined;
+    for (const { reject } of this.pending.values()) reject(error);
+    this.pending.clear();
+  }
+}
+
+/**
+ * The trainer's replicas: started through a transport, each request routed to its replica, and a replica
+ * that dies (an uncaught error, an exit) named in the error of the step it breaks and of every later one.
+ */
+export class ReplicaPool {
+  private nextId = 0;
+  private closing = false;
+
+  private constructor(private readonly replicas: Replica[]) {}
+
+  static async start(transport: WorkerTransport, count: number, init: InitMessage): Promise<ReplicaPool> {
+    const replicas: Replica[] = [];
+    const pool = new ReplicaPool(replicas);
+    for (let index = 0; index < count; index++) {
+      const name = `data-parallel worker ${index + 1} of ${count} (${transport.kind})`;
+      const replica = new Replica(name, transport.spawn(index));
+      replica.worker.listen({
+        message: (message) => replica.onMessage(message),
+        error: (error) => replica.lose(new TrainingError(`${name} died: ${error.message}`, { cause: error })),
+        exit: (code) => {
+          if (!pool.closing)
+            replica.lose(
+              new TrainingError(`${name} exited${code === undefined ? '' : ` with code ${code}`}`),
+            );
+        },
+      });
+      replicas.push(replica);
+    }
+    try {
+      await Promise.all(replicas.map((replica) => replica.start(init)));
+    } catch (error) {
+      await pool.close();
+      throw error;
+    }
+    return pool;
+  }
+
+  get size(): number {
+    return this.replicas.length;
+  }
+
+  get infos(): ReplicaInfo[] {
+    return this.replicas.map((replica) => replica.info!);
+  }
+
+  /** The first replica lost, if any. */
+  lost(): TrainingError | undefined {
+    return this.replicas.find((replica) => replica.lost)?.lost;
+  }
+
+  /** Sends replica `index` a shard; the shard's `x` and `y` buffers move to it. */
+  step(index: number, message: Omit<StepMessage, 'type' | 'id'>): Promise<ShardResult> {
+    const replica = this.replicas[index]!;
+    if (replica.lost) return Promise.reject(replica.lost);
+    const id = this.nextId++;
+    return new Promise<ShardResult>((resolve, reject) => {
+      replica.pending.set(id, { resolve, reject });
+      replica.worker.postMessage({ type: 'step', id, ...message }, [
+        message.x.buffer as ArrayBuffer,
+        message.y.buffer as ArrayBuffer,
+      ]);
+    });
+  }
+
+  /** Fails what is in flight with `error` and stops every thread; closing twice is harmless. */
+  async close(error = new TrainingError('DataParallelTrainer: disposed while a step was running')) {
+    if (this.closing) return;
+    this.closing = true;
+    for (const replica of this.replicas) replica.lose(error);
+    await Promise.all(
+      this.replicas.map(async (replica) => {
+        try {
+          replica.worker.postMessage({ type: 'close' }, []);
+        } catch {
+          // A thread that is already gone cannot be told; terminating it is enough.
+        }
+        await replica.worker.terminate();
+      }),
+    );
+  }
+}
