@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rename } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useBestBackend } from '@fmnist/backend';
@@ -110,11 +110,14 @@ describe.skipIf(!chromiumAvailable)('the Train tab in headless Chromium', () => 
     await page.click('#tab-train');
     await page.setInputFiles('#load-model', files);
     await page.waitForSelector('body[data-model^="loaded from"]');
-    await rename(files.find((f) => !f.endsWith('.json'))!, join(folder, 'weights.bin'));
     await page.click('#tab-train');
     await page.setInputFiles('#load-model', [
       { name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"hello": 1}') },
-      join(folder, 'weights.bin'),
+      {
+        name: 'weights.bin',
+        mimeType: 'application/octet-stream',
+        buffer: await readFile(files.find((f) => !f.endsWith('.json'))!),
+      },
     ]);
     await page.waitForSelector('#load-status.error');
     expect(await page.textContent('#load-status')).toMatch(/notes\.json, weights\.bin: not a model/);

@@ -77,6 +77,7 @@ async function train(start: Start): Promise<void> {
   const trainer = await DataParallelTrainer.create(model, {
     workers: settings.workers,
     loss: recipeLoss(recipe),
+    wasmPaths: start.wasmUrl,
   });
   post({
     type: 'status',
