@@ -14,6 +14,8 @@ export interface DemoState {
     /** Files of the last data load answered from the browser's cache. */
     cachedFiles?: number;
     checkpoints: number;
+    /** Where a resumed run's checkpoint left it. */
+    resumedFrom?: { epoch: number; batch: number };
     batches: number;
     imagesPerSecond?: number;
     /** The long tasks seen from the run's start to its last batch (before the page shows the result). */

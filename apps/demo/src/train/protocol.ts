@@ -49,6 +49,8 @@ export interface BatchProgress {
 
 export type FromTrainingWorker =
   | { type: 'status'; message: string }
+  /** Training began; on a resume, where the checkpoint left the run. */
+  | { type: 'started'; resumedFrom?: { epoch: number; batch: number } }
   | { type: 'batch'; progress: BatchProgress }
   | { type: 'epoch'; epoch: number; logs: Record<string, number> }
   /** Augmented training images as the run sees them, `[count, 28, 28]` bytes. */

@@ -86,7 +86,12 @@ export class TrainTab {
     $('train-result').hidden = true;
     $('train-resume').hidden = true;
     this.setRunning(true);
-    Object.assign(this.state.train, { phase: 'training', batches: 0, checkpoints: 0 });
+    Object.assign(this.state.train, {
+      phase: 'training',
+      batches: 0,
+      checkpoints: 0,
+      resumedFrom: undefined,
+    });
     this.state.longTasks.reset();
     const train = takeSamples(data.train, settings.subset);
     const validation = selectSamples(
@@ -132,6 +137,9 @@ export class TrainTab {
     switch (message.type) {
       case 'status':
         status.textContent = message.message;
+        break;
+      case 'started':
+        train.resumedFrom = message.resumedFrom;
         break;
       case 'warning':
         $('train-speed').textContent = message.message;

@@ -83,6 +83,8 @@ async function train(start: Start): Promise<void> {
     type: 'status',
     message: `${progress.resumed ? `Resumed at epoch ${progress.state.epoch + 1}, batch ${progress.state.batchInEpoch}` : 'Training'}: ${trainer.threads} thread(s) on ${backend.name} (conv kernels: ${backend.kernels?.build ?? 'off'})`,
   });
+  const { epoch, batchInEpoch } = progress.state;
+  post({ type: 'started', ...(progress.resumed ? { resumedFrom: { epoch, batch: batchInEpoch } } : {}) });
   sendSamples(train, recipe, settings.seed);
   const recipeRun = await recipeCallbacks(recipe, { stepsPerEpoch: steps, validation: true, progress });
   progress.restoreCallbackStates();
