@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { useBestBackend } from '@fmnist/backend';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { startWasmBackend } from './wasm-backend.js';
 
 /** Where the page and its workers find tfjs-backend-wasm's binaries (copied there by prepare-assets). */
 export const wasmUrl = () => new URL('./wasm/', document.baseURI).href;
@@ -11,12 +10,8 @@ export const wasmUrl = () => new URL('./wasm/', document.baseURI).href;
  * (with relaxed SIMD's fused multiply-add where the browser has it). Returns a sentence for the page.
  */
 export async function startBackend(): Promise<string> {
-  setWasmPaths(wasmUrl());
   try {
-    const { kernels } = await useBestBackend('wasm', {
-      log: null,
-      importModule: () => import('@tensorflow/tfjs-backend-wasm'),
-    });
+    const { kernels } = await startWasmBackend(wasmUrl());
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
     document.body.dataset.convKernels = kernels?.build ?? 'off';

@@ -92,6 +92,7 @@ describe.skipIf(!chromiumAvailable)('the Train tab in headless Chromium', () => 
     // Downloaded, it loads in Node with loadClassifier({ model }) and gives the same predictions.
     const folder = await mkdtemp(join(tmpdir(), 'fmnist-demo-download-'));
     const downloads = Promise.all([page.waitForEvent('download'), page.waitForEvent('download')]);
+    await page.click('#tab-train');
     await page.click('#download-trained');
     const files: string[] = [];
     for (const download of await downloads) {
@@ -110,7 +111,6 @@ describe.skipIf(!chromiumAvailable)('the Train tab in headless Chromium', () => 
     expect(shown).toEqual(expected);
 
     // And back into the page; a file that is not a model gets a message.
-    await page.click('#tab-train');
     await page.setInputFiles('#load-model', files);
     await page.waitForSelector('body[data-model^="loaded from"]');
     await page.click('#tab-train');

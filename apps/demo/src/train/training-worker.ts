@@ -2,7 +2,6 @@
 // never blocks it. This worker is the trainer's own thread; `settings.workers - 1` more compute gradients.
 import '@tensorflow/tfjs-backend-cpu';
 import { createAugmenter } from '@fmnist/augment';
-import { useBestBackend } from '@fmnist/backend';
 import { terminateOnNaN } from '@fmnist/callbacks';
 import { CLASS_NAMES } from '@fmnist/dataset';
 import { evaluateClassifier } from '@fmnist/eval/tfjs';
@@ -11,8 +10,8 @@ import type { Recipe } from '@fmnist/model';
 import { RunProgress } from '@fmnist/training';
 import { DataParallelTrainer, fitDataParallel } from '@fmnist/training/browser';
 import { buildAugmentation, recipeCallbacks, recipeLoss, trainingBatches } from '@fmnist/training/recipes';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { startWasmBackend } from '../wasm-backend.js';
 import { DEMO_RECIPES } from './demo-recipes.js';
 import { modelArtifacts } from './model-artifacts.js';
 import { PageReporter } from './page-reporter.js';
@@ -47,11 +46,7 @@ self.addEventListener('message', (event: MessageEvent<ToTrainingWorker>) => {
 
 async function train(start: Start): Promise<void> {
   const { settings } = start;
-  setWasmPaths(start.wasmUrl);
-  const backend = await useBestBackend('wasm', {
-    log: null,
-    importModule: () => import('@tensorflow/tfjs-backend-wasm'),
-  });
+  const backend = await startWasmBackend(start.wasmUrl);
   const recipe = { ...DEMO_RECIPES[settings.recipe].recipe, epochs: settings.epochs };
   const model = await runModel(settings.recipe, settings.seed, start.shippedModelUrl);
   let progress: RunProgress | undefined;
@@ -81,7 +76,7 @@ async function train(start: Start): Promise<void> {
   });
   post({
     type: 'status',
-    message: `${progress.resumed ? `Resumed at epoch ${progress.state.epoch + 1}, batch ${progress.state.batchInEpoch}` : 'Training'}: ${trainer.threads} thread(s) on ${backend.name} (conv kernels: ${backend.kernels?.build ?? 'off'})`,
+    message: `${progress.resumed ? `Resumed at epoch ${progress.state.epoch + 1}, batch ${progress.state.batchInEpoch}` : 'Training'}: ${describeTrainer(trainer)} on ${backend.name}`,
   });
   const { epoch, batchInEpoch } = progress.state;
   post({ type: 'started', ...(progress.resumed ? { resumedFrom: { epoch, batch: batchInEpoch } } : {}) });
@@ -120,6 +115,12 @@ async function train(start: Start): Promise<void> {
   } finally {
     await trainer.dispose();
   }
+}
+
+/** How many workers compute gradients, over what, with which build of our conv kernels. */
+function describeTrainer(trainer: DataParallelTrainer): string {
+  const { threads, transport, kernelBuild } = trainer.info();
+  return `${threads} gradient thread(s) on ${transport}, conv kernels ${kernelBuild ?? 'off'}`;
 }
 
 /** Test-set evaluation, the weights' hash and the model itself, to the page. */
