@@ -1,7 +1,10 @@
 import { type Classifier, loadClassifier } from '@fmnist/model';
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Saves `classifier`'s model as the browser's downloads `<name>.json` and `<name>.weights.bin`. */
+/**
+ * Saves `classifier`'s model as the browser's downloads `<name>.json` and `<name>.weights.bin`; as
+ * `model`, the two files in one folder are what `loadClassifier({ model: folder })` reads in Node.
+ */
 export async function downloadModel(classifier: Classifier, name: string): Promise<void> {
   await classifier.model.save(`downloads://${name}`);
 }

@@ -26,10 +26,7 @@ export class OwnClassesTab {
     $('own-clear').addEventListener('click', this.pad.clear);
     $('own-train').addEventListener('click', () => this.train());
     $('own-classify').addEventListener('click', () => this.classify());
-    $('own-download').addEventListener(
-      'click',
-      () => this.trained && downloadModel(this.trained, 'fmnist-own-classes'),
-    );
+    $('own-download').addEventListener('click', () => this.trained && downloadModel(this.trained, 'model'));
   }
 
   private status(message: string, error = false): void {

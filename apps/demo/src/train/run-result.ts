@@ -22,6 +22,6 @@ export async function showRunResult(
   $<HTMLIFrameElement>('train-report').srcdoc = renderHtml({ report, title: 'The model trained here' });
   const description = `trained here (${(100 * report.accuracy).toFixed(2)}% on ${report.count} test images)`;
   $('use-trained').onclick = () => use(classifier, description);
-  $('download-trained').onclick = () => downloadModel(classifier, 'fmnist-trained');
+  $('download-trained').onclick = () => downloadModel(classifier, 'model');
   return classifier;
 }
