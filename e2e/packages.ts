@@ -71,10 +71,11 @@ export const PACKAGES: PackageCase[] = [
     dir: 'packages/training',
     peers: [core, layers, cpu, wasm],
     exports: ['lossFunction', 'resolveLoss', 'TrainingError', 'RunProgress', 'loadRunCheckpoint'],
-    nodeExports: ['DataParallelTrainer', 'fitDataParallel', 'runCheckpointStore'],
+    nodeExports: ['DataParallelTrainer', 'fitDataParallel', 'runCheckpointStore', 'nodeWorkerTransport'],
     browser: true,
     // ./recipes builds on these optional peers; a plain install (fitDataParallel alone) brings none of them.
-    browserSubpaths: ['recipes'],
+    // ./browser is the trainer on Web Workers.
+    browserSubpaths: ['recipes', 'browser'],
     mustNotBring: ['@fmnist/dataset', '@fmnist/model', '@fmnist/augment', '@fmnist/callbacks'],
     // For ./recipes: the README's "Train a recipe" and its browser bundle.
     checkUses: ['@fmnist/model', '@fmnist/augment', '@fmnist/callbacks', '@fmnist/dataset'],
@@ -111,7 +112,7 @@ export const PACKAGES: PackageCase[] = [
     dir: 'packages/io',
     // tfjs-layers and a backend for the README's example.
     peers: [core, layers, cpu],
-    exports: ['IoError', 'modelArtifactsToFiles'],
+    exports: ['IoError', 'modelArtifactsToFiles', 'indexedDbCheckpointStore'],
     nodeExports: ['directorySaveHandler', 'directoryLoadHandler', 'registerFileSystemRouter'],
     browser: true,
   },

@@ -3,40 +3,10 @@ import { loadFashionMnist } from '@fmnist/dataset/node';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FAILURE_MARKER } from '../testing/failing-layer.js';
+import { smallConvModel as smallModel } from '../testing/small-conv-model.js';
 import { randomArray, tf } from '../testing/tf.js';
 import { DataParallelTrainer } from './node-trainer.js';
 import { shardSizes } from './trainer.js';
-
-// A small conv net without dropout, so two threads and one must compute the same update.
-function smallModel(seed: number) {
-  const model = tfl.sequential({
-    layers: [
-      tfl.layers.conv2d({
-        inputShape: [12, 12, 1],
-        filters: 6,
-        kernelSize: 3,
-        padding: 'same',
-        activation: 'relu',
-        kernelInitializer: tfl.initializers.glorotUniform({ seed }),
-      }),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      tfl.layers.conv2d({
-        filters: 8,
-        kernelSize: 3,
-        activation: 'relu',
-        kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }),
-      }),
-      tfl.layers.flatten(),
-      tfl.layers.dense({
-        units: 10,
-        activation: 'softmax',
-        kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 2 }),
-      }),
-    ],
-  });
-  model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
-  return model;
-}
 
 const batch = 24;
 const x = randomArray(batch * 144, 11).map((v) => v + 0.5);
@@ -137,6 +107,37 @@ describe('DataParallelTrainer', () => {
       for (let k = 0; k < w.length; k++) expect(Math.abs(w[k]! - other[k]!)).toBeLessThan(1e-4);
     });
     expect(one.losses[4]).toBeLessThan(one.losses[0]!);
+  });
+
+  it('gives the same steps when only workers compute shards (localShard: false, as in browsers)', async () => {
+    const local = await train(2, 3);
+    await tf.setBackend('wasm');
+    const model = smallModel(3);
+    const trainer = await DataParallelTrainer.create(model, { workers: 2, localShard: false });
+    trainers.push(trainer);
+    expect(trainer.info()).toMatchObject({ transport: 'worker_threads', threads: 2, localShard: false });
+    expect(trainer.info().workers).toHaveLength(2);
+    const losses: number[] = [];
+    for (let i = 0; i < 3; i++)
+      losses.push((await trainer.step(x.slice(), [batch, 12, 12, 1], y.slice(), [batch, 10])).loss);
+    losses.forEach((loss, i) => expect(loss).toBeCloseTo(local.losses[i]!, 5));
+    expect(local.trainer.info()).toMatchObject({ threads: 2, localShard: true, kernelBuild: 'relaxed-simd' });
+  });
+
+  it('names a worker thread that exits, in the step it breaks and every later one', async () => {
+    await tf.setBackend('wasm');
+    const trainer = await DataParallelTrainer.create(smallModel(3), {
+      workers: 2,
+      setupModules: [new URL('../testing/exit-on-step.ts', import.meta.url).href],
+    });
+    trainers.push(trainer);
+    const expected = 'data-parallel worker 1 of 1 (worker_threads) exited with code 7';
+    await expect(trainer.step(x.slice(), [batch, 12, 12, 1], y.slice(), [batch, 10])).rejects.toThrow(
+      `DataParallelTrainer.step: the batch of ${batch} failed: ${expected}`,
+    );
+    await expect(trainer.step(x.slice(), [batch, 12, 12, 1], y.slice(), [batch, 10])).rejects.toThrow(
+      `DataParallelTrainer.step: ${expected}; create a new trainer`,
+    );
   });
 
   it('keeps the tensor count flat across steps', async () => {

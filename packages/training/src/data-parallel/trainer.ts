@@ -180,8 +180,10 @@ export class DataParallelTrainer {
    * One optimizer step on a batch: `x` `[n, ...inputShape]` and one-hot `y` `[n, classes]` as flat
    * float32 arrays. Returns the batch's mean loss and accuracy. Shapes are checked against the model
    * before any work; a failure in any shard (this thread's or a worker's) rejects this call only, after
-   * every shard has answered, and the trainer stays usable. With `seed`, every shard's dropout masks
-   * come from it (shard i from `mixSeed(seed, i)`): the same batch, weights and seed give the same step.
+   * every shard has answered, and the trainer stays usable; a worker that dies (an uncaught error, an
+   * exit) fails this call and every later one with an error naming it. With `seed`, every shard's
+   * dropout masks come from it (shard i from `mixSeed(seed, i)`): the same batch, weights and seed give
+   * the same step.
    * A batch holding NaN or ±Infinity is refused before any work; a gradient that is not finite is never
    * applied (see `nonFiniteGradients`). One step at a time: a second call before the first settles, or
    * any call after `dispose()`, rejects at once.

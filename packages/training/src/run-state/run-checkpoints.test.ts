@@ -2,9 +2,10 @@ import { mkdtemp, rename, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '@tensorflow/tfjs-backend-cpu';
-import { IoError, memoryCheckpointStore, saveCheckpoint } from '@fmnist/io';
+import { IoError, indexedDbCheckpointStore, memoryCheckpointStore, saveCheckpoint } from '@fmnist/io';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { IDBFactory } from 'fake-indexeddb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCheckpointStore } from './run-checkpoint-store.js';
 import {
@@ -129,5 +130,21 @@ describe('a run checkpoint', () => {
     const model = tinyModel(0);
     expect((await loadRunCheckpoint(store, model)).state.epoch).toBe(4);
     expect(kernelOf(model.getWeights())).toEqual([4, 4, 4, 4]);
+  });
+
+  it("works in a browser's IndexedDB, a damaged last giving way to previous", async () => {
+    const store = indexedDbCheckpointStore('run', { indexedDB: new IDBFactory() });
+    await saveRunCheckpoint(store, tinyModel(1), plain(1));
+    await saveRunCheckpoint(store, tinyModel(2), plain(2), { ema: tinyModel(6).getWeights() });
+    const files = (await store.read('last'))!;
+    files['weights.bin']![0]! ^= 1;
+    await store.write('last', files);
+    const model = tinyModel(0);
+    const resumed = await loadRunCheckpoint(store, model);
+    expect(resumed).toMatchObject({ name: 'previous', state: plain(1) });
+    expect(resumed.damaged?.message).toMatch(
+      /^indexeddb:\/\/run\/last\/weights\.bin: damaged checkpoint file/,
+    );
+    expect(kernelOf(model.getWeights())).toEqual([1, 1, 1, 1]);
   });
 });

@@ -1,0 +1,121 @@
+// Test support, not a package: bundles a page with esbuild (workspace packages from their sources),
+// serves it from a local static server, optionally cross-origin isolated, and launches the system's
+// headless Chromium with playwright-core. Never downloads a browser.
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, normalize } from 'node:path';
+import { build } from 'esbuild';
+import type { Browser } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const chromiumAvailable = existsSync(CHROMIUM);
+
+/** Says, once per file, why its Chromium tests are skipped. */
+export function warnIfNoChromium(what: string): void {
+  if (!chromiumAvailable)
+    console.warn(`SKIPPED ${what}: no Chromium at ${CHROMIUM} (apt-get install chromium; CI installs it)`);
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+};
+
+/** The headers that make a page cross-origin isolated (`SharedArrayBuffer`, high-resolution timers). */
+export const ISOLATION_HEADERS = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
+
+export interface ServedPage {
+  /**
+   * `http://127.0.0.1:port`; the page is `${origin}/`, tfjs-wasm's binaries under `${origin}/wasm/`.
+   * The same files under `${origin}/isolated/` come with the COOP/COEP headers.
+   */
+  origin: string;
+  close(): Promise<void>;
+}
+
+export interface ServePageOptions {
+  /** Output name → source file; `page` is the page's script. Others (workers) sit beside it. */
+  entries: Record<string, string>;
+  /** `import.meta.url` of a test whose page runs tfjs-backend-wasm: its binaries go to `/wasm/`. */
+  wasmFrom?: string;
+  /** Extra files to serve (name → content). */
+  files?: Record<string, string>;
+}
+
+/** Bundles `entries` once (tfjs-backend-wasm's `.wasm` files under `/wasm/` with `wasmFrom`) and serves them. */
+export async function servePage(options: ServePageOptions): Promise<ServedPage> {
+  const dir = await mkdtemp(join(tmpdir(), 'fmnist-page-'));
+  await build({
+    entryPoints: options.entries,
+    outdir: dir,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    conditions: ['fmnist-source'],
+    // The workspace keeps class names for tfjs serialization (tsup's keepNames); so does the test bundle.
+    keepNames: true,
+    logLevel: 'error',
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  if (options.wasmFrom) {
+    const wasmDist = dirname(createRequire(options.wasmFrom).resolve('@tensorflow/tfjs-backend-wasm'));
+    await mkdir(join(dir, 'wasm'));
+    for (const file of (await readdir(wasmDist)).filter((f) => f.endsWith('.wasm')))
+      await copyFile(join(wasmDist, file), join(dir, 'wasm', file));
+  }
+  await writeFile(
+    join(dir, 'index.html'),
+    '<!doctype html><meta charset="utf-8"><script type="module" src="./page.js"></script>',
+  );
+  for (const [name, content] of Object.entries(options.files ?? {}))
+    await writeFile(join(dir, name), content);
+  const server = createServer(async (req, res) => {
+    const asked = normalize(decodeURIComponent(new URL(req.url!, 'http://x').pathname)).replace(
+      /^(\.\.[/\\])+/,
+      '',
+    );
+    const isolated = asked.startsWith('/isolated/');
+    const path = isolated ? asked.slice('/isolated'.length) : asked;
+    const file = join(dir, path.endsWith('/') ? `${path}index.html` : path);
+    try {
+      const body = await readFile(file);
+      res
+        .writeHead(200, {
+          'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+          'cache-control': 'no-store',
+          ...(isolated ? ISOLATION_HEADERS : {}),
+        })
+        .end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The system's headless Chromium, sandbox and GPU off as in CI containers. */
+export async function launchChromium(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
