@@ -14,6 +14,8 @@ export interface DemoState {
     /** Files of the last data load answered from the browser's cache. */
     cachedFiles?: number;
     checkpoints: number;
+    /** What went wrong without stopping the run (storage full). */
+    warnings: string[];
     /** Where a resumed run's checkpoint left it. */
     resumedFrom?: { epoch: number; batch: number };
     batches: number;
@@ -33,7 +35,7 @@ declare global {
 export function createDemoState(longTasks: LongTasks): DemoState {
   const state: DemoState = {
     longTasks,
-    train: { phase: 'idle', checkpoints: 0, batches: 0 },
+    train: { phase: 'idle', checkpoints: 0, batches: 0, warnings: [] },
     own: { classes: [], trained: false },
   };
   window.fmnistDemo = state;

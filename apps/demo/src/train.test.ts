@@ -187,4 +187,33 @@ describe.skipIf(!chromiumAvailable)('the Train tab in headless Chromium', () => 
     expect(resumed.train.weightsHash).toBe(uninterrupted);
     await context.close();
   }, 300_000);
+
+  it('trains on without checkpoints, and says so, when the browser refuses the storage', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await openTrainTab(page, server.origin);
+    // Chromium's own quota override: 200 kB for this origin, far less than a checkpoint (~5 MB).
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.origin, quotaSize: 200_000 });
+    await fillSettings(page, {
+      recipe: 'quick',
+      epochs: 1,
+      subset: 640,
+      testCount: 100,
+      workers: 2,
+      seed: 3,
+      checkpointSeconds: 1,
+    });
+    await page.click('#train-start');
+    await waitForRunEnd(page);
+    const { train } = await demoState(page);
+    expect(train.phase).toBe('done');
+    expect(train.batches).toBe(5);
+    expect(train.checkpoints).toBe(0);
+    expect(train.warnings).toEqual([
+      'The browser refused more storage: training goes on without checkpoints',
+    ]);
+    expect(await page.textContent('#train-warning')).toBe(train.warnings[0]);
+    await context.close();
+  }, 120_000);
 });

@@ -91,7 +91,9 @@ export class TrainTab {
       batches: 0,
       checkpoints: 0,
       resumedFrom: undefined,
+      warnings: [],
     });
+    $('train-warning').textContent = '';
     this.state.longTasks.reset();
     const train = takeSamples(data.train, settings.subset);
     const validation = selectSamples(
@@ -142,7 +144,8 @@ export class TrainTab {
         train.resumedFrom = message.resumedFrom;
         break;
       case 'warning':
-        $('train-speed').textContent = message.message;
+        $('train-warning').textContent = message.message;
+        train.warnings.push(message.message);
         break;
       case 'batch': {
         const p = message.progress;
