@@ -21,7 +21,9 @@ export interface DemoState {
     batches: number;
     imagesPerSecond?: number;
     /** The long tasks seen from the run's start to its last batch (before the page shows the result). */
-    longTasksWhileTraining?: { count: number; longest: number };
+    longTasksWhileTraining?: Pick<LongTasks, 'count' | 'longest' | 'worst'>;
+    /** When (`performance.now()`) the run was started, its first batch and last batch were reported. */
+    times: { start?: number; firstBatch?: number; lastBatch?: number };
   };
   own: { classes: string[]; trained: boolean };
 }
@@ -35,7 +37,7 @@ declare global {
 export function createDemoState(longTasks: LongTasks): DemoState {
   const state: DemoState = {
     longTasks,
-    train: { phase: 'idle', checkpoints: 0, batches: 0, warnings: [] },
+    train: { phase: 'idle', checkpoints: 0, batches: 0, warnings: [], times: {} },
     own: { classes: [], trained: false },
   };
   window.fmnistDemo = state;

@@ -1,10 +1,10 @@
-import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useBestBackend } from '@fmnist/backend';
 import type { Prediction } from '@fmnist/model';
 import { loadClassifier } from '@fmnist/model/node';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { app, chromiumAvailable, type DemoServer, launchChromium, serveDemo } from './testing/demo-server.js';
 import { demoState, fillSettings, openTrainTab, waitForRunEnd } from './testing/train-page.js';
@@ -96,11 +96,13 @@ describe.skipIf(!chromiumAvailable)('the Train tab in headless Chromium', () => 
 
     // Downloaded, it loads in Node with loadClassifier({ model }) and gives the same predictions.
     const folder = await mkdtemp(join(tmpdir(), 'fmnist-demo-download-'));
-    const downloads = Promise.all([page.waitForEvent('download'), page.waitForEvent('download')]);
+    const downloads: Download[] = [];
+    page.on('download', (download) => downloads.push(download));
     await page.click('#tab-train');
     await page.click('#download-trained');
+    await expect.poll(() => downloads.length, { timeout: 30_000 }).toBe(2);
     const files: string[] = [];
-    for (const download of await downloads) {
+    for (const download of downloads) {
       const path = join(folder, download.suggestedFilename());
       await download.saveAs(path);
       files.push(path);
@@ -136,6 +138,7 @@ describe.skipIf(!chromiumAvailable)('the Train tab in headless Chromium', () => 
     expect(await page.textContent('#data-status')).toMatch(/from your browser, nothing downloaded/);
     expect(errors).toEqual([]);
     await context.close();
+    await rm(folder, { recursive: true, force: true });
   }, 300_000);
 
   it('a run reloaded mid-epoch and resumed ends with the weights of the same run uninterrupted', async () => {

@@ -92,6 +92,7 @@ export class TrainTab {
       checkpoints: 0,
       resumedFrom: undefined,
       warnings: [],
+      times: { start: performance.now() },
     });
     $('train-warning').textContent = '';
     this.state.longTasks.reset();
@@ -150,6 +151,8 @@ export class TrainTab {
       case 'batch': {
         const p = message.progress;
         train.batches++;
+        train.times.firstBatch ??= performance.now();
+        train.times.lastBatch = performance.now();
         train.imagesPerSecond = p.imagesPerSecond;
         this.curves.addBatch(p);
         $('train-speed').textContent =
@@ -183,8 +186,8 @@ export class TrainTab {
 
   private async finish(message: Extract<FromTrainingWorker, { type: 'done' }>): Promise<void> {
     const train = this.state.train;
-    const { count, longest } = this.state.longTasks;
-    train.longTasksWhileTraining = { count, longest };
+    const { count, longest, worst } = this.state.longTasks;
+    train.longTasksWhileTraining = { count, longest, worst };
     train.weightsHash = message.weightsHash;
     this.setRunning(false);
     this.client?.terminate();

@@ -3,6 +3,8 @@ export interface LongTasks {
   count: number;
   /** Duration of the longest, ms (0 when none). */
   longest: number;
+  /** The longest ones' start times (`performance.now()` clock) and durations, longest first, at most 5. */
+  worst: { start: number; duration: number }[];
   reset(): void;
 }
 
@@ -14,9 +16,11 @@ export function observeLongTasks(): LongTasks {
   const tasks: LongTasks = {
     count: 0,
     longest: 0,
+    worst: [],
     reset() {
       tasks.count = 0;
       tasks.longest = 0;
+      tasks.worst = [];
     },
   };
   if (!PerformanceObserver.supportedEntryTypes?.includes('longtask')) return tasks;
@@ -24,6 +28,8 @@ export function observeLongTasks(): LongTasks {
     for (const entry of list.getEntries()) {
       tasks.count++;
       tasks.longest = Math.max(tasks.longest, entry.duration);
+      tasks.worst.push({ start: entry.startTime, duration: entry.duration });
+      tasks.worst = tasks.worst.sort((a, b) => b.duration - a.duration).slice(0, 5);
     }
   }).observe({ type: 'longtask' });
   return tasks;
