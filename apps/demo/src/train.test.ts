@@ -78,10 +78,11 @@ describe.skipIf(!chromiumAvailable)('the Train tab in headless Chromium', () => 
     // No main-thread task over 100 ms from the start to the last batch (Chromium reports those over 50).
     expect(state.train.longTasksWhileTraining!.longest).toBeLessThanOrEqual(100);
     expect(await page.textContent('#train-accuracy')).toMatch(/of 1000 test images/);
+    const report = page.frameLocator('#train-report');
+    await report.locator('h2', { hasText: 'Confusion matrix' }).waitFor();
+    expect(await report.locator('th', { hasText: 'macro F1' }).count()).toBe(1);
     await mkdir(join(app, 'artifacts'), { recursive: true });
     await page.screenshot({ path: join(app, 'artifacts', 'train-tab.png'), fullPage: true });
-    const report = page.frameLocator('#train-report');
-    expect(await report.locator('h2', { hasText: 'Confusion matrix' }).count()).toBe(1);
 
     // "Use this model": the Classify tab predicts with it.
     await page.click('#use-trained');

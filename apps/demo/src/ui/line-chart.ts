@@ -39,16 +39,23 @@ export function drawChart(canvas: HTMLCanvasElement, series: Series[], xLabel: s
     const yMax = s.axis === 'left' ? lossMax : 1;
     context.strokeStyle = s.color;
     context.setLineDash(s.dashed ? [4, 3] : []);
+    const at = ([x, y]: [number, number]) =>
+      [MARGIN.left + (x / xMax) * plotW, MARGIN.top + plotH - (Math.min(y, yMax) / yMax) * plotH] as const;
     context.beginPath();
-    s.points.forEach(([x, y], i) => {
-      const px = MARGIN.left + (x / xMax) * plotW;
-      const py = MARGIN.top + plotH - (Math.min(y, yMax) / yMax) * plotH;
-      if (i === 0) context.moveTo(px, py);
-      else context.lineTo(px, py);
+    s.points.forEach((point, i) => {
+      if (i === 0) context.moveTo(...at(point));
+      else context.lineTo(...at(point));
     });
     context.stroke();
     context.setLineDash([]);
     context.fillStyle = s.color;
+    // Dots where points are few (per-epoch curves), so one epoch shows.
+    if (s.points.length <= 50)
+      for (const point of s.points) {
+        context.beginPath();
+        context.arc(...at(point), 2.5, 0, 2 * Math.PI);
+        context.fill();
+      }
     context.fillText(s.name, legendX, 12);
     legendX += context.measureText(s.name).width + 12;
   }
