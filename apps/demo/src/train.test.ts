@@ -78,9 +78,9 @@ describe.skipIf(!chromiumAvailable)('the Train tab in headless Chromium', () => 
     // No main-thread task over 100 ms from the start to the last batch (Chromium reports those over 50).
     expect(state.train.longTasksWhileTraining!.longest).toBeLessThanOrEqual(100);
     expect(await page.textContent('#train-accuracy')).toMatch(/of 1000 test images/);
-    const report = page.frameLocator('#train-report');
-    await report.locator('h2', { hasText: 'Confusion matrix' }).waitFor();
-    expect(await report.locator('th', { hasText: 'macro F1' }).count()).toBe(1);
+    // Playwright's CSS locators reach into open shadow roots.
+    await page.locator('#train-report h2', { hasText: 'Confusion matrix' }).waitFor();
+    expect(await page.locator('#train-report th', { hasText: 'macro F1' }).count()).toBe(1);
     await mkdir(join(app, 'artifacts'), { recursive: true });
     await page.screenshot({ path: join(app, 'artifacts', 'train-tab.png'), fullPage: true });
 
@@ -192,7 +192,7 @@ describe.skipIf(!chromiumAvailable)('the Train tab in headless Chromium', () => 
     await context.close();
   }, 300_000);
 
-  it('trains on without checkpoints, and says so, when the browser refuses the storage', async () => {
+  it('pauses, and trains on without checkpoints, saying so, when the browser refuses the storage', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await openTrainTab(page, server.origin);
@@ -209,6 +209,15 @@ describe.skipIf(!chromiumAvailable)('the Train tab in headless Chromium', () => 
       checkpointSeconds: 1,
     });
     await page.click('#train-start');
+    // Paused after a batch, it trains no further (the batch in flight ends) until continued.
+    await page.waitForFunction(() => window.fmnistDemo.train.batches >= 1, null, { timeout: 60_000 });
+    await page.click('#train-pause');
+    await page.waitForTimeout(1500);
+    const atPause = (await demoState(page)).train.batches;
+    await page.waitForTimeout(2500);
+    expect((await demoState(page)).train.batches).toBe(atPause);
+    expect(atPause).toBeLessThan(5);
+    await page.click('#train-pause');
     await waitForRunEnd(page);
     const { train } = await demoState(page);
     expect(train.phase).toBe('done');

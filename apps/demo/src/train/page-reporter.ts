@@ -5,8 +5,8 @@ type Logs = Record<string, number>;
 
 /**
  * Tells the page of every batch (loss, accuracy, images/s, time left) and epoch, and holds training
- * between batches while paused. Put it before the run's progress callback, whose checkpoints then record
- * the batch a pause or stop came after.
+ * between batches while paused. Put it after the run's progress callback, so the state a checkpoint
+ * holds during a pause includes the batch before it.
  */
 export class PageReporter extends tfl.Callback {
   private paused: { promise: Promise<void>; resume: () => void } | undefined;

@@ -8,7 +8,7 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 
 /**
  * A finished run in the page: the test-set report (per class and the confusion matrix, @fmnist/eval's
- * HTML in a sandboxed frame), "use this model" and the download.
+ * HTML), "use this model" and the download.
  */
 export async function showRunResult(
   report: ClassificationReport,
@@ -19,7 +19,10 @@ export async function showRunResult(
   $('train-result').hidden = false;
   $('train-accuracy').textContent =
     `${(100 * report.accuracy).toFixed(2)}% of ${report.count} test images classified right.`;
-  $<HTMLIFrameElement>('train-report').srcdoc = renderHtml({ report, title: 'The model trained here' });
+  // @fmnist/eval's self-contained report (no script), its styles kept to itself in a shadow root.
+  const host = $('train-report');
+  const root = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
+  root.innerHTML = renderHtml({ report, title: 'The model trained here' });
   const description = `trained here (${(100 * report.accuracy).toFixed(2)}% on ${report.count} test images)`;
   $('use-trained').onclick = () => use(classifier, description);
   $('download-trained').onclick = () => downloadModel(classifier, 'model');

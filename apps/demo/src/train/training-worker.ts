@@ -44,43 +44,74 @@ self.addEventListener('message', (event: MessageEvent<ToTrainingWorker>) => {
   }
 });
 
+/** What a run is made of once started: its model, recipe, trainer, progress and images. */
+interface Run {
+  start: Start;
+  model: tfl.LayersModel;
+  recipe: Recipe;
+  trainer: DataParallelTrainer;
+  progress: RunProgress;
+  train: ReturnType<typeof toImageSet>;
+  steps: number;
+}
+
 async function train(start: Start): Promise<void> {
-  const { settings } = start;
-  const backend = await startWasmBackend(start.wasmUrl);
-  const recipe = { ...DEMO_RECIPES[settings.recipe].recipe, epochs: settings.epochs };
-  const model = await runModel(settings.recipe, settings.seed, start.shippedModelUrl);
-  let progress: RunProgress | undefined;
-  const store = quotaGuardedStore(indexedDbCheckpointStore(RUN_STORE), {
+  const run = await startRun(start);
+  try {
+    await fitRun(run);
+  } finally {
+    await run.trainer.dispose();
+  }
+}
+
+/** The run's checkpoints: IndexedDB, guarded against a full disk, each write told to the page. */
+function runStore(progress: () => RunProgress | undefined) {
+  return quotaGuardedStore(indexedDbCheckpointStore(RUN_STORE), {
     onQuota: () =>
       post({
         type: 'warning',
         message: 'The browser refused more storage: training goes on without checkpoints',
       }),
-    onWrite: () =>
-      progress &&
-      post({ type: 'checkpoint', epoch: progress.state.epoch, batch: progress.state.batchInEpoch }),
+    onWrite: () => {
+      const state = progress()?.state;
+      if (state) post({ type: 'checkpoint', epoch: state.epoch, batch: state.batchInEpoch });
+    },
   });
-  // A new run never resumes what an older one left behind.
+}
+
+/** Backend, model, checkpoints (a new run clears the old ones; a resume loads the newest) and workers. */
+async function startRun(start: Start): Promise<Run> {
+  const { settings } = start;
+  const backend = await startWasmBackend(start.wasmUrl);
+  const recipe = { ...DEMO_RECIPES[settings.recipe].recipe, epochs: settings.epochs };
+  const model = await runModel(settings.recipe, settings.seed, start.shippedModelUrl);
+  let progress: RunProgress | undefined;
+  const store = runStore(() => progress);
   if (!start.resume) for (const name of await store.list()) await store.remove(name);
   progress = await RunProgress.start(store, model, {
     seed: settings.seed,
     resume: start.resume,
     saveEveryMinutes: settings.checkpointSeconds / 60,
   });
-  const train = toImageSet(start.train);
-  const steps = Math.ceil(train.count / recipe.batchSize);
   const trainer = await DataParallelTrainer.create(model, {
     workers: settings.workers,
     loss: recipeLoss(recipe),
     wasmPaths: start.wasmUrl,
   });
+  const { epoch, batchInEpoch } = progress.state;
   post({
     type: 'status',
-    message: `${progress.resumed ? `Resumed at epoch ${progress.state.epoch + 1}, batch ${progress.state.batchInEpoch}` : 'Training'}: ${describeTrainer(trainer)} on ${backend.name}`,
+    message: `${progress.resumed ? `Resumed at epoch ${epoch + 1}, batch ${batchInEpoch}` : 'Training'}: ${describeTrainer(trainer)} on ${backend.name}`,
   });
-  const { epoch, batchInEpoch } = progress.state;
   post({ type: 'started', ...(progress.resumed ? { resumedFrom: { epoch, batch: batchInEpoch } } : {}) });
-  sendSamples(train, recipe, settings.seed);
+  const train = toImageSet(start.train);
+  return { start, model, recipe, trainer, progress, train, steps: Math.ceil(train.count / recipe.batchSize) };
+}
+
+/** `fitDataParallel` with the recipe's callbacks, the checkpoints and the page's reports; then the end. */
+async function fitRun({ start, model, recipe, trainer, progress, train, steps }: Run): Promise<void> {
+  const { seed } = start.settings;
+  sendSamples(train, recipe, seed);
   const recipeRun = await recipeCallbacks(recipe, { stepsPerEpoch: steps, validation: true, progress });
   progress.restoreCallbackStates();
   reporter = new PageReporter(
@@ -90,31 +121,28 @@ async function train(start: Start): Promise<void> {
       epoch: (epoch, logs) => post({ type: 'epoch', epoch, logs }),
     },
   );
-  try {
-    const { state } = progress;
-    const result = await fitDataParallel(trainer, {
-      epochs: recipe.epochs,
-      initialEpoch: state.epoch,
-      initialBatch: state.batchInEpoch,
-      totals: progress.totals,
-      stepsPerEpoch: steps,
-      batches: trainingBatches({ train, recipe, seed: settings.seed, state: () => progress.state }),
-      validationData: toTrainingBatch(start.validation),
-      // The run's checkpoints record the batch a pause or stop follows: the reporter comes last.
-      callbacks: [...recipeRun.callbacks, terminateOnNaN(), progress, reporter],
-      shouldStop: () => stopRequested,
-      seed: settings.seed,
-    });
-    if (result.interrupted) {
-      await progress.save();
-      post({ type: 'done', interrupted: true, weightsHash: await weightsHash(model) });
-      return;
-    }
-    recipeRun.applyAverage();
-    await finish(model, start);
-  } finally {
-    await trainer.dispose();
+  const { state } = progress;
+  const result = await fitDataParallel(trainer, {
+    epochs: recipe.epochs,
+    initialEpoch: state.epoch,
+    initialBatch: state.batchInEpoch,
+    totals: progress.totals,
+    stepsPerEpoch: steps,
+    batches: trainingBatches({ train, recipe, seed, state: () => progress.state }),
+    validationData: toTrainingBatch(start.validation),
+    // The run's checkpoints record the batch a pause or stop follows: the reporter comes last.
+    callbacks: [...recipeRun.callbacks, terminateOnNaN(), progress, reporter],
+    shouldStop: () => stopRequested,
+    // Dropout masks from the run's seed: a resumed run trains exactly as an unbroken one.
+    seed,
+  });
+  if (result.interrupted) {
+    await progress.save();
+    post({ type: 'done', interrupted: true, weightsHash: await weightsHash(model) });
+    return;
   }
+  recipeRun.applyAverage();
+  await finish(model, start);
 }
 
 /** How many workers compute gradients, over what, with which build of our conv kernels. */
