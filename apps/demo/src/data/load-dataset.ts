@@ -8,9 +8,6 @@ export interface LoadedDataset {
   cachedFiles: number;
 }
 
-/** The four files served with the page (scripts/prepare-assets.mjs copies them to ./data/). */
-export const OWN_DATA_URL = './data/';
-
 /**
  * Fashion-MNIST from `baseUrl` (`<file>.gz`), gunzipped, each file's SHA-256 checked against
  * @fmnist/dataset's constants, kept in Cache Storage; a failure empties the cache so a retry downloads again.
