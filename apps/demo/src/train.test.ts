@@ -229,4 +229,35 @@ describe.skipIf(!chromiumAvailable)('the Train tab in headless Chromium', () => 
     expect(await page.textContent('#train-warning')).toBe(train.warnings[0]);
     await context.close();
   }, 120_000);
+
+  it('names a gradient worker that dies, stops, and keeps the last checkpoint for "Resume"', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await openTrainTab(page, server.origin);
+    await fillSettings(page, {
+      recipe: 'quick',
+      epochs: 1,
+      subset: 1280,
+      testCount: 100,
+      workers: 2,
+      seed: 5,
+      checkpointSeconds: 1,
+    });
+    await page.click('#train-start');
+    await page.waitForFunction(() => window.fmnistDemo.train.checkpoints >= 1, null, { timeout: 60_000 });
+    // A gradient worker (nested in the training worker) throws an uncaught error, as a crash would.
+    const gradientWorker = page.workers().find((w) => w.url().includes('browser-worker'));
+    expect(gradientWorker).toBeDefined();
+    await gradientWorker!.evaluate(() => {
+      setTimeout(() => {
+        throw new Error('simulated crash');
+      });
+    });
+    await page.waitForFunction(() => window.fmnistDemo.train.phase === 'failed', null, { timeout: 60_000 });
+    const status = await page.textContent('#train-status');
+    expect(status).toMatch(/Training stopped: .*worker \d of 2 .*died.*simulated crash/);
+    expect(status).toMatch(/The last checkpoint is kept: "Resume" continues from it\./);
+    expect(await page.isVisible('#train-resume')).toBe(true);
+    await context.close();
+  }, 120_000);
 });
