@@ -1,4 +1,9 @@
-import type { Page } from 'playwright-core';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { useBestBackend } from '@fmnist/backend';
+import { loadClassifier } from '@fmnist/model/node';
+import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, type DemoServer, launchChromium, serveDemo } from './testing/demo-server.js';
 
@@ -58,7 +63,7 @@ const VARIATIONS: [number, number, number][] = [
 ];
 
 describe.skipIf(!chromiumAvailable)('your own classes in headless Chromium', () => {
-  it('learns three drawn classes from four drawings each and classifies new drawings of each', async () => {
+  it('learns three drawn classes from four drawings each, classifies new drawings of each, and exports a model Node loads', async () => {
     const browser = await launchChromium();
     try {
       const page = await browser.newPage();
@@ -89,6 +94,20 @@ describe.skipIf(!chromiumAvailable)('your own classes in headless Chromium', () 
         expect(await page.getAttribute('#own-predictions', 'data-top')).toBe(name);
         await page.evaluate(() => document.getElementById('own-predictions')!.removeAttribute('data-top'));
       }
+      // Exported like any model: the two files load in Node, with three outputs.
+      const downloads: Download[] = [];
+      page.on('download', (download) => downloads.push(download));
+      await page.click('#own-download');
+      await expect.poll(() => downloads.length, { timeout: 30_000 }).toBe(2);
+      const folder = await mkdtemp(join(tmpdir(), 'fmnist-own-classes-'));
+      for (const download of downloads) await download.saveAs(join(folder, download.suggestedFilename()));
+      await useBestBackend('wasm', { log: null });
+      const node = await loadClassifier({ model: folder, classNames: names });
+      const { probabilities, count } = node.predict(new Float32Array(784));
+      expect(count).toBe(1);
+      expect(probabilities).toHaveLength(3);
+      node.dispose();
+      await rm(folder, { recursive: true, force: true });
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
