@@ -74,8 +74,8 @@ export const PACKAGES: PackageCase[] = [
     nodeExports: ['DataParallelTrainer', 'fitDataParallel', 'runCheckpointStore', 'nodeWorkerTransport'],
     browser: true,
     // ./recipes builds on these optional peers; a plain install (fitDataParallel alone) brings none of them.
-    // ./browser is the trainer on Web Workers.
-    browserSubpaths: ['recipes', 'browser'],
+    // ./browser is the trainer on Web Workers; ./sweeps is sweeps as plain data.
+    browserSubpaths: ['recipes', 'browser', 'sweeps'],
     mustNotBring: ['@fmnist/dataset', '@fmnist/model', '@fmnist/augment', '@fmnist/callbacks'],
     // For ./recipes: the README's "Train a recipe" and its browser bundle.
     checkUses: ['@fmnist/model', '@fmnist/augment', '@fmnist/callbacks', '@fmnist/dataset'],
@@ -134,5 +134,15 @@ export const PACKAGES: PackageCase[] = [
     exports: ['classificationReport', 'renderHtml', 'renderText'],
     browser: true,
     browserSubpaths: ['tfjs'],
+  },
+  {
+    name: '@fmnist/onnx',
+    dir: 'packages/onnx',
+    // tfjs-layers and a backend for the README's example.
+    peers: [core, layers, cpu],
+    exports: ['toOnnx', 'OnnxError', 'ONNX_OPSET', 'SUPPORTED_OPSETS'],
+    nodeExports: ['saveOnnx'],
+    browser: true,
+    mustNotBring: ['@fmnist/backend', '@fmnist/dataset', '@fmnist/model'],
   },
 ];

@@ -8,6 +8,7 @@ export default getTsupConfig(
     node: 'src/node.ts',
     browser: 'src/browser.ts',
     recipes: 'src/recipes.ts',
+    sweeps: 'src/sweeps.ts',
     'data-parallel-worker': 'src/data-parallel/worker.ts',
     'browser-worker': 'src/data-parallel/browser-worker.ts',
   },

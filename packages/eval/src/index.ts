@@ -1,6 +1,14 @@
 export { compareReports, type ReportComparison, renderComparison } from './compare.js';
 export { EvaluationError } from './errors.js';
-export { type HtmlReportInput, type Mistake, renderHtml, type TrainingHistory } from './render-html.js';
+export {
+  escapeHtml,
+  type HtmlReportInput,
+  htmlPage,
+  type Mistake,
+  renderCurve,
+  renderHtml,
+  type TrainingHistory,
+} from './render-html.js';
 export { renderJson, renderMarkdown, renderText } from './render-text.js';
 export {
   type Average,

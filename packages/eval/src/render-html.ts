@@ -31,7 +31,8 @@ export function axisLabel(value: number): string {
   return value !== 0 && Math.abs(value) < 0.01 ? value.toExponential(2) : value.toPrecision(3);
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** `s` with the five HTML-special characters as character references. */
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 // Text extents at the charts' 11 px sans-serif, over- rather than under-estimated (no layout engine
 // here): about 6.5 px a character (DejaVu Sans, Chromium's default on Linux, averages less), glyphs
@@ -118,7 +119,11 @@ function classBars(report: ClassificationReport): string {
   return parts.join('');
 }
 
-function curve(history: TrainingHistory, keys: string[], title: string): string {
+/**
+ * One SVG line chart of `keys` of `history` by epoch (keys without values are left out; with none left,
+ * an empty string): the charts of {@link renderHtml}'s training curves.
+ */
+export function renderCurve(history: TrainingHistory, keys: string[], title: string): string {
   const series = keys.filter((k) => (history[k]?.length ?? 0) > 0);
   if (series.length === 0) return '';
   const height = 220;
@@ -203,7 +208,7 @@ export function renderHtml(input: HtmlReportInput): string {
   ];
   const history = input.history;
   const curves = history
-    ? `<h2>Training curves</h2><div class="row">${curve(history, ['loss', 'val_loss'], 'loss')}${curve(history, ['acc', 'val_acc', 'accuracy', 'val_accuracy'], 'accuracy')}</div>`
+    ? `<h2>Training curves</h2><div class="row">${renderCurve(history, ['loss', 'val_loss'], 'loss')}${renderCurve(history, ['acc', 'val_acc', 'accuracy', 'val_accuracy'], 'accuracy')}</div>`
     : '';
   const mistakes =
     input.mistakes && input.mistakes.items.length > 0
@@ -218,6 +223,21 @@ export function renderHtml(input: HtmlReportInput): string {
     .slice(0, 8)
     .map((p) => `<li>${escapeHtml(p.trueName)} → ${escapeHtml(p.predictedName)}: ${p.count}</li>`)
     .join('');
+  return htmlPage(
+    title,
+    `<table id="summary">${summary.map(([k, v]) => `<tr><th>${escapeHtml(k!)}</th><td>${escapeHtml(v!)}</td></tr>`).join('')}</table>
+<h2>Confusion matrix</h2><p>Rows: true class; columns: predicted. Colour: share of the row.</p>
+<div class="row">${heatmap(report)}<div><h3>Most confused</h3><ul>${confused}</ul></div></div>
+<h2>Per class</h2>${classBars(report)}
+${curves}${mistakes}${metadata}`,
+  );
+}
+
+/**
+ * A self-contained HTML page in the reports' style (inline CSS, no script, no network) around `body`,
+ * HTML the caller has escaped, under the heading `title`.
+ */
+export function htmlPage(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
@@ -231,11 +251,7 @@ img{image-rendering:pixelated;border:1px solid #ccc}
 </style></head>
 <body>
 <h1>${escapeHtml(title)}</h1>
-<table id="summary">${summary.map(([k, v]) => `<tr><th>${escapeHtml(k!)}</th><td>${escapeHtml(v!)}</td></tr>`).join('')}</table>
-<h2>Confusion matrix</h2><p>Rows: true class; columns: predicted. Colour: share of the row.</p>
-<div class="row">${heatmap(report)}<div><h3>Most confused</h3><ul>${confused}</ul></div></div>
-<h2>Per class</h2>${classBars(report)}
-${curves}${mistakes}${metadata}
+${body}
 </body></html>
 `;
 }

@@ -19,7 +19,11 @@ async function roundTrips(sizes: number[], mode: 'clone' | 'shared', repeats: nu
   const weights = sizes.map((n) => Float32Array.from({ length: n }, (_, i) => i % 7));
   const total = sizes.reduce((a, b) => a + b, 0);
   const layout: [number, number][] = [];
-  sizes.reduce((offset, n) => (layout.push([offset, n]), offset + n), 0);
+  let offset = 0;
+  for (const n of sizes) {
+    layout.push([offset, n]);
+    offset += n;
+  }
   const shared = mode === 'shared' ? new SharedArrayBuffer(total * 4) : undefined;
   const sharedGrads = mode === 'shared' ? new SharedArrayBuffer(total * 4) : undefined;
   const reply = () => new Promise<unknown>((resolve) => (worker.onmessage = ({ data }) => resolve(data)));

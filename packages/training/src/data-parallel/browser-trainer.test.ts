@@ -24,6 +24,7 @@ type Trained =
       info: DataParallelInfo;
       isolated: boolean;
       created: number[];
+      evaluated: { loss: number; accuracy: number };
     }
   | { ok: false; error: string };
 
@@ -97,7 +98,11 @@ async function trainInNode() {
           })
         ).loss,
       );
-    return { losses, weights: model.getWeights().map((w) => Array.from(w.dataSync())) };
+    return {
+      losses,
+      weights: model.getWeights().map((w) => Array.from(w.dataSync())),
+      evaluated: trainer.evaluate(data.x, [BATCH, 12, 12, 1], data.y, [BATCH, 10]),
+    };
   } finally {
     await trainer.dispose();
     model.dispose();
@@ -117,7 +122,7 @@ function expectClose(
 }
 
 describe.skipIf(!chromiumAvailable)('DataParallelTrainer in headless Chromium', () => {
-  it('trains on two Web Workers as Node trains on two threads, with relaxed SIMD and a flat tensor count', async () => {
+  it('trains and evaluates on two Web Workers as Node does on two threads, with relaxed SIMD and a flat tensor count', async () => {
     const page = await openPage(false);
     const browserRun = await trainIn(page, request());
     if (!browserRun.ok) throw new Error(browserRun.error);
@@ -130,7 +135,11 @@ describe.skipIf(!chromiumAvailable)('DataParallelTrainer in headless Chromium', 
     expect(browserRun.info.workers.map((w) => w.backend)).toEqual(['wasm', 'wasm']);
     expect(browserRun.losses.at(-1)).toBeLessThan(browserRun.losses[0]!);
     expect(new Set(browserRun.tensors.slice(1)).size).toBe(1);
-    expectClose(browserRun, await trainInNode());
+    const node = await trainInNode();
+    expectClose(browserRun, node);
+    // The trained model evaluated on the page's workers, and on Node's main thread.
+    expect(browserRun.evaluated.loss).toBeCloseTo(node.evaluated.loss, 4);
+    expect(browserRun.evaluated.accuracy).toBe(node.evaluated.accuracy);
     await page.close();
   });
 

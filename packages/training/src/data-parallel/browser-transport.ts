@@ -12,6 +12,8 @@ export interface WebWorkerTransportOptions {
 
 /** The default worker: literal enough for bundlers to find and emit the worker script. */
 function defaultWorker(): Worker {
+  if (typeof Worker === 'undefined')
+    throw new TrainingError('DataParallelTrainer: Web Workers are not available here (no global Worker)');
   return new Worker(new URL('./browser-worker.js', import.meta.url), { type: 'module' });
 }
 
@@ -22,8 +24,6 @@ export function webWorkerTransport(options: WebWorkerTransportOptions = {}): Wor
     kind: 'Web Workers',
     availableThreads: () => globalThis.navigator?.hardwareConcurrency || 1,
     spawn(index) {
-      if (typeof Worker === 'undefined')
-        throw new TrainingError('DataParallelTrainer: Web Workers are not available here (no global Worker)');
       const worker = createWorker(index);
       return {
         postMessage: (message, transfer) => worker.postMessage(message, transfer),

@@ -114,6 +114,9 @@ async function fitEpochs(trainer: DataParallelTrainer, options: FitOptions): Pro
       await callbacks.onBatchEnd(batch, { batch, size, loss: step.loss, acc: step.accuracy });
       batch++;
       result.stoppedAt = { epoch, batch };
+      // On one thread a step never leaves this event loop: without a turn of it, a signal handler (Ctrl-C,
+      // SIGTERM) that sets what shouldStop reads would run only when the epoch ends.
+      await new Promise((resolve) => setImmediate(resolve));
       if (options.shouldStop?.()) {
         result.interrupted = true;
         break;
@@ -132,7 +135,10 @@ async function fitEpochs(trainer: DataParallelTrainer, options: FitOptions): Pro
     };
     const held = options.validationData;
     if (held) {
-      const { loss, accuracy } = trainer.evaluate(held.x, held.xShape, held.y, held.yShape, held.batchSize);
+      // Where this thread computes no shard (browsers), the workers evaluate too: the page stays responsive.
+      const { loss, accuracy } = trainer.info().localShard
+        ? trainer.evaluate(held.x, held.xShape, held.y, held.yShape, held.batchSize)
+        : await trainer.evaluateInWorkers(held.x, held.xShape, held.y, held.yShape, held.batchSize);
       Object.assign(logs, { val_loss: loss, val_acc: accuracy });
     }
     if (options.validate) Object.assign(logs, await options.validate(epoch));

@@ -145,6 +145,17 @@ describe('DataParallelTrainer with values that are not finite', () => {
     ).rejects.toThrow("nonFiniteGradients must be 'skip' or 'stop', got ignore");
   });
 
+  it('on one thread, stops after the batch during which a signal handler (a macrotask) asked it to', async () => {
+    const t = await trainer(1);
+    let stop = false;
+    setImmediate(() => {
+      stop = true;
+    });
+    const batches = () => Array.from({ length: 4 }, () => ({ x: goodX(), xShape, y: goodY(), yShape }));
+    const result = await fitDataParallel(t, { epochs: 1, batches, shouldStop: () => stop });
+    expect(result).toMatchObject({ interrupted: true, stoppedAt: { epoch: 0, batch: 1 } });
+  });
+
   it('names the epoch and batch of a refused batch in fitDataParallel', async () => {
     const t = await trainer(1);
     const bad = goodX();

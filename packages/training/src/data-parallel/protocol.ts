@@ -28,9 +28,23 @@ export interface StepMessage {
   seed?: number;
 }
 
-export type ToWorker = InitMessage | StepMessage | { type: 'close' };
+export interface EvaluateMessage {
+  type: 'evaluate';
+  id: number;
+  /** Every weight of the model, in `model.weights` order. */
+  weights: Float32Array[];
+  x: Float32Array;
+  xShape: number[];
+  y: Float32Array;
+  yShape: number[];
+  /** Samples per forward pass. */
+  batchSize: number;
+}
+
+export type ToWorker = InitMessage | StepMessage | EvaluateMessage | { type: 'close' };
 
 export type FromWorker =
   | { type: 'ready'; backend: BackendName; kernels?: SimdKernelChoice }
   | { type: 'result'; id: number; grads: Float32Array[]; loss: number; correct: number; count: number }
+  | { type: 'evaluated'; id: number; lossSum: number; correct: number }
   | { type: 'error'; id?: number; message: string };

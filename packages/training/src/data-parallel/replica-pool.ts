@@ -1,9 +1,10 @@
 import type { BackendName, SimdKernelChoice } from '@fmnist/backend';
 import { TrainingError } from '../errors.js';
-import type { FromWorker, InitMessage, StepMessage } from './protocol.js';
+import type { EvaluateMessage, FromWorker, InitMessage, StepMessage } from './protocol.js';
 import type { ReplicaWorker, WorkerTransport } from './transport.js';
 
 export type ShardResult = Extract<FromWorker, { type: 'result' }>;
+export type EvaluatedShare = Extract<FromWorker, { type: 'evaluated' }>;
 
 /** What a replica said when it started: its backend and which build of the conv kernels it runs. */
 export interface ReplicaInfo {
@@ -12,7 +13,7 @@ export interface ReplicaInfo {
 }
 
 interface Pending {
-  resolve: (result: ShardResult) => void;
+  resolve: (result: ShardResult | EvaluatedShare) => void;
   reject: (error: Error) => void;
 }
 
@@ -40,7 +41,7 @@ class Replica {
       this.info = { backend: message.backend, ...(message.kernels ? { kernels: message.kernels } : {}) };
       this.starting?.resolve();
       this.starting = undefined;
-    } else if (message.type === 'result') {
+    } else if (message.type === 'result' || message.type === 'evaluated') {
       this.pending.get(message.id)?.resolve(message);
       this.pending.delete(message.id);
     } else {
@@ -79,28 +80,29 @@ export class ReplicaPool {
   static async start(transport: WorkerTransport, count: number, init: InitMessage): Promise<ReplicaPool> {
     const replicas: Replica[] = [];
     const pool = new ReplicaPool(replicas);
-    for (let index = 0; index < count; index++) {
-      const name = `data-parallel worker ${index + 1} of ${count} (${transport.kind})`;
-      const replica = new Replica(name, transport.spawn(index));
-      replica.worker.listen({
-        message: (message) => replica.onMessage(message),
-        error: (error) => replica.lose(new TrainingError(`${name} died: ${error.message}`, { cause: error })),
-        exit: (code) => {
-          if (!pool.closing)
-            replica.lose(
-              new TrainingError(`${name} exited${code === undefined ? '' : ` with code ${code}`}`),
-            );
-        },
-      });
-      replicas.push(replica);
-    }
     try {
+      for (let index = 0; index < count; index++) replicas.push(pool.spawn(transport, index, count));
       await Promise.all(replicas.map((replica) => replica.start(init)));
     } catch (error) {
+      // Workers already started would keep a Node process or a page's threads alive: stop them.
       await pool.close();
       throw error;
     }
     return pool;
+  }
+
+  private spawn(transport: WorkerTransport, index: number, count: number): Replica {
+    const name = `data-parallel worker ${index + 1} of ${count} (${transport.kind})`;
+    const replica = new Replica(name, transport.spawn(index));
+    replica.worker.listen({
+      message: (message) => replica.onMessage(message),
+      error: (error) => replica.lose(new TrainingError(`${name} died: ${error.message}`, { cause: error })),
+      exit: (code) => {
+        if (!this.closing)
+          replica.lose(new TrainingError(`${name} exited${code === undefined ? '' : ` with code ${code}`}`));
+      },
+    });
+    return replica;
   }
 
   get size(): number {
@@ -116,14 +118,26 @@ export class ReplicaPool {
     return this.replicas.find((replica) => replica.lost)?.lost;
   }
 
-  /** Sends replica `index` a shard; the shard's `x` and `y` buffers move to it. */
+  /** Sends replica `index` a shard to train on; the shard's `x` and `y` buffers move to it. */
   step(index: number, message: Omit<StepMessage, 'type' | 'id'>): Promise<ShardResult> {
+    return this.request(index, { type: 'step', ...message }) as Promise<ShardResult>;
+  }
+
+  /** Sends replica `index` samples to evaluate; their `x` and `y` buffers move to it. */
+  evaluate(index: number, message: Omit<EvaluateMessage, 'type' | 'id'>): Promise<EvaluatedShare> {
+    return this.request(index, { type: 'evaluate', ...message }) as Promise<EvaluatedShare>;
+  }
+
+  private request(
+    index: number,
+    message: Omit<StepMessage, 'id'> | Omit<EvaluateMessage, 'id'>,
+  ): Promise<ShardResult | EvaluatedShare> {
     const replica = this.replicas[index]!;
     if (replica.lost) return Promise.reject(replica.lost);
     const id = this.nextId++;
-    return new Promise<ShardResult>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       replica.pending.set(id, { resolve, reject });
-      replica.worker.postMessage({ type: 'step', id, ...message }, [
+      replica.worker.postMessage({ ...message, id } as StepMessage | EvaluateMessage, [
         message.x.buffer as ArrayBuffer,
         message.y.buffer as ArrayBuffer,
       ]);

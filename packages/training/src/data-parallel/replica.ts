@@ -3,8 +3,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { TrainingError } from '../errors.js';
 import { type LossSpec, lossFunction } from '../losses.js';
+import { evaluateSums } from './evaluate-sums.js';
 import type { FromWorker, InitMessage, ToWorker } from './protocol.js';
 import { shardGradients } from './shard-gradients.js';
+
+/** Writes the trainer's weights (every one, in `model.weights` order) into the replica. */
+function loadWeights(model: tfl.LayersModel, values: Float32Array[]) {
+  const weights = model.weights;
+  tf.tidy(() => {
+    values.forEach((array, i) => {
+      weights[i]!.write(tf.tensor(array, weights[i]!.shape as number[]));
+    });
+  });
+}
 
 /** The thread a replica runs in, as the replica sees it: `parentPort` in Node, the worker scope in browsers. */
 export interface ReplicaPort {
@@ -52,12 +63,7 @@ export function serveReplica(port: ReplicaPort, platform: ReplicaPlatform): void
         });
       } else if (message.type === 'step') {
         if (!model || !loss || !lossSpec) throw new TrainingError('step before init');
-        const weights = model.weights;
-        tf.tidy(() => {
-          message.weights.forEach((values, i) => {
-            weights[i]!.write(tf.tensor(values, weights[i]!.shape as number[]));
-          });
-        });
+        loadWeights(model, message.weights);
         const x = tf.tensor(message.x, message.xShape);
         const y = tf.tensor(message.y, message.yShape);
         const result = shardGradients(model, loss, lossSpec, x, y, message.seed);
@@ -76,6 +82,11 @@ export function serveReplica(port: ReplicaPort, platform: ReplicaPlatform): void
           },
           grads.map((g) => g.buffer as ArrayBuffer),
         );
+      } else if (message.type === 'evaluate') {
+        if (!model || !loss || !lossSpec) throw new TrainingError('evaluate before init');
+        loadWeights(model, message.weights);
+        const { lossSum, correct } = evaluateSums(model, loss, lossSpec, message, message.batchSize);
+        send({ type: 'evaluated', id: message.id, lossSum, correct });
       } else if (message.type === 'close') {
         model?.dispose();
         port.close();

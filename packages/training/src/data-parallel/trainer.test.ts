@@ -1,12 +1,16 @@
 import { existsSync } from 'node:fs';
+import { setSimdKernelBuild, simdKernelChoice } from '@fmnist/backend';
 import { loadFashionMnist } from '@fmnist/dataset/node';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FAILURE_MARKER } from '../testing/failing-layer.js';
 import { smallConvModel as smallModel } from '../testing/small-conv-model.js';
 import { randomArray, tf } from '../testing/tf.js';
+import { fitDataParallel } from './fit.js';
 import { DataParallelTrainer } from './node-trainer.js';
+import { nodeWorkerTransport } from './node-transport.js';
 import { shardSizes } from './trainer.js';
+import type { WorkerTransport } from './transport.js';
 
 const batch = 24;
 const x = randomArray(batch * 144, 11).map((v) => v + 0.5);
@@ -121,7 +125,70 @@ describe('DataParallelTrainer', () => {
     for (let i = 0; i < 3; i++)
       losses.push((await trainer.step(x.slice(), [batch, 12, 12, 1], y.slice(), [batch, 10])).loss);
     losses.forEach((loss, i) => expect(loss).toBeCloseTo(local.losses[i]!, 5));
+    // Evaluating on the workers gives what this thread gives, and fit's validation goes there.
+    const here = trainer.evaluate(x, [batch, 12, 12, 1], y, [batch, 10], 7);
+    const there = await trainer.evaluateInWorkers(x, [batch, 12, 12, 1], y, [batch, 10], 7);
+    expect(there.loss).toBeCloseTo(here.loss, 5);
+    expect(there.accuracy).toBe(here.accuracy);
+    const fitted = await fitDataParallel(trainer, {
+      epochs: 1,
+      batches: () => [{ x: x.slice(), xShape: [batch, 12, 12, 1], y: y.slice(), yShape: [batch, 10] }],
+      validationData: { x, xShape: [batch, 12, 12, 1], y, yShape: [batch, 10] },
+    });
+    const after = trainer.evaluate(x, [batch, 12, 12, 1], y, [batch, 10]);
+    expect(fitted.history.val_loss![0]).toBeCloseTo(after.loss, 5);
     expect(local.trainer.info()).toMatchObject({ threads: 2, localShard: true, kernelBuild: 'relaxed-simd' });
+  });
+
+  it('runs a forced build of the conv kernels in every thread, with the same steps', async () => {
+    const auto = await train(2, 3);
+    await tf.setBackend('wasm');
+    const model = smallModel(3);
+    try {
+      const trainer = await DataParallelTrainer.create(model, { workers: 2, kernelBuild: 'simd128' });
+      trainers.push(trainer);
+      expect(trainer.kernelBuild).toBe('simd128');
+      expect(trainer.info().workers.map((w) => w.kernels?.build)).toEqual(['simd128']);
+      expect(simdKernelChoice().build).toBe('simd128');
+      for (let i = 0; i < 3; i++) {
+        const { loss } = await trainer.step(x.slice(), [batch, 12, 12, 1], y.slice(), [batch, 10]);
+        expect(loss).toBeCloseTo(auto.losses[i]!, 4);
+      }
+      await expect(DataParallelTrainer.create(model, { kernelBuild: 'avx' as 'off' })).rejects.toThrow(
+        "DataParallelTrainer: kernelBuild must be 'auto', 'relaxed-simd', 'simd128' or 'off', got avx",
+      );
+    } finally {
+      setSimdKernelBuild(auto.trainer.kernelBuild!);
+    }
+  });
+
+  it('takes a transport of the caller, and stops the workers it started when one fails to start', async () => {
+    await tf.setBackend('wasm');
+    const base = nodeWorkerTransport();
+    const terminated: number[] = [];
+    const transport: WorkerTransport = {
+      kind: 'counted threads',
+      availableThreads: () => 3,
+      spawn(index) {
+        if (index === 1) throw new Error('no more threads');
+        const worker = base.spawn(index);
+        return {
+          ...worker,
+          terminate: () => {
+            terminated.push(index);
+            return worker.terminate();
+          },
+        };
+      },
+    };
+    await expect(DataParallelTrainer.create(smallModel(3), { workers: 'auto', transport })).rejects.toThrow(
+      'no more threads',
+    );
+    expect(terminated).toEqual([0]);
+    const one = await DataParallelTrainer.create(smallModel(3), { workers: 2, transport });
+    trainers.push(one);
+    expect(one.info()).toMatchObject({ transport: 'counted threads', threads: 2 });
+    expect((await one.step(x.slice(), [batch, 12, 12, 1], y.slice(), [batch, 10])).loss).toBeGreaterThan(0);
   });
 
   it('names a worker thread that exits, in the step it breaks and every later one', async () => {

@@ -4,8 +4,9 @@ import { mixSeed } from '@fmnist/random';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { TrainingError } from '../errors.js';
-import { correctPredictions, type LossSpec, lossFunction, resolveLoss } from '../losses.js';
+import { type LossSpec, lossFunction, resolveLoss } from '../losses.js';
 import { checkBatch } from './check-batch.js';
+import { evaluateSums } from './evaluate-sums.js';
 import { nonFiniteGradient } from './finite.js';
 import { type ReplicaInfo, ReplicaPool, type ShardResult } from './replica-pool.js';
 import { shardGradients } from './shard-gradients.js';
@@ -322,19 +323,70 @@ export class DataParallelTrainer {
     this.assertUsable('evaluate');
     checkBatch('DataParallelTrainer.evaluate', this.model, this.loss, x, xShape, y, yShape);
     const count = xShape[0]!;
+    const { lossSum, correct } = evaluateSums(
+      this.model,
+      this.lossFn,
+      this.loss,
+      { x, xShape, y, yShape },
+      batchSize,
+    );
+    return { loss: lossSum / count, accuracy: correct / count };
+  }
+
+  /**
+   * `evaluate` spread over the workers, each taking a share of the samples, this thread only summing:
+   * the page stays responsive while a validation set is evaluated. On this thread when there are no
+   * workers. `fitDataParallel` evaluates `validationData` this way when this thread computes no shard
+   * (`localShard: false`, the browser default).
+   */
+  async evaluateInWorkers(
+    x: Float32Array,
+    xShape: number[],
+    y: Float32Array,
+    yShape: number[],
+    batchSize = 256,
+  ): Promise<Omit<StepResult, 'skipped'>> {
+    this.assertUsable('evaluateInWorkers');
+    if (this.pool.size === 0) return this.evaluate(x, xShape, y, yShape, batchSize);
+    checkBatch('DataParallelTrainer.evaluateInWorkers', this.model, this.loss, x, xShape, y, yShape);
+    const lost = this.pool.lost();
+    if (lost)
+      throw new TrainingError(
+        `DataParallelTrainer.evaluateInWorkers: ${lost.message}; create a new trainer`,
+        {
+          cause: lost,
+        },
+      );
+    const count = xShape[0]!;
     const xSize = x.length / count;
     const ySize = y.length / count;
+    const weights = this.model.weights.map((w) => w.read().dataSync() as Float32Array);
+    let start = 0;
+    const shares = shardSizes(count, this.pool.size).map((size, i) => {
+      const from = start;
+      start += size;
+      if (size === 0) return Promise.resolve({ lossSum: 0, correct: 0 });
+      return this.pool.evaluate(i, {
+        weights,
+        x: x.slice(from * xSize, (from + size) * xSize),
+        xShape: [size, ...xShape.slice(1)],
+        y: y.slice(from * ySize, (from + size) * ySize),
+        yShape: [size, ...yShape.slice(1)],
+        batchSize,
+      });
+    });
+    const settled = await Promise.allSettled(shares);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed)
+      throw new TrainingError(
+        `DataParallelTrainer.evaluateInWorkers: evaluating ${count} samples failed: ${(failed.reason as Error).message}`,
+        { cause: failed.reason },
+      );
     let lossSum = 0;
     let correct = 0;
-    for (let start = 0; start < count; start += batchSize) {
-      const n = Math.min(batchSize, count - start);
-      tf.tidy(() => {
-        const xs = tf.tensor(x.subarray(start * xSize, (start + n) * xSize), [n, ...xShape.slice(1)]);
-        const ys = tf.tensor(y.subarray(start * ySize, (start + n) * ySize), [n, ...yShape.slice(1)]);
-        const prediction = this.model.predict(xs) as tf.Tensor;
-        lossSum += this.lossFn(ys, prediction).dataSync()[0]! * n;
-        correct += correctPredictions(this.loss, ys, prediction);
-      });
+    for (const share of settled as PromiseFulfilledResult<{ lossSum: number; correct: number }>[]) {
+      lossSum += share.value.lossSum;
+      correct += share.value.correct;
     }
     return { loss: lossSum / count, accuracy: correct / count };
   }

@@ -1,5 +1,5 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { loadCheckpoint, memoryCheckpointStore } from '@fmnist/io';
+import { IoError, loadCheckpoint, memoryCheckpointStore } from '@fmnist/io';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -92,5 +92,31 @@ describe('RunProgress', () => {
     expect(saved).toMatchObject({ batchInEpoch: 1, epochTotals: { loss: 1.5, correct: 3, seen: 4 } });
     const resumed = await RunProgress.start(store, tinyModel(0), { seed: 1, resume: true });
     expect(resumed.totals).toEqual({ loss: 1.5, correct: 3, seen: 4 });
+  });
+
+  it('reports a failed save to onSaveError and trains on; without it the failure stops training', async () => {
+    const memory = memoryCheckpointStore();
+    let full = true;
+    const store = {
+      ...memory,
+      write: async (name: string, files: Parameters<typeof memory.write>[1]) => {
+        if (full) throw new IoError(`indexeddb://run/${name}: storage is full`);
+        await memory.write(name, files);
+      },
+    };
+    const reported: string[] = [];
+    const progress = await RunProgress.start(store, tinyModel(1), {
+      seed: 1,
+      onSaveError: (error) => reported.push(error.message),
+    });
+    await progress.onEpochEnd(0);
+    expect(reported).toEqual(['indexeddb://run/last: storage is full']);
+    expect(progress.state.epoch).toBe(1);
+    full = false;
+    await progress.onEpochEnd(1);
+    expect(await memory.list()).toEqual(['last']);
+    full = true;
+    const strict = await RunProgress.start(store, tinyModel(1), { seed: 1 });
+    await expect(strict.onEpochEnd(0)).rejects.toThrow('indexeddb://run/last: storage is full');
   });
 });

@@ -1,4 +1,4 @@
-import type { CheckpointStore } from '@fmnist/io';
+import { type CheckpointStore, IoError } from '@fmnist/io';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { EpochTotals } from '../data-parallel/fit.js';
@@ -23,6 +23,11 @@ export interface RunProgressOptions {
   resume?: boolean;
   /** Also save every this many minutes within an epoch (0: after every batch). Default 10. */
   saveEveryMinutes?: number;
+  /**
+   * Told when a checkpoint the callback saves fails with an `IoError` (a full disk, a browser's storage
+   * quota): training then goes on, and the next save tries again. Default: the error stops training.
+   */
+  onSaveError?: (error: IoError) => void;
 }
 
 /**
@@ -49,6 +54,7 @@ export class RunProgress extends tfl.Callback {
     private readonly saveEveryMinutes: number,
     /** What the run resumed from; undefined for a new run. */
     readonly resumed: ResumedRun | undefined,
+    private readonly onSaveError: ((error: IoError) => void) | undefined,
   ) {
     super();
     this.totals = { ...(state.epochTotals ?? { loss: 0, correct: 0, seen: 0 }) };
@@ -58,11 +64,12 @@ export class RunProgress extends tfl.Callback {
   static async start(
     store: CheckpointStore,
     model: tfl.LayersModel,
-    { seed, resume = false, saveEveryMinutes = DEFAULT_SAVE_EVERY_MINUTES }: RunProgressOptions,
+    { seed, resume = false, saveEveryMinutes = DEFAULT_SAVE_EVERY_MINUTES, onSaveError }: RunProgressOptions,
   ): Promise<RunProgress> {
-    if (!resume) return new RunProgress(store, model, newTrainingState(seed), saveEveryMinutes, undefined);
+    if (!resume)
+      return new RunProgress(store, model, newTrainingState(seed), saveEveryMinutes, undefined, onSaveError);
     const resumed = await loadRunCheckpoint(store, model);
-    return new RunProgress(store, model, resumed.state, saveEveryMinutes, resumed);
+    return new RunProgress(store, model, resumed.state, saveEveryMinutes, resumed, onSaveError);
   }
 
   /** Saves the tensors `source` gives (copies, freed after the save) as list `list` with every checkpoint. */
@@ -102,12 +109,24 @@ export class RunProgress extends tfl.Callback {
     state.trainSeconds += (performance.now() - this.stepStarted) / 1000;
     state.imagesSeen += logs?.size ?? 0;
     // Mid-epoch checkpoints bound what a kill (a session ending, a crash) loses; resuming is exact.
-    if (performance.now() - this.lastSave >= this.saveEveryMinutes * 60_000) await this.save();
+    if (performance.now() - this.lastSave >= this.saveEveryMinutes * 60_000) await this.saveOrReport();
   }
 
   override async onEpochEnd(epoch: number) {
     this.state = { ...this.state, epoch: epoch + 1, batchInEpoch: 0 };
-    await this.save();
+    await this.saveOrReport();
+  }
+
+  /** A save from the training loop: with `onSaveError`, a failed one is reported and training goes on. */
+  private async saveOrReport(): Promise<void> {
+    try {
+      await this.save();
+    } catch (error) {
+      if (!(this.onSaveError && error instanceof IoError)) throw error;
+      // Counted as an attempt, so a failing store is retried at the save interval, not every batch.
+      this.lastSave = performance.now();
+      this.onSaveError(error);
+    }
   }
 
   /** Saves checkpoint `last` now (also what a stopped run does before it exits). */

@@ -4,6 +4,7 @@ import { architectureOf, ClassifierError, RECIPES, type Recipe } from '@fmnist/m
 import { UsageError } from '../../cli/exit-codes.js';
 import { choiceFlag, integerFlag, numberFlag, userPath } from '../../cli/flags.js';
 import { checkDistillation, shippedTeacher, type TeacherIdentity } from './distill.js';
+import { expandEnsemble } from './ensemble-teacher.js';
 import { TRAIN_FLAGS, type TrainFlags } from './train-flags.js';
 
 export interface RunConfig {
@@ -14,6 +15,8 @@ export interface RunConfig {
   dataDir?: string;
   download: boolean;
   limit?: number;
+  /** Evaluate on the first `testLimit` test images only (smoke runs). */
+  testLimit?: number;
   out: string;
   /** Minutes between checkpoints within an epoch (a kill loses at most that much); default 10. */
   checkpointMinutes?: number;
@@ -52,6 +55,7 @@ export function equivalentCommand(config: RunConfig): string {
     `--batch-size ${config.recipe.batchSize}`,
     `--seed ${config.seed}`,
     ...(config.limit ? [`--limit ${config.limit}`] : []),
+    ...(config.testLimit ? [`--test-limit ${config.testLimit}`] : []),
     ...(config.recipe.distill
       ? [
           ...config.recipe.distill.teachers.map((teacher) => `--teacher ${teacher}`),
@@ -100,6 +104,7 @@ export function resolveConfig(flags: TrainFlags, now = new Date()): RunConfig {
     dataDir: flags['data-dir'],
     download: !flags['no-download'],
     limit: integerFlag('limit', flags.limit, 1),
+    testLimit: integerFlag('test-limit', flags['test-limit'], 1),
     out: flags.out ?? userPath(`runs/${stamp}`),
     tensorboard: tensorboardDir(flags),
     checkpointMinutes: numberFlag(
@@ -140,7 +145,9 @@ function resolveDistillation(recipe: Recipe, flags: TrainFlags) {
   }
   if (alpha !== undefined) recipe.distill.alpha = alpha;
   if (Array.isArray(recipe.distill.teachers))
-    recipe.distill.teachers = recipe.distill.teachers.map((t) => (shippedTeacher(t) ? t : userPath(t)));
+    recipe.distill.teachers = recipe.distill.teachers.flatMap((t) =>
+      shippedTeacher(t) ? [t] : expandEnsemble(userPath(t)),
+    );
   checkDistillation(recipe.distill);
 }
 

@@ -9,7 +9,7 @@ interface RunData {
   test: ImageSet;
 }
 
-/** The run's data: found or downloaded and verified, limited (`--limit`) and split as the config says. */
+/** The run's data: found or downloaded and verified, limited (`--limit`, `--test-limit`) and split as the config says. */
 export async function loadRunData(config: RunConfig): Promise<RunData> {
   const data = await loadFashionMnist({
     dataDir: config.dataDir,
@@ -20,8 +20,8 @@ export async function loadRunData(config: RunConfig): Promise<RunData> {
     `data: ${data.train.count} train / ${data.test.count} test images from ${data.source.dir} (${data.source.origin})`,
   );
   const train = config.limit ? takeSamples(data.train, config.limit) : data.train;
+  const test = config.testLimit ? takeSamples(data.test, config.testLimit) : data.test;
   const { validationSplit } = config.recipe;
-  if (validationSplit > 0)
-    return { ...splitValidation(train, validationSplit, { seed: config.seed }), test: data.test };
-  return { train, test: data.test };
+  if (validationSplit > 0) return { ...splitValidation(train, validationSplit, { seed: config.seed }), test };
+  return { train, test };
 }

@@ -16,13 +16,13 @@ const REASONS: Record<string, string> = {
 
 /**
  * Creates the run directory `out` (or takes an existing one) after checking it can be one; else a
- * `UsageError` naming `--out` and why: under /proc or /sys, a file in the way, a broken symbolic link, a
+ * `UsageError` naming `flag` (`--out`) and why: under /proc or /sys, a file in the way, a broken symbolic link, a
  * directory it may not write in. Missing directories are made one level at a time, not with Node's
  * recursive mkdir, which loops forever on some paths (`/proc/x/y`).
  */
-export async function makeRunDirectory(out: string): Promise<void> {
+export async function makeRunDirectory(out: string, flag = '--out'): Promise<void> {
   const path = resolve(out);
-  const refuse = (why: string, cause?: unknown) => new UsageError(`--out ${out}: ${why}`, { cause });
+  const refuse = (why: string, cause?: unknown) => new UsageError(`${flag} ${out}: ${why}`, { cause });
   const kernel = KERNEL_FILESYSTEMS.find((root) => path === root || path.startsWith(root + sep));
   if (kernel) throw refuse(`under ${kernel}, a kernel filesystem, not a place for files`);
   const missing: string[] = [];
@@ -46,7 +46,9 @@ export async function makeRunDirectory(out: string): Promise<void> {
     try {
       await mkdir(dir);
     } catch (error) {
-      throw writable(error, dirname(dir));
+      // Another process (a sweep's worker sharing the store) made it meanwhile: as good as ours.
+      const made = (error as NodeJS.ErrnoException).code === 'EEXIST' && (await stat(dir)).isDirectory();
+      if (!made) throw writable(error, dirname(dir));
     }
   }
   // Root passes every permission check: a write shows what the filesystem itself allows.

@@ -35,6 +35,11 @@ export const TRAIN_FLAGS = defineFlags(
     'data-dir': SHARED_FLAGS['data-dir'],
     'no-download': SHARED_FLAGS['no-download'],
     limit: { type: 'string', value: 'N', help: 'train on the first N images (smoke runs)' },
+    'test-limit': {
+      type: 'string',
+      value: 'N',
+      help: 'evaluate on the first N test images (smoke runs, sweep tests)',
+    },
     out: { type: 'string', value: 'DIR', help: 'run directory (default: runs/<timestamp>)', path: true },
     'checkpoint-minutes': {
       type: 'string',
@@ -46,7 +51,7 @@ export const TRAIN_FLAGS = defineFlags(
       type: 'string',
       multiple: true,
       value: 'DIR|shipped[:ARCH]',
-      help: "distill from this model (repeatable: their mean), or @fmnist/model's weights (shipped:cnn-mlp for the report's network); targets mix its flip-and-shift-averaged probabilities with the labels",
+      help: "distill from this model (repeatable: their mean; a folder of fmnist-sweep --ensemble stands for its members), or @fmnist/model's weights (shipped:cnn-mlp for the report's network); targets mix its flip-and-shift-averaged probabilities with the labels",
     },
     'distill-alpha': {
       type: 'string',

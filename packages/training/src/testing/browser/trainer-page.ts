@@ -53,7 +53,9 @@ async function train(request: TrainRequest) {
       );
       tensors.push(tf.memory().numTensors);
     }
+    const evaluated = await trainer.evaluateInWorkers(x, [request.batch, 12, 12, 1], y, [request.batch, 10]);
     return {
+      evaluated,
       losses,
       tensors,
       weights: model.getWeights().map((w) => Array.from(w.dataSync())),

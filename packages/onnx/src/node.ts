@@ -1,0 +1,2 @@
+// Node only: writing ONNX files.
+export { saveOnnx } from './node/save-onnx.js';

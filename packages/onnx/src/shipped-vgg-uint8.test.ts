@@ -1,0 +1,3 @@
+import { describeShippedParity } from './testing/shipped-parity.js';
+
+describeShippedParity('vgg', 'uint8');

@@ -1,0 +1,3 @@
+import { getTsupConfig } from '../../tsup.base';
+
+export default getTsupConfig({ index: 'src/index.ts', node: 'src/node.ts' });
