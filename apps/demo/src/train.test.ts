@@ -6,14 +6,23 @@ import type { Prediction } from '@fmnist/model';
 import { loadClassifier } from '@fmnist/model/node';
 import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { app, chromiumAvailable, type DemoServer, launchChromium, serveDemo } from './testing/demo-server.js';
+import {
+  app,
+  chromiumAvailable,
+  type DemoServer,
+  launchChromium,
+  serveDemo,
+  trainingDataAvailable,
+} from './testing/demo-server.js';
 import { demoState, fillSettings, openTrainTab, waitForRunEnd } from './testing/train-page.js';
 
 let server: DemoServer;
 let browser: Browser;
 
+const available = chromiumAvailable && trainingDataAvailable;
+
 beforeAll(async () => {
-  if (!chromiumAvailable) return;
+  if (!available) return;
   server = await serveDemo();
   browser = await launchChromium();
 }, 300_000);
@@ -30,7 +39,7 @@ function collectErrors(page: Page): string[] {
   return errors;
 }
 
-describe.skipIf(!chromiumAvailable)('the Train tab in headless Chromium', () => {
+describe.skipIf(!available)('the Train tab in headless Chromium', () => {
   it('trains 1 epoch of quick on 6,000 images with 2 workers to ≥60% on 1,000 test images (Node: 66.75%), never blocking the page; the download loads in Node and predicts the same', async () => {
     const context = await browser.newContext({
       acceptDownloads: true,

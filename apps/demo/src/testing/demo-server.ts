@@ -15,6 +15,14 @@ if (!chromiumAvailable)
     `SKIPPED the demo browser tests: no Chromium at ${CHROMIUM} (apt-get install chromium; CI installs it)`,
   );
 
+/** Where scripts/prepare-assets.mjs finds the Fashion-MNIST `.gz` files the Train tab's tests need. */
+export const trainingDataAvailable =
+  Boolean(process.env.FASHION_MNIST_DIR) || existsSync('/usr/share/datasets/fashion-mnist');
+if (chromiumAvailable && !trainingDataAvailable)
+  console.warn(
+    'SKIPPED the Train tab browser tests: Fashion-MNIST not in /usr/share/datasets/fashion-mnist and FASHION_MNIST_DIR unset (CI installs it)',
+  );
+
 /** The demo app's folder. */
 export const app = new URL('../..', import.meta.url).pathname;
 
