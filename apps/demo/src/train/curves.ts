@@ -6,13 +6,16 @@ export class Curves {
   private readonly batchLoss: [number, number][] = [];
   private readonly batchAcc: [number, number][] = [];
   private readonly epochs: Record<string, [number, number][]> = {};
+  private epochCount = 1;
 
   constructor(
     private readonly batchCanvas: HTMLCanvasElement,
     private readonly epochCanvas: HTMLCanvasElement,
   ) {}
 
-  clear(): void {
+  /** Empties the curves for a run of `epochs` epochs. */
+  clear(epochs: number): void {
+    this.epochCount = epochs;
     this.batchLoss.length = 0;
     this.batchAcc.length = 0;
     for (const key of Object.keys(this.epochs)) delete this.epochs[key];
@@ -65,6 +68,8 @@ export class Curves {
         line('val_acc', 'val accuracy', '#2471a3', 'right', true),
       ],
       'epoch',
+      // Epochs count from 1: an axis to one past the last keeps the last epoch's points off the edge.
+      this.epochCount + 1,
     );
   }
 }

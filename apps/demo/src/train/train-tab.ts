@@ -82,7 +82,7 @@ export class TrainTab {
     if (!data) return;
     this.client?.terminate();
     recordRun(settings);
-    this.curves.clear();
+    this.curves.clear(settings.epochs);
     $('train-result').hidden = true;
     $('train-resume').hidden = true;
     this.setRunning(true);

@@ -12,9 +12,15 @@ const MARGIN = { left: 40, right: 36, top: 18, bottom: 20 };
 
 /**
  * Draws `series` on `canvas`: loss on the left axis, accuracy (0–1) on the right, x from 0 to the largest
- * x. A few hundred points redraw in well under a millisecond, so the page redraws on every batch.
+ * x (or `xEnd`). A few hundred points redraw in well under a millisecond, so the page redraws on every batch.
  */
-export function drawChart(canvas: HTMLCanvasElement, series: Series[], xLabel: string): void {
+export function drawChart(
+  canvas: HTMLCanvasElement,
+  series: Series[],
+  xLabel: string,
+  /** The x axis's end, at least: the run's epoch count, so the first epoch's points are not at the edge. */
+  xEnd = 1,
+): void {
   const context = canvas.getContext('2d')!;
   const { width, height } = canvas;
   context.clearRect(0, 0, width, height);
@@ -22,7 +28,7 @@ export function drawChart(canvas: HTMLCanvasElement, series: Series[], xLabel: s
   const plotW = width - MARGIN.left - MARGIN.right;
   const plotH = height - MARGIN.top - MARGIN.bottom;
   const all = series.flatMap((s) => s.points);
-  const xMax = Math.max(1, ...all.map(([x]) => x));
+  const xMax = Math.max(xEnd, ...all.map(([x]) => x));
   const lossMax = Math.max(
     1e-6,
     ...series.filter((s) => s.axis === 'left').flatMap((s) => s.points.map(([, y]) => y)),
