@@ -28,7 +28,8 @@ export function drawChart(
   const plotW = width - MARGIN.left - MARGIN.right;
   const plotH = height - MARGIN.top - MARGIN.bottom;
   const all = series.flatMap((s) => s.points);
-  const xMax = Math.max(xEnd, ...all.map(([x]) => x));
+  const xLast = Math.max(0, ...all.map(([x]) => x));
+  const xMax = Math.max(xEnd, xLast);
   const lossMax = Math.max(
     1e-6,
     ...series.filter((s) => s.axis === 'left').flatMap((s) => s.points.map(([, y]) => y)),
@@ -39,7 +40,7 @@ export function drawChart(
   context.fillText(lossMax.toPrecision(2), 2, MARGIN.top + 8);
   context.fillText('0', MARGIN.left - 12, MARGIN.top + plotH);
   context.fillText('100%', width - MARGIN.right + 3, MARGIN.top + 8);
-  context.fillText(`${xLabel} ${xMax}`, width - MARGIN.right - 60, height - 4);
+  context.fillText(`${xLabel} ${xLast}`, width - MARGIN.right - 60, height - 4);
   let legendX = MARGIN.left;
   for (const s of series) {
     const yMax = s.axis === 'left' ? lossMax : 1;
