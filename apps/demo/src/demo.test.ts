@@ -1,63 +1,25 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { useBestBackend } from '@fmnist/backend';
 import type { Prediction } from '@fmnist/model';
 import { loadClassifier } from '@fmnist/model/node';
 import { encode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { app, chromiumAvailable, type DemoServer, launchChromium, serveDemo } from './testing/demo-server.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available)
-  console.warn(
-    `SKIPPED the demo browser test: no Chromium at ${CHROMIUM} (apt-get install chromium; CI installs it)`,
-  );
-const app = new URL('..', import.meta.url).pathname;
-const TYPES: Record<string, string> = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.bin': 'application/octet-stream',
-};
-
-let server: Server;
+let server: DemoServer;
 let origin: string;
 
 beforeAll(async () => {
-  if (!available) return;
-  execFileSync('pnpm', ['run', 'build'], { cwd: app, stdio: 'pipe' });
-  const dist = join(app, 'dist');
-  server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url!, 'http://x').pathname)).replace(
-      /^(\.\.[/\\])+/,
-      '',
-    );
-    const file = join(dist, path.endsWith('/') ? `${path}index.html` : path);
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  if (!chromiumAvailable) return;
+  server = await serveDemo();
+  origin = server.origin;
 }, 300_000);
-afterAll(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+afterAll(() => server?.close());
 
-describe.skipIf(!available)('the demo in headless Chromium', () => {
+describe.skipIf(!chromiumAvailable)('the demo in headless Chromium', () => {
   it('classifies gallery images and an upload as the Node classifier does, offline, without console errors', async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    const browser = await launchChromium();
     const errors: string[] = [];
     const external: string[] = [];
     try {

@@ -1,0 +1,24 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { startWasmBackend } from './wasm-backend.js';
+
+/** Where the page and its workers find tfjs-backend-wasm's binaries (copied there by prepare-assets). */
+export const wasmUrl = () => new URL('./wasm/', document.baseURI).href;
+
+/**
+ * WASM served by this app (no CDN); SIMD when the browser has it, and @fmnist/backend's conv kernels
+ * (with relaxed SIMD's fused multiply-add where the browser has it). Returns a sentence for the page.
+ */
+export async function startBackend(): Promise<string> {
+  try {
+    const { kernels } = await startWasmBackend(wasmUrl());
+    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+    document.body.dataset.convKernels = kernels?.build ?? 'off';
+    return `WebAssembly backend, SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'}, conv kernels: ${kernels?.build} (${kernels?.reason})`;
+  } catch (error) {
+    console.warn('wasm backend unavailable, using cpu', error);
+  }
+  await tf.setBackend('cpu');
+  return 'plain JavaScript (cpu) backend: WebAssembly is unavailable here';
+}

@@ -1,0 +1,272 @@
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { useBestBackend } from '@fmnist/backend';
+import type { Prediction } from '@fmnist/model';
+import { loadClassifier } from '@fmnist/model/node';
+import type { Browser, Download, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  app,
+  chromiumAvailable,
+  type DemoServer,
+  launchChromium,
+  serveDemo,
+  trainingDataAvailable,
+} from './testing/demo-server.js';
+import { demoState, fillSettings, openTrainTab, waitForRunEnd } from './testing/train-page.js';
+
+let server: DemoServer;
+let browser: Browser;
+
+const available = chromiumAvailable && trainingDataAvailable;
+
+beforeAll(async () => {
+  if (!available) return;
+  server = await serveDemo();
+  browser = await launchChromium();
+}, 300_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** The page's errors, so a test can say there were none. */
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
+
+describe.skipIf(!available)('the Train tab in headless Chromium', () => {
+  it('trains 1 epoch of quick on 6,000 images with 2 workers to ≥60% on 1,000 test images (Node: 66.75%), never blocking the page; the download loads in Node and predicts the same', async () => {
+    const context = await browser.newContext({
+      acceptDownloads: true,
+      viewport: { width: 1000, height: 900 },
+    });
+    const page = await context.newPage();
+    const errors = collectErrors(page);
+    await openTrainTab(page, server.origin);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    expect(await page.textContent('#data-status')).toMatch(
+      /60,000 training and 10,000 test images, SHA-256 verified \(downloaded/,
+    );
+    await fillSettings(page, {
+      recipe: 'quick',
+      epochs: 1,
+      subset: 6000,
+      testCount: 1000,
+      workers: 2,
+      seed: 42,
+      checkpointSeconds: 600,
+    });
+    await page.click('#train-start');
+    await waitForRunEnd(page);
+    const state = await demoState(page);
+    console.log(
+      JSON.stringify({
+        name: 'demo.train.imagesPerSecond',
+        value: state.train.imagesPerSecond,
+        unit: 'images/s',
+      }),
+    );
+    console.log(
+      JSON.stringify({
+        name: 'demo.train.longestTask',
+        value: state.train.longTasksWhileTraining?.longest,
+        unit: 'ms',
+      }),
+    );
+    expect(state.train.phase).toBe('done');
+    expect(state.train.batches).toBe(Math.ceil(6000 / 128));
+    // The Node trainer, same recipe, images, seed and threads (`fmnist-train --recipe quick --epochs 1
+    // --limit 6000 --workers 2 --seed 42`), reaches 66.75% on the 10,000 test images: one short one-cycle
+    // epoch does not reach the 75% the issue hoped for, in Node or here.
+    expect(state.train.testAccuracy).toBeGreaterThanOrEqual(0.6);
+    // No main-thread task over 100 ms from the start to the last batch (Chromium reports those over 50).
+    expect(state.train.longTasksWhileTraining!.longest).toBeLessThanOrEqual(100);
+    expect(await page.textContent('#train-accuracy')).toMatch(/of 1000 test images/);
+    // Playwright's CSS locators reach into open shadow roots.
+    await page.locator('#train-report h2', { hasText: 'Confusion matrix' }).waitFor();
+    expect(await page.locator('#train-report th', { hasText: 'macro F1' }).count()).toBe(1);
+    await mkdir(join(app, 'artifacts'), { recursive: true });
+    await page.screenshot({ path: join(app, 'artifacts', 'train-tab.png'), fullPage: true });
+
+    // "Use this model": the Classify tab predicts with it.
+    await page.click('#use-trained');
+    await page.waitForSelector('body[data-model^="trained here"]');
+    const images = new Uint8Array(await readFile(join(app, 'public', 'samples', 'test-images.bin')));
+    const shown: number[] = [];
+    for (let index = 0; index < 8; index++) {
+      await page.click(`#gallery button[data-index="${index}"]`);
+      await page.waitForSelector(`#predictions[data-source^="test image ${index + 1} "]`);
+      shown.push(await page.$eval('#predictions li', (li) => Number((li as HTMLElement).dataset.classIndex)));
+    }
+
+    // Downloaded, it loads in Node with loadClassifier({ model }) and gives the same predictions.
+    const folder = await mkdtemp(join(tmpdir(), 'fmnist-demo-download-'));
+    const downloads: Download[] = [];
+    page.on('download', (download) => downloads.push(download));
+    await page.click('#tab-train');
+    await page.click('#download-trained');
+    await expect.poll(() => downloads.length, { timeout: 30_000 }).toBe(2);
+    const files: string[] = [];
+    for (const download of downloads) {
+      const path = join(folder, download.suggestedFilename());
+      await download.saveAs(path);
+      files.push(path);
+    }
+    expect(files.map((f) => f.slice(folder.length + 1)).sort()).toEqual(['model.json', 'model.weights.bin']);
+    await useBestBackend('wasm', { log: null });
+    const node = await loadClassifier({ model: folder });
+    const expected = Array.from(
+      { length: 8 },
+      (_, i) => (node.classify(images.subarray(i * 784, (i + 1) * 784)) as Prediction[])[0]!.classIndex,
+    );
+    node.dispose();
+    expect(shown).toEqual(expected);
+
+    // And back into the page; a file that is not a model gets a message.
+    await page.setInputFiles('#load-model', files);
+    await page.waitForSelector('body[data-model^="loaded from"]');
+    await page.click('#tab-train');
+    await page.setInputFiles('#load-model', [
+      { name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"hello": 1}') },
+      {
+        name: 'weights.bin',
+        mimeType: 'application/octet-stream',
+        buffer: await readFile(files.find((f) => !f.endsWith('.json'))!),
+      },
+    ]);
+    await page.waitForSelector('#load-status.error');
+    expect(await page.textContent('#load-status')).toMatch(/notes\.json, weights\.bin: not a model/);
+
+    // A second visit downloads nothing: all four files come from Cache Storage.
+    await openTrainTab(page, server.origin);
+    expect((await demoState(page)).train.cachedFiles).toBe(4);
+    expect(await page.textContent('#data-status')).toMatch(/from your browser, nothing downloaded/);
+    expect(errors).toEqual([]);
+    await context.close();
+    await rm(folder, { recursive: true, force: true });
+  }, 300_000);
+
+  it('a run reloaded mid-epoch and resumed ends with the weights of the same run uninterrupted', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const settings = {
+      recipe: 'quick',
+      epochs: 1,
+      subset: 1280,
+      testCount: 100,
+      workers: 2,
+      seed: 7,
+      checkpointSeconds: 1,
+    } as const;
+    await openTrainTab(page, server.origin);
+    // Checkpoints only at the epoch's end: how often a run saves does not change what it trains.
+    await fillSettings(page, { ...settings, checkpointSeconds: 600 });
+    await page.click('#train-start');
+    await waitForRunEnd(page);
+    const uninterrupted = (await demoState(page)).train.weightsHash;
+
+    await openTrainTab(page, server.origin);
+    await fillSettings(page, settings);
+    await page.click('#train-start');
+    // Into the run (10 batches an epoch), past a checkpoint or two (one a second): then the tab goes away.
+    await page.waitForFunction(
+      () => window.fmnistDemo.train.checkpoints >= 2 && window.fmnistDemo.train.batches >= 4,
+      null,
+      {
+        timeout: 120_000,
+        polling: 50,
+      },
+    );
+    const before = await demoState(page);
+    expect(before.train.batches).toBeLessThan(10);
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.click('#tab-train');
+    expect(await page.isVisible('#train-resume')).toBe(true);
+    await page.click('#train-resume');
+    await waitForRunEnd(page);
+    const resumed = await demoState(page);
+    // From a checkpoint within the epoch, and only the batches after it were trained again.
+    expect(resumed.train.resumedFrom!.epoch).toBe(0);
+    expect(resumed.train.resumedFrom!.batch).toBeGreaterThan(0);
+    expect(resumed.train.resumedFrom!.batch).toBeLessThanOrEqual(before.train.batches);
+    expect(resumed.train.batches).toBe(10 - resumed.train.resumedFrom!.batch);
+    expect(await page.textContent('#train-status')).toBe('Done.');
+    expect(resumed.train.weightsHash).toBe(uninterrupted);
+    await context.close();
+  }, 300_000);
+
+  it('pauses, and trains on without checkpoints, saying so, when the browser refuses the storage', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await openTrainTab(page, server.origin);
+    // Chromium's own quota override: 200 kB for this origin, far less than a checkpoint (~5 MB).
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.origin, quotaSize: 200_000 });
+    await fillSettings(page, {
+      recipe: 'quick',
+      epochs: 1,
+      subset: 640,
+      testCount: 100,
+      workers: 2,
+      seed: 3,
+      checkpointSeconds: 1,
+    });
+    await page.click('#train-start');
+    // Paused after a batch, it trains no further (the batch in flight ends) until continued.
+    await page.waitForFunction(() => window.fmnistDemo.train.batches >= 1, null, { timeout: 60_000 });
+    await page.click('#train-pause');
+    await page.waitForTimeout(1500);
+    const atPause = (await demoState(page)).train.batches;
+    await page.waitForTimeout(2500);
+    expect((await demoState(page)).train.batches).toBe(atPause);
+    expect(atPause).toBeLessThan(5);
+    await page.click('#train-pause');
+    await waitForRunEnd(page);
+    const { train } = await demoState(page);
+    expect(train.phase).toBe('done');
+    expect(train.batches).toBe(5);
+    expect(train.checkpoints).toBe(0);
+    expect(train.warnings).toEqual([
+      'The browser refused more storage: training goes on without checkpoints',
+    ]);
+    expect(await page.textContent('#train-warning')).toBe(train.warnings[0]);
+    await context.close();
+  }, 120_000);
+
+  it('names a gradient worker that dies, stops, and keeps the last checkpoint for "Resume"', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await openTrainTab(page, server.origin);
+    await fillSettings(page, {
+      recipe: 'quick',
+      epochs: 1,
+      subset: 1280,
+      testCount: 100,
+      workers: 2,
+      seed: 5,
+      checkpointSeconds: 1,
+    });
+    await page.click('#train-start');
+    await page.waitForFunction(() => window.fmnistDemo.train.checkpoints >= 1, null, { timeout: 60_000 });
+    // A gradient worker (nested in the training worker) throws an uncaught error, as a crash would.
+    const gradientWorker = page.workers().find((w) => w.url().includes('browser-worker'));
+    expect(gradientWorker).toBeDefined();
+    await gradientWorker!.evaluate(() => {
+      setTimeout(() => {
+        throw new Error('simulated crash');
+      });
+    });
+    await page.waitForFunction(() => window.fmnistDemo.train.phase === 'failed', null, { timeout: 60_000 });
+    const status = await page.textContent('#train-status');
+    expect(status).toMatch(/Training stopped: .*worker \d of 2 .*died.*simulated crash/);
+    expect(status).toMatch(/The last checkpoint is kept: "Resume" continues from it\./);
+    expect(await page.isVisible('#train-resume')).toBe(true);
+    await context.close();
+  }, 120_000);
+});

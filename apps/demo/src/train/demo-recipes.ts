@@ -1,0 +1,31 @@
+import { QUICK_RECIPE, type Recipe, VGG_RECIPE } from '@fmnist/model';
+
+/** A recipe the Train tab offers, and where its starting weights come from. */
+export interface DemoRecipe {
+  label: string;
+  recipe: Recipe;
+  /** `seed`: new weights from the run's seed; `shipped`: the page's own model, trained further. */
+  start: 'seed' | 'shipped';
+}
+
+/**
+ * Fine-tuning the shipped VGG network: its own recipe at a tenth of the peak learning rate, so a short
+ * run refines the weights instead of undoing them.
+ */
+const FINE_TUNE_RECIPE: Recipe = {
+  ...VGG_RECIPE,
+  name: 'fine-tune',
+  description: 'the shipped VGG model trained further: its recipe at a tenth of the learning rate',
+  optimizer: { ...VGG_RECIPE.optimizer, learningRate: 3e-4 },
+  schedule: { type: 'oneCycle', maxLR: 3e-4 },
+  epochs: 1,
+};
+
+/** Every recipe of the Train tab by name: the controls, the worker and the tests read this one object. */
+export const DEMO_RECIPES = {
+  quick: { label: 'quick: small CNN, a few minutes', recipe: QUICK_RECIPE, start: 'seed' },
+  vgg: { label: 'vgg: the shipped architecture, from scratch', recipe: VGG_RECIPE, start: 'seed' },
+  'fine-tune': { label: 'fine-tune the shipped model', recipe: FINE_TUNE_RECIPE, start: 'shipped' },
+} as const satisfies Record<string, DemoRecipe>;
+
+export type DemoRecipeName = keyof typeof DEMO_RECIPES;
