@@ -6,7 +6,7 @@ import { type LoadedDataset, loadDataset } from '../data/load-dataset.js';
 import type { DemoState } from '../demo-state.js';
 import { drawGreyImages } from '../ui/grey-images.js';
 import { Curves } from './curves.js';
-import { DEMO_RECIPES, type DemoRecipeName } from './demo-recipes.js';
+import { DEMO_RECIPES, type DemoRecipeName, describeSettings, recipeDefaults } from './demo-recipes.js';
 import type { FromTrainingWorker, ImagesMessage, RunSettings } from './protocol.js';
 import { interruptedRun, recordRun } from './run-record.js';
 import { showRunResult } from './run-result.js';
@@ -30,6 +30,9 @@ export class TrainTab {
   ) {
     const recipes = $<HTMLSelectElement>('recipe');
     for (const [name, { label }] of Object.entries(DEMO_RECIPES)) recipes.add(new Option(label, name));
+    // Batch size and augmentation start as the chosen recipe's own.
+    recipes.addEventListener('change', () => this.showRecipeDefaults());
+    this.showRecipeDefaults();
     $<HTMLInputElement>('workers').value = String(Math.max(1, navigator.hardwareConcurrency || 1));
     $('load-data').addEventListener('click', () => this.loadData());
     $('train-start').addEventListener('click', () => this.start(this.settings(), false));
@@ -39,6 +42,12 @@ export class TrainTab {
     $('train-resume').hidden = !interruptedRun();
   }
 
+  private showRecipeDefaults(): void {
+    const { batchSize, augment } = recipeDefaults($<HTMLSelectElement>('recipe').value as DemoRecipeName);
+    $<HTMLInputElement>('batch-size').value = String(batchSize);
+    $<HTMLInputElement>('augment').checked = augment;
+  }
+
   private settings(): RunSettings {
     return {
       recipe: $<HTMLSelectElement>('recipe').value as DemoRecipeName,
@@ -46,6 +55,8 @@ export class TrainTab {
       subset: number('subset'),
       workers: number('workers'),
       seed: number('seed'),
+      batchSize: number('batch-size'),
+      augment: $<HTMLInputElement>('augment').checked,
       checkpointSeconds: number('checkpoint-seconds'),
     };
   }
@@ -95,6 +106,7 @@ export class TrainTab {
       times: { start: performance.now() },
     });
     $('train-warning').textContent = '';
+    $('train-run').textContent = `Run: ${describeSettings(settings, settings.subset)}.`;
     this.state.longTasks.reset();
     const train = takeSamples(data.train, settings.subset);
     const validation = selectSamples(

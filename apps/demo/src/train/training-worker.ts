@@ -12,7 +12,7 @@ import { DataParallelTrainer, fitDataParallel } from '@fmnist/training/browser';
 import { buildAugmentation, recipeCallbacks, recipeLoss, trainingBatches } from '@fmnist/training/recipes';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { startWasmBackend } from '../wasm-backend.js';
-import { DEMO_RECIPES } from './demo-recipes.js';
+import { runRecipe } from './demo-recipes.js';
 import { modelArtifacts } from './model-artifacts.js';
 import { PageReporter } from './page-reporter.js';
 import type { FromTrainingWorker, ToTrainingWorker } from './protocol.js';
@@ -83,7 +83,7 @@ function runStore(progress: () => RunProgress | undefined) {
 async function startRun(start: Start): Promise<Run> {
   const { settings } = start;
   const backend = await startWasmBackend(start.wasmUrl);
-  const recipe = { ...DEMO_RECIPES[settings.recipe].recipe, epochs: settings.epochs };
+  const recipe = runRecipe(settings);
   const model = await runModel(settings.recipe, settings.seed, start.shippedModelUrl);
   let progress: RunProgress | undefined;
   const store = runStore(() => progress);
