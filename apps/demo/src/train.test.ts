@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { useBestBackend } from '@fmnist/backend';
 import type { Prediction } from '@fmnist/model';
 import { loadClassifier } from '@fmnist/model/node';
@@ -218,6 +219,91 @@ describe.skipIf(!available)('the Train tab in headless Chromium', () => {
     expect(resumed.train.weightsHash).toBe(uninterrupted);
     await context.close();
   }, 300_000);
+
+  it('stops on "Stop" after the batch in flight, keeps a checkpoint there, and "Resume" trains only the rest', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await openTrainTab(page, server.origin);
+    await fillSettings(page, {
+      recipe: 'quick',
+      epochs: 1,
+      subset: 1280,
+      testCount: 100,
+      workers: 2,
+      seed: 9,
+      checkpointSeconds: 600,
+    });
+    await page.click('#train-start');
+    await page.waitForFunction(() => window.fmnistDemo.train.batches >= 1, null, { timeout: 60_000 });
+    await page.click('#train-stop');
+    await waitForRunEnd(page);
+    const stopped = await demoState(page);
+    expect(stopped.train.phase).toBe('stopped');
+    expect(stopped.train.batches).toBeLessThan(10);
+    // The checkpoint written on stopping (the interval alone would have taken none).
+    expect(stopped.train.checkpoints).toBe(1);
+    expect(await page.textContent('#train-status')).toBe(
+      'Stopped; the checkpoint is kept: "Resume" continues the run.',
+    );
+    expect(await page.isVisible('#train-result')).toBe(false);
+    expect(await page.isDisabled('#train-stop')).toBe(true);
+    expect(await page.isEnabled('#train-start')).toBe(true);
+    expect(await page.isVisible('#train-resume')).toBe(true);
+    await page.click('#train-resume');
+    await waitForRunEnd(page);
+    const resumed = await demoState(page);
+    expect(resumed.train.phase).toBe('done');
+    expect(resumed.train.resumedFrom).toEqual({ epoch: 0, batch: stopped.train.batches });
+    expect(resumed.train.batches).toBe(10 - stopped.train.batches);
+    expect(await page.isVisible('#train-resume')).toBe(false);
+    await context.close();
+  }, 120_000);
+
+  it('says which file did not verify or was not found, keeps none of the data, and loads it once right', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const cacheNames = () => page.evaluate(() => caches.keys());
+    // A well-formed gzip of the wrong bytes in place of the training labels.
+    await page.route('**/data/train-labels-idx1-ubyte.gz', (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'application/gzip',
+        body: gzipSync(Buffer.alloc(60_008, 1)),
+      }),
+    );
+    await page.goto(`${server.origin}/`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    await page.click('#tab-train');
+    await page.click('#load-data');
+    await page.waitForSelector('#data-status.error', { timeout: 60_000 });
+    expect(await page.textContent('#data-status')).toMatch(
+      /^The data could not be loaded: \S+\/data\/train-labels-idx1-ubyte\.gz: SHA-256 of the decompressed data is [0-9a-f]{64}, expected [0-9a-f]{64}$/,
+    );
+    expect(await cacheNames()).toEqual([]);
+    expect(await page.isDisabled('#train-start')).toBe(true);
+    await page.unroute('**/data/train-labels-idx1-ubyte.gz');
+
+    await page.fill('#data-url', './no-such-folder/');
+    await page.click('#load-data');
+    await page.waitForFunction(
+      () => /HTTP 404/.test(document.getElementById('data-status')!.textContent!),
+      null,
+      {
+        timeout: 60_000,
+      },
+    );
+    expect(await page.textContent('#data-status')).toMatch(/no-such-folder\/[a-z0-9-]+\.gz: HTTP 404/);
+    expect(await cacheNames()).toEqual([]);
+    expect(await page.isDisabled('#train-start')).toBe(true);
+
+    // The right folder again: everything downloaded (nothing bad was kept) and verified.
+    await page.fill('#data-url', './data/');
+    await page.click('#load-data');
+    await page.waitForSelector('#train-start:not([disabled])', { timeout: 60_000 });
+    expect(await page.textContent('#data-status')).toMatch(/SHA-256 verified \(downloaded and kept/);
+    expect((await demoState(page)).train.cachedFiles).toBe(0);
+    await context.close();
+  }, 120_000);
 
   it('pauses, and trains on without checkpoints, saying so, when the browser refuses the storage', async () => {
     const context = await browser.newContext();
