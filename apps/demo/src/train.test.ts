@@ -206,6 +206,12 @@ describe.skipIf(!available)('the Train tab in headless Chromium', () => {
     await page.click('#tab-train');
     expect(await page.isVisible('#train-resume')).toBe(true);
     expect(await page.inputValue('#batch-size')).toBe('128');
+    // The checkpoint's settings are the ones that count: the page's record of the run, altered, is overruled.
+    await page.evaluate(() => {
+      const key = 'fmnist-demo-run-settings';
+      const recorded = JSON.parse(localStorage.getItem(key)!);
+      localStorage.setItem(key, JSON.stringify({ ...recorded, batchSize: 128, augment: true }));
+    });
     await page.click('#train-resume');
     await waitForRunEnd(page);
     expect(await page.textContent('#train-run')).toMatch(/batch 32, augmentation off/);

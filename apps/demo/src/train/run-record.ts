@@ -2,8 +2,8 @@ import { recipeDefaults } from './demo-recipes.js';
 import type { RunSettings } from './protocol.js';
 
 /**
- * localStorage key of the settings of a run that has checkpoints and did not finish: "Resume" trains with
- * them (batch size and augmentation included), since a checkpoint holds the weights and state, not the recipe.
+ * localStorage key of the settings of a run that did not finish: the page offers "Resume" when it is set
+ * (the settings themselves also travel in each checkpoint, which "Resume" prefers).
  */
 const KEY = 'fmnist-demo-run-settings';
 

@@ -1,5 +1,6 @@
 import type { ImageSet } from '@fmnist/dataset';
 import { selectSamples, takeSamples } from '@fmnist/dataset';
+import { indexedDbCheckpointStore } from '@fmnist/io';
 import type { Classifier } from '@fmnist/model';
 import { wasmUrl } from '../backend.js';
 import { type LoadedDataset, loadDataset } from '../data/load-dataset.js';
@@ -10,6 +11,8 @@ import { DEMO_RECIPES, type DemoRecipeName, describeSettings, recipeDefaults } f
 import type { FromTrainingWorker, ImagesMessage, RunSettings } from './protocol.js';
 import { interruptedRun, recordRun } from './run-record.js';
 import { showRunResult } from './run-result.js';
+import { checkpointRunSettings } from './run-settings-store.js';
+import { RUN_STORE } from './run-store.js';
 import { TrainingClient } from './training-client.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -82,9 +85,19 @@ export class TrainTab {
     }
   }
 
+  /** Continues the interrupted run with the settings its checkpoint holds (the record's if it holds none). */
   private async resume(): Promise<void> {
-    const settings = interruptedRun();
-    if (!settings || !(this.data ?? (await this.loadData()))) return;
+    const recorded = interruptedRun();
+    if (!recorded) return;
+    // Busy from the click on: a second click, or a test waiting for the run's end, must not see the last one's.
+    this.state.train.phase = 'loading';
+    $('train-resume').hidden = true;
+    // A checkpoint the browser cannot read now is RunProgress's to report: the record's settings start it.
+    const fromCheckpoint = await checkpointRunSettings(indexedDbCheckpointStore(RUN_STORE)).catch(
+      () => undefined,
+    );
+    const settings = fromCheckpoint ?? recorded;
+    if (!(this.data ?? (await this.loadData()))) return;
     this.start(settings, true);
   }
 

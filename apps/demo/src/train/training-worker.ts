@@ -15,10 +15,11 @@ import { startWasmBackend } from '../wasm-backend.js';
 import { runRecipe } from './demo-recipes.js';
 import { modelArtifacts } from './model-artifacts.js';
 import { PageReporter } from './page-reporter.js';
-import type { FromTrainingWorker, ToTrainingWorker } from './protocol.js';
+import type { FromTrainingWorker, RunSettings, ToTrainingWorker } from './protocol.js';
 import { quotaGuardedStore } from './quota-guarded-store.js';
 import { IMAGE_SHAPE, toImageSet, toTrainingBatch } from './run-data.js';
 import { runModel } from './run-model.js';
+import { withRunSettings } from './run-settings-store.js';
 import { RUN_STORE } from './run-store.js';
 import { weightsHash } from './weights-hash.js';
 
@@ -64,9 +65,12 @@ async function train(start: Start): Promise<void> {
   }
 }
 
-/** The run's checkpoints: IndexedDB, guarded against a full disk, each write told to the page. */
-function runStore(progress: () => RunProgress | undefined) {
-  return quotaGuardedStore(indexedDbCheckpointStore(RUN_STORE), {
+/**
+ * The run's checkpoints: IndexedDB, each with the run's settings, guarded against a full disk, each write
+ * told to the page.
+ */
+function runStore(settings: RunSettings, progress: () => RunProgress | undefined) {
+  return quotaGuardedStore(withRunSettings(indexedDbCheckpointStore(RUN_STORE), settings), {
     onQuota: () =>
       post({
         type: 'warning',
@@ -86,7 +90,7 @@ async function startRun(start: Start): Promise<Run> {
   const recipe = runRecipe(settings);
   const model = await runModel(settings.recipe, settings.seed, start.shippedModelUrl);
   let progress: RunProgress | undefined;
-  const store = runStore(() => progress);
+  const store = runStore(settings, () => progress);
   if (!start.resume) for (const name of await store.list()) await store.remove(name);
   progress = await RunProgress.start(store, model, {
     seed: settings.seed,
