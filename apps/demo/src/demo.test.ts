@@ -103,4 +103,37 @@ describe.skipIf(!chromiumAvailable)('the demo in headless Chromium', () => {
       await browser.close();
     }
   }, 300_000);
+
+  it('runs without WebAssembly SIMD when told (?simd=off): says so, loads the plain build, predicts as Node', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      const wasmFiles: string[] = [];
+      page.on('request', (r) => r.url().endsWith('.wasm') && wasmFiles.push(r.url().split('/').pop()!));
+      await page.goto(`${origin}/?simd=off`);
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+      expect(await page.textContent('#status')).toMatch(
+        /WebAssembly backend, SIMD off, threads off, conv kernels: off \(no SIMD: \?simd=off\)/,
+      );
+      expect(await page.getAttribute('body', 'data-conv-kernels')).toBe('off');
+      expect(wasmFiles).toEqual(['tfjs-backend-wasm.wasm']);
+
+      await useBestBackend('wasm', { log: null });
+      const node = await loadClassifier({ weights: 'uint8' });
+      const images = new Uint8Array(await readFile(join(app, 'public', 'samples', 'test-images.bin')));
+      for (let index = 0; index < 4; index++) {
+        await page.click(`#gallery button[data-index="${index}"]`);
+        await page.waitForSelector(`#predictions[data-source^="test image ${index + 1} "]`);
+        const shown = await page.$eval('#predictions li', (li) =>
+          Number((li as HTMLElement).dataset.classIndex),
+        );
+        expect(shown).toBe(
+          (node.classify(images.subarray(index * 784, (index + 1) * 784)) as Prediction[])[0]!.classIndex,
+        );
+      }
+      node.dispose();
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });

@@ -94,7 +94,7 @@ describe.skipIf(!chromiumAvailable)('your own classes in headless Chromium', () 
         expect(await page.getAttribute('#own-predictions', 'data-top')).toBe(name);
         await page.evaluate(() => document.getElementById('own-predictions')!.removeAttribute('data-top'));
       }
-      // Exported like any model: the two files load in Node, with three outputs.
+      // Exported like any model: the two files load in Node, with three outputs and the names given here.
       const downloads: Download[] = [];
       page.on('download', (download) => downloads.push(download));
       await page.click('#own-download');
@@ -102,7 +102,8 @@ describe.skipIf(!chromiumAvailable)('your own classes in headless Chromium', () 
       const folder = await mkdtemp(join(tmpdir(), 'fmnist-own-classes-'));
       for (const download of downloads) await download.saveAs(join(folder, download.suggestedFilename()));
       await useBestBackend('wasm', { log: null });
-      const node = await loadClassifier({ model: folder, classNames: names });
+      const node = await loadClassifier({ model: folder });
+      expect(node.classNames).toEqual(names);
       const { probabilities, count } = node.predict(new Float32Array(784));
       expect(count).toBe(1);
       expect(probabilities).toHaveLength(3);

@@ -110,6 +110,19 @@ describe('a classifier over a model of any input shape and class count', () => {
     unnamed.dispose();
   });
 
+  it('names the classes as the model was saved (userDefinedMetadata.classNames) unless told otherwise', async () => {
+    const model = createUserModel();
+    model.setUserDefinedMetadata({ classNames: ['red', 'green', 'blue'] });
+    await model.save(directorySaveHandler(join(root, 'named')));
+    model.dispose();
+    const named = await loadClassifier({ model: join(root, 'named') });
+    expect(named.classNames).toEqual(['red', 'green', 'blue']);
+    named.dispose();
+    const told = await loadClassifier({ model: join(root, 'named'), classNames: NAMES });
+    expect(told.classNames).toEqual(NAMES);
+    told.dispose();
+  });
+
   it("keeps Fashion-MNIST's names for a 28x28 grey model with ten outputs, with or without a channel axis", () => {
     // Keras's MNIST tutorial starts with Flatten(input_shape=(28, 28)): no channel axis.
     const model = tfl.sequential({

@@ -9,6 +9,7 @@ import {
 } from './architectures.js';
 import { Classifier } from './classifier.js';
 import { ClassifierError } from './errors.js';
+import { savedClassNames } from './saved-class-names.js';
 
 export interface LoadClassifierOptions {
   /**
@@ -28,8 +29,9 @@ export interface LoadClassifierOptions {
    */
   weights?: ShippedWeights;
   /**
-   * One name per model output. Without them, a 28x28 grey model with ten outputs (the shipped ones) gets
-   * Fashion-MNIST's names, any other `'class 0'`, `'class 1'`, ….
+   * One name per model output. Without them, the names the model was saved with (`classNames` in its
+   * `model.json`'s `userDefinedMetadata`); without those, a 28x28 grey model with ten outputs (the
+   * shipped ones) gets Fashion-MNIST's names, any other `'class 0'`, `'class 1'`, ….
    */
   classNames?: readonly string[] | undefined;
 }
@@ -65,14 +67,17 @@ export async function loadModel(source: string | tf.io.IOHandler): Promise<tfl.L
   }
 }
 
-/** `new Kind(model, classNames)`, disposing `model` when the classifier refuses it. */
+/**
+ * `new Kind(model, classNames)` (by default the names saved with the model), disposing `model` when the
+ * classifier refuses it.
+ */
 export function classifierOver<T extends Classifier>(
   Kind: new (model: tfl.LayersModel, classNames?: readonly string[]) => T,
   model: tfl.LayersModel,
   classNames: readonly string[] | undefined,
 ): T {
   try {
-    return new Kind(model, classNames);
+    return new Kind(model, classNames ?? savedClassNames(model));
   } catch (error) {
     model.dispose();
     throw error;

@@ -35,6 +35,7 @@ export { countTrainableParams } from './count-params.js';
 export { createModel } from './create-model.js';
 export { ClassifierError } from './errors.js';
 export { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE, IMAGE_SIZE } from './fashion-mnist.js';
+export { featuresModel } from './features-model.js';
 export type { ImageShape } from './image-shape.js';
 export { type RawImage, toModelInput } from './preprocess.js';
 export { type QuantizationDtype, quantizeArtifacts } from './quantize.js';

@@ -8,7 +8,9 @@ export const DATA_CACHE = 'fmnist-data-v1';
  */
 export function cachedFetch(): { fetch: typeof fetch; hits: () => number; forget: () => Promise<void> } {
   let hits = 0;
-  const open = () => (globalThis.caches ? caches.open(DATA_CACHE) : Promise.resolve(undefined));
+  // Once forgotten, downloads still under way are kept no more (they would create the cache again).
+  let forgotten = false;
+  const open = () => (globalThis.caches && !forgotten ? caches.open(DATA_CACHE) : Promise.resolve(undefined));
   const cached: typeof fetch = async (input, init) => {
     const cache = await open();
     const request = new Request(input);
@@ -18,7 +20,7 @@ export function cachedFetch(): { fetch: typeof fetch; hits: () => number; forget
       return saved;
     }
     const response = await fetch(request, init);
-    if (response.ok && cache) await cache.put(request, response.clone());
+    if (response.ok && cache && !forgotten) await cache.put(request, response.clone());
     return response;
   };
   return {
@@ -26,6 +28,7 @@ export function cachedFetch(): { fetch: typeof fetch; hits: () => number; forget
     hits: () => hits,
     // A download that failed to verify must not be served again.
     forget: async () => {
+      forgotten = true;
       if (globalThis.caches) await caches.delete(DATA_CACHE);
     },
   };

@@ -17,17 +17,22 @@ export async function loadDataset(
   onProgress: (message: string) => void,
 ): Promise<LoadedDataset> {
   const cache = cachedFetch();
+  // The four files download at once: when one fails, the others' progress must not hide its message.
+  let failed = false;
   try {
     const { train, test } = await fetchFashionMnist({
       baseUrl: new URL(baseUrl, document.baseURI).href,
       fetch: cache.fetch,
-      onProgress: ({ file, receivedBytes, totalBytes }) =>
+      onProgress: ({ file, receivedBytes, totalBytes }) => {
+        if (failed) return;
         onProgress(
           `${file}: ${(receivedBytes / 1e6).toFixed(1)}${totalBytes ? ` of ${(totalBytes / 1e6).toFixed(1)}` : ''} MB`,
-        ),
+        );
+      },
     });
     return { train, test, cachedFiles: cache.hits() };
   } catch (error) {
+    failed = true;
     await cache.forget();
     throw error;
   }

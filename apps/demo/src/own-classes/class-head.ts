@@ -1,4 +1,4 @@
-import { Classifier } from '@fmnist/model';
+import { Classifier, featuresModel } from '@fmnist/model';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
@@ -6,10 +6,11 @@ import * as tfl from '@tensorflow/tfjs-layers';
 const HEAD_EPOCHS = 60;
 
 /**
- * A new softmax head for `names` on the features `shipped.embed()` gives (its last Dense layer's input),
- * trained on `examples` (28x28 images in [0, 1], `labels` the class of each), and the whole model: the
- * shipped network up to its features, then this head, as a `Classifier` that classifies and saves like
- * any model. `shipped` must stay alive while the result is used (they share its layers).
+ * A new softmax head for `names` on the features `shipped.embed()` gives (`featuresModel`'s output: the
+ * input of its classifier head), trained on `examples` (28x28 images in [0, 1], `labels` the class of
+ * each), and the whole model: the shipped network up to those features, then this head, as a `Classifier`
+ * that classifies and saves like any model, its class names in its `model.json` (`userDefinedMetadata`,
+ * which `loadClassifier` reads). `shipped` must stay alive while the result is used (they share its layers).
  */
 export async function trainClassHead(
   shipped: Classifier,
@@ -34,12 +35,12 @@ export async function trainClassHead(
   } finally {
     tf.dispose([x, y]);
   }
-  const lastDense = [...shipped.model.layers].reverse().find((l) => l.getClassName() === 'Dense');
-  if (!lastDense) throw new Error('the shipped model has no Dense layer to take features from');
-  const features = lastDense.input as tfl.SymbolicTensor;
+  // The very features embed() gave the head: the same walk back from the output.
+  const features = featuresModel(shipped.model).outputs[0]!;
   const whole = tfl.model({
     inputs: shipped.model.inputs,
     outputs: dense.apply(features) as tfl.SymbolicTensor,
   });
+  whole.setUserDefinedMetadata({ classNames: [...names] });
   return new Classifier(whole, names);
 }

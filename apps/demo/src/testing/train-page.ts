@@ -21,9 +21,15 @@ export async function openTrainTab(page: Page, origin: string): Promise<void> {
   await page.waitForSelector('#train-start:not([disabled])', { timeout: 60_000 });
 }
 
+/** The Train tab's form; batch size and augmentation left out stay the recipe's. */
+export type FormSettings = Omit<RunSettings, 'batchSize' | 'augment'> &
+  Partial<Pick<RunSettings, 'batchSize' | 'augment'>> & { testCount: number };
+
 /** Fills the Train tab's form. */
-export async function fillSettings(page: Page, settings: RunSettings & { testCount: number }): Promise<void> {
+export async function fillSettings(page: Page, settings: FormSettings): Promise<void> {
   await page.selectOption('#recipe', settings.recipe);
+  if (settings.batchSize !== undefined) await page.fill('#batch-size', String(settings.batchSize));
+  if (settings.augment !== undefined) await page.setChecked('#augment', settings.augment);
   for (const [id, value] of [
     ['epochs', settings.epochs],
     ['subset', settings.subset],

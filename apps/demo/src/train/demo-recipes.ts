@@ -1,4 +1,5 @@
 import { QUICK_RECIPE, type Recipe, VGG_RECIPE } from '@fmnist/model';
+import type { RunSettings } from './protocol.js';
 
 /** A recipe the Train tab offers, and where its starting weights come from. */
 export interface DemoRecipe {
@@ -29,3 +30,25 @@ export const DEMO_RECIPES = {
 } as const satisfies Record<string, DemoRecipe>;
 
 export type DemoRecipeName = keyof typeof DEMO_RECIPES;
+
+/** The Train tab's defaults for `name`'s batch size and augmentation: the recipe's own. */
+export function recipeDefaults(name: DemoRecipeName): Pick<RunSettings, 'batchSize' | 'augment'> {
+  const { recipe } = DEMO_RECIPES[name];
+  return { batchSize: recipe.batchSize, augment: recipe.augment.type !== 'none' };
+}
+
+/** The recipe a run trains with: the named one, with the run's epochs, batch size and augmentation. */
+export function runRecipe(settings: RunSettings): Recipe {
+  const { recipe } = DEMO_RECIPES[settings.recipe];
+  return {
+    ...recipe,
+    epochs: settings.epochs,
+    batchSize: settings.batchSize,
+    augment: settings.augment ? recipe.augment : { type: 'none' },
+  };
+}
+
+/** The run's settings in a few words, as the page shows them. */
+export function describeSettings(settings: RunSettings, trainCount: number): string {
+  return `${settings.recipe}, ${settings.epochs} epoch(s) of ${trainCount.toLocaleString('en')} images, batch ${settings.batchSize}, augmentation ${settings.augment ? 'on' : 'off'}, seed ${settings.seed}`;
+}

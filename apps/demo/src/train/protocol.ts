@@ -17,6 +17,10 @@ export interface RunSettings {
   /** Threads computing gradients, the training worker included. */
   workers: number;
   seed: number;
+  /** Images per batch (the recipe's unless changed): a short run takes more steps at a smaller batch. */
+  batchSize: number;
+  /** Whether the recipe's augmentation runs (the default), or the images are trained on as they are. */
+  augment: boolean;
   /** Seconds between checkpoints within an epoch (one is also taken at every epoch end). */
   checkpointSeconds: number;
 }

@@ -1,15 +1,18 @@
 import type { ImageSet } from '@fmnist/dataset';
 import { selectSamples, takeSamples } from '@fmnist/dataset';
+import { indexedDbCheckpointStore } from '@fmnist/io';
 import type { Classifier } from '@fmnist/model';
 import { wasmUrl } from '../backend.js';
 import { type LoadedDataset, loadDataset } from '../data/load-dataset.js';
 import type { DemoState } from '../demo-state.js';
 import { drawGreyImages } from '../ui/grey-images.js';
 import { Curves } from './curves.js';
-import { DEMO_RECIPES, type DemoRecipeName } from './demo-recipes.js';
+import { DEMO_RECIPES, type DemoRecipeName, describeSettings, recipeDefaults } from './demo-recipes.js';
 import type { FromTrainingWorker, ImagesMessage, RunSettings } from './protocol.js';
 import { interruptedRun, recordRun } from './run-record.js';
 import { showRunResult } from './run-result.js';
+import { checkpointRunSettings } from './run-settings-store.js';
+import { RUN_STORE } from './run-store.js';
 import { TrainingClient } from './training-client.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -30,6 +33,9 @@ export class TrainTab {
   ) {
     const recipes = $<HTMLSelectElement>('recipe');
     for (const [name, { label }] of Object.entries(DEMO_RECIPES)) recipes.add(new Option(label, name));
+    // Batch size and augmentation start as the chosen recipe's own.
+    recipes.addEventListener('change', () => this.showRecipeDefaults());
+    this.showRecipeDefaults();
     $<HTMLInputElement>('workers').value = String(Math.max(1, navigator.hardwareConcurrency || 1));
     $('load-data').addEventListener('click', () => this.loadData());
     $('train-start').addEventListener('click', () => this.start(this.settings(), false));
@@ -39,6 +45,12 @@ export class TrainTab {
     $('train-resume').hidden = !interruptedRun();
   }
 
+  private showRecipeDefaults(): void {
+    const { batchSize, augment } = recipeDefaults($<HTMLSelectElement>('recipe').value as DemoRecipeName);
+    $<HTMLInputElement>('batch-size').value = String(batchSize);
+    $<HTMLInputElement>('augment').checked = augment;
+  }
+
   private settings(): RunSettings {
     return {
       recipe: $<HTMLSelectElement>('recipe').value as DemoRecipeName,
@@ -46,6 +58,8 @@ export class TrainTab {
       subset: number('subset'),
       workers: number('workers'),
       seed: number('seed'),
+      batchSize: number('batch-size'),
+      augment: $<HTMLInputElement>('augment').checked,
       checkpointSeconds: number('checkpoint-seconds'),
     };
   }
@@ -71,9 +85,19 @@ export class TrainTab {
     }
   }
 
+  /** Continues the interrupted run with the settings its checkpoint holds (the record's if it holds none). */
   private async resume(): Promise<void> {
-    const settings = interruptedRun();
-    if (!settings || !(this.data ?? (await this.loadData()))) return;
+    const recorded = interruptedRun();
+    if (!recorded) return;
+    // Busy from the click on: a second click, or a test waiting for the run's end, must not see the last one's.
+    this.state.train.phase = 'loading';
+    $('train-resume').hidden = true;
+    // A checkpoint the browser cannot read now is RunProgress's to report: the record's settings start it.
+    const fromCheckpoint = await checkpointRunSettings(indexedDbCheckpointStore(RUN_STORE)).catch(
+      () => undefined,
+    );
+    const settings = fromCheckpoint ?? recorded;
+    if (!(this.data ?? (await this.loadData()))) return;
     this.start(settings, true);
   }
 
@@ -95,6 +119,7 @@ export class TrainTab {
       times: { start: performance.now() },
     });
     $('train-warning').textContent = '';
+    $('train-run').textContent = `Run: ${describeSettings(settings, settings.subset)}.`;
     this.state.longTasks.reset();
     const train = takeSamples(data.train, settings.subset);
     const validation = selectSamples(

@@ -12,13 +12,14 @@ import { DataParallelTrainer, fitDataParallel } from '@fmnist/training/browser';
 import { buildAugmentation, recipeCallbacks, recipeLoss, trainingBatches } from '@fmnist/training/recipes';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { startWasmBackend } from '../wasm-backend.js';
-import { DEMO_RECIPES } from './demo-recipes.js';
+import { runRecipe } from './demo-recipes.js';
 import { modelArtifacts } from './model-artifacts.js';
 import { PageReporter } from './page-reporter.js';
-import type { FromTrainingWorker, ToTrainingWorker } from './protocol.js';
+import type { FromTrainingWorker, RunSettings, ToTrainingWorker } from './protocol.js';
 import { quotaGuardedStore } from './quota-guarded-store.js';
 import { IMAGE_SHAPE, toImageSet, toTrainingBatch } from './run-data.js';
 import { runModel } from './run-model.js';
+import { withRunSettings } from './run-settings-store.js';
 import { RUN_STORE } from './run-store.js';
 import { weightsHash } from './weights-hash.js';
 
@@ -64,9 +65,12 @@ async function train(start: Start): Promise<void> {
   }
 }
 
-/** The run's checkpoints: IndexedDB, guarded against a full disk, each write told to the page. */
-function runStore(progress: () => RunProgress | undefined) {
-  return quotaGuardedStore(indexedDbCheckpointStore(RUN_STORE), {
+/**
+ * The run's checkpoints: IndexedDB, each with the run's settings, guarded against a full disk, each write
+ * told to the page.
+ */
+function runStore(settings: RunSettings, progress: () => RunProgress | undefined) {
+  return quotaGuardedStore(withRunSettings(indexedDbCheckpointStore(RUN_STORE), settings), {
     onQuota: () =>
       post({
         type: 'warning',
@@ -83,10 +87,10 @@ function runStore(progress: () => RunProgress | undefined) {
 async function startRun(start: Start): Promise<Run> {
   const { settings } = start;
   const backend = await startWasmBackend(start.wasmUrl);
-  const recipe = { ...DEMO_RECIPES[settings.recipe].recipe, epochs: settings.epochs };
+  const recipe = runRecipe(settings);
   const model = await runModel(settings.recipe, settings.seed, start.shippedModelUrl);
   let progress: RunProgress | undefined;
-  const store = runStore(() => progress);
+  const store = runStore(settings, () => progress);
   if (!start.resume) for (const name of await store.list()) await store.remove(name);
   progress = await RunProgress.start(store, model, {
     seed: settings.seed,
