@@ -3,7 +3,7 @@
 // bench:compare`. All are interleaved round by round, each round in another order, so that every figure sees
 // the same machine. Prints one JSON object per line: each measurement with its round's ratios, then per
 // network and thread count the medians over rounds of each speed, of Winograd's speedup (auto / never) and
-// of ours / PyTorch, then a `compare.run` line with the run's duration. About 7 minutes on 2 cores.
+// of ours / PyTorch, then a `compare.run` line with the run's duration (estimated 6-7 minutes on 2 cores: unmeasured).
 // BENCH_ROUNDS (3), BENCH_STEPS (10), BENCH_THREADS (2,1), BENCH_MODELS (cnn-mlp,vgg); PYTORCH_ISA caps
 // PyTorch's vector ISA (pytorch-reference.ts).
 import { setWinogradPolicy, simdKernelChoice, WINOGRAD_ENV, type WinogradPolicy } from '@fmnist/backend';
