@@ -145,6 +145,7 @@ describe.skipIf(!available)('the Train tab in headless Chromium', () => {
     // The page's heap (Chromium's `performance.memory`, exact with --enable-precise-memory-info) keeps
     // within GC's sawtooth: a leak of one batch's images (32 x 784 float32, 100 kB) per batch would add
     // 19 MB over the epoch.
+    expect(samples.filter((sample) => sample.page.heapBytes === undefined)).toEqual([]);
     expect(memory.pageHeapGrowthMB).toBeLessThanOrEqual(PAGE_HEAP_GROWTH_MB);
     expect(await page.textContent('#train-accuracy')).toMatch(/of 1000 test images/);
     // Playwright's CSS locators reach into open shadow roots.
