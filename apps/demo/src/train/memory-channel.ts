@@ -11,9 +11,14 @@ type ChannelMessage =
   | { type: 'query'; id: number }
   | { type: 'answer'; id: number; thread: string; memory: ThreadMemory };
 
+/** Browsers before 2022 (Safari 15.3) have no BroadcastChannel: memory is then not asked, training goes on. */
+const available = typeof BroadcastChannel !== 'undefined';
+
 /** Answers every query on the channel with `read()`; for threads whose owner the page cannot ask. */
 export function answerMemoryQueries(read: () => ThreadMemory): void {
-  const thread = crypto.randomUUID();
+  if (!available) return;
+  // Not crypto.randomUUID(): that needs a secure context, and a page on plain http trains too.
+  const thread = Math.random().toString(36).slice(2);
   const channel = new BroadcastChannel(CHANNEL);
   channel.onmessage = (event: MessageEvent<ChannelMessage>) => {
     if (event.data.type !== 'query') return;
@@ -24,18 +29,20 @@ export function answerMemoryQueries(read: () => ThreadMemory): void {
 
 /** Asks the answering threads for their figures; each keeps its place (first to answer first). */
 export class MemoryQuery {
-  private readonly channel = new BroadcastChannel(CHANNEL);
+  private readonly channel = available ? new BroadcastChannel(CHANNEL) : undefined;
   private readonly places = new Map<string, number>();
   private nextId = 0;
 
   /** The figures of up to `threads` threads, as many as answered within `timeoutMs`. */
   ask(threads: number, timeoutMs: number): Promise<ThreadMemory[]> {
+    const channel = this.channel;
+    if (!channel) return Promise.resolve([]);
     const id = this.nextId++;
     const answers = new Map<string, ThreadMemory>();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.channel.onmessage = null;
+        channel.onmessage = null;
         for (const thread of answers.keys())
           if (!this.places.has(thread)) this.places.set(thread, this.places.size);
         resolve(
@@ -45,18 +52,18 @@ export class MemoryQuery {
         );
       };
       const timer = setTimeout(done, timeoutMs);
-      this.channel.onmessage = (event: MessageEvent<ChannelMessage>) => {
+      channel.onmessage = (event: MessageEvent<ChannelMessage>) => {
         const message = event.data;
         if (message.type !== 'answer' || message.id !== id) return;
         answers.set(message.thread, message.memory);
         if (answers.size === threads) done();
       };
       const query: ChannelMessage = { type: 'query', id };
-      this.channel.postMessage(query);
+      channel.postMessage(query);
     });
   }
 
   close(): void {
-    this.channel.close();
+    this.channel?.close();
   }
 }
