@@ -7,6 +7,7 @@ import type { Prediction } from '@fmnist/model';
 import { loadClassifier } from '@fmnist/model/node';
 import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MemorySample } from './demo-state.js';
 import {
   app,
   chromiumAvailable,
@@ -31,6 +32,38 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
+
+/** Bound of the page's heap growth over the main test's epoch (the most of its samples over its first). */
+const PAGE_HEAP_GROWTH_MB = 16;
+
+/** Live tensors of each thread: the page, the training worker, the gradient workers. */
+function tensorCounts(sample: MemorySample): number[] {
+  return [sample.page, sample.trainingWorker, ...sample.gradientWorkers].map((thread) => thread.numTensors);
+}
+
+/** The run's memory figures, as JSON lines to print and the page's heap growth to bound. */
+function memoryFigures(samples: MemorySample[]) {
+  const first = samples[0]!;
+  const last = samples[samples.length - 1]!;
+  const growth = Math.max(
+    ...samples.flatMap((sample) => tensorCounts(sample).map((count, i) => count - tensorCounts(first)[i]!)),
+  );
+  const heaps = samples.map((sample) => sample.page.heapBytes ?? Number.NaN);
+  const pageHeapGrowthMB = (Math.max(...heaps) - heaps[0]!) / 1e6;
+  const lines: [string, number | undefined, string][] = [
+    ['demo.train.memory.samples', samples.length, 'samples'],
+    ['demo.train.memory.pageTensors', first.page.numTensors, 'tensors'],
+    ['demo.train.memory.trainingWorkerTensors', first.trainingWorker.numTensors, 'tensors'],
+    ['demo.train.memory.trainingWorkerTensorMB', first.trainingWorker.numBytes / 1e6, 'MB'],
+    ['demo.train.memory.gradientWorkerTensors', first.gradientWorkers[0]?.numTensors, 'tensors'],
+    ['demo.train.memory.tensorGrowth', growth, 'tensors'],
+    ['demo.train.memory.pageHeapFirst', heaps[0]! / 1e6, 'MB'],
+    ['demo.train.memory.pageHeapLast', heaps[heaps.length - 1]! / 1e6, 'MB'],
+    ['demo.train.memory.pageHeapGrowth', pageHeapGrowthMB, 'MB'],
+    ['demo.train.memory.trainingWorkerHeapLast', last.trainingWorker.heapBytes, 'bytes'],
+  ];
+  return { lines, pageHeapGrowthMB };
+}
 
 /** The page's errors, so a test can say there were none. */
 function collectErrors(page: Page): string[] {
@@ -86,6 +119,8 @@ describe.skipIf(!available)('the Train tab in headless Chromium', () => {
       }),
     );
     console.log(JSON.stringify({ name: 'demo.train.testAccuracy', value: state.train.testAccuracy }));
+    const memory = memoryFigures(state.train.memory);
+    for (const [name, value, unit] of memory.lines) console.log(JSON.stringify({ name, value, unit }));
     expect(state.train.phase).toBe('done');
     // The first 6,000 training images (the 1,000 validation images are the set's last, never in a subset).
     expect(state.train.batches).toBe(Math.ceil(6000 / 32));
@@ -99,6 +134,19 @@ describe.skipIf(!available)('the Train tab in headless Chromium', () => {
     expect(state.train.testAccuracy).toBeGreaterThanOrEqual(0.75);
     // No main-thread task over 100 ms from the start to the last batch (Chromium reports those over 50).
     expect(state.train.longTasksWhileTraining!.longest).toBeLessThanOrEqual(100);
+    // Memory every 10 batches (0, 10, …, 180 of 188) and at the epoch's end, from each of the page, the
+    // training worker and the 2 gradient workers.
+    const samples = state.train.memory;
+    expect(samples.map((sample) => sample.at)).toEqual([...Array(19).fill('batch'), 'epoch']);
+    for (const sample of samples) expect(sample.gradientWorkers).toHaveLength(2);
+    // No tensor left behind: every thread holds exactly as many as after the first step (which makes
+    // the optimizer's slots), to the epoch's end, validation included.
+    for (const sample of samples) expect(tensorCounts(sample)).toEqual(tensorCounts(samples[0]!));
+    // The page's heap (Chromium's `performance.memory`, exact with --enable-precise-memory-info) keeps
+    // within GC's sawtooth: a leak of one batch's images (32 x 784 float32, 100 kB) per batch would add
+    // 19 MB over the epoch.
+    expect(samples.filter((sample) => sample.page.heapBytes === undefined)).toEqual([]);
+    expect(memory.pageHeapGrowthMB).toBeLessThanOrEqual(PAGE_HEAP_GROWTH_MB);
     expect(await page.textContent('#train-accuracy')).toMatch(/of 1000 test images/);
     // Playwright's CSS locators reach into open shadow roots.
     await page.locator('#train-report h2', { hasText: 'Confusion matrix' }).waitFor();

@@ -120,11 +120,19 @@ export async function serveDemo(): Promise<DemoServer> {
   };
 }
 
-/** Headless Chromium as CI has it (no sandbox in containers, no GPU). */
+/**
+ * Headless Chromium as CI has it (no sandbox in containers, no GPU), with `performance.memory` exact:
+ * without `--enable-precise-memory-info` Chromium rounds it and refreshes it rarely.
+ */
 export async function launchChromium() {
   const { chromium } = await import('playwright-core');
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--enable-precise-memory-info',
+    ],
   });
 }

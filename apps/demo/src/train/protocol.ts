@@ -1,5 +1,6 @@
 import type { ClassificationReport } from '@fmnist/eval';
 import type { DemoRecipeName } from './demo-recipes.js';
+import type { ThreadMemory } from './thread-memory.js';
 
 /** Images and labels as they cross to the training worker (transferred, not copied). */
 export interface ImagesMessage {
@@ -51,12 +52,24 @@ export interface BatchProgress {
   secondsLeft: number;
 }
 
+/** The training threads' memory at a batch's end (every few batches) or an epoch's end. */
+export interface WorkerMemorySample {
+  epoch: number;
+  /** The batch just trained (at an epoch end: the epoch's last). */
+  batch: number;
+  at: 'batch' | 'epoch';
+  trainingWorker: ThreadMemory;
+  /** The gradient workers that answered in time (normally all), each in the same place every sample. */
+  gradientWorkers: ThreadMemory[];
+}
+
 export type FromTrainingWorker =
   | { type: 'status'; message: string }
   /** Training began; on a resume, where the checkpoint left the run. */
   | { type: 'started'; resumedFrom?: { epoch: number; batch: number } }
   | { type: 'batch'; progress: BatchProgress }
   | { type: 'epoch'; epoch: number; logs: Record<string, number> }
+  | { type: 'memory'; sample: WorkerMemorySample }
   /** Augmented training images as the run sees them, `[count, 28, 28]` bytes. */
   | { type: 'samples'; images: Uint8Array; count: number }
   | { type: 'checkpoint'; epoch: number; batch: number }

@@ -2,9 +2,10 @@ import type { ImageSet } from '@fmnist/dataset';
 import { selectSamples, takeSamples } from '@fmnist/dataset';
 import { indexedDbCheckpointStore } from '@fmnist/io';
 import type { Classifier } from '@fmnist/model';
+import { memory } from '@tensorflow/tfjs-core';
 import { wasmUrl } from '../backend.js';
 import { type LoadedDataset, loadDataset } from '../data/load-dataset.js';
-import type { DemoState } from '../demo-state.js';
+import type { DemoState, MemorySample } from '../demo-state.js';
 import { drawGreyImages } from '../ui/grey-images.js';
 import { Curves } from './curves.js';
 import { DEMO_RECIPES, type DemoRecipeName, describeSettings, recipeDefaults } from './demo-recipes.js';
@@ -13,6 +14,7 @@ import { interruptedRun, recordRun } from './run-record.js';
 import { showRunResult } from './run-result.js';
 import { checkpointRunSettings } from './run-settings-store.js';
 import { RUN_STORE } from './run-store.js';
+import { threadMemory } from './thread-memory.js';
 import { TrainingClient } from './training-client.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -116,9 +118,11 @@ export class TrainTab {
       checkpoints: 0,
       resumedFrom: undefined,
       warnings: [],
+      memory: [],
       times: { start: performance.now() },
     });
     $('train-warning').textContent = '';
+    $('train-memory').textContent = '';
     $('train-run').textContent = `Run: ${describeSettings(settings, settings.subset)}.`;
     this.state.longTasks.reset();
     const train = takeSamples(data.train, settings.subset);
@@ -187,6 +191,12 @@ export class TrainTab {
       case 'epoch':
         this.curves.addEpoch(message.epoch, message.logs);
         break;
+      case 'memory': {
+        const sample = { ...message.sample, page: threadMemory(memory()) };
+        train.memory.push(sample);
+        $('train-memory').textContent = describeMemory(sample);
+        break;
+      }
       case 'samples':
         drawGreyImages($('samples'), message.images, message.count);
         break;
@@ -234,6 +244,15 @@ export class TrainTab {
 /** Copies of a set's images and labels, to transfer to the worker (the page keeps its own). */
 function toMessage(set: ImageSet): ImagesMessage {
   return { images: set.images.slice(), labels: set.labels.slice(), count: set.count };
+}
+
+function describeMemory({ epoch, batch, page, trainingWorker, gradientWorkers }: MemorySample): string {
+  const heap =
+    page.heapBytes === undefined
+      ? 'heap not measured by this browser'
+      : `heap ${(page.heapBytes / 1e6).toFixed(1)} MB`;
+  const tensors = gradientWorkers.map((w) => w.numTensors).join(', ') || 'no answer';
+  return `Memory after epoch ${epoch + 1}, batch ${batch + 1}: page ${page.numTensors} tensors, ${heap}; training worker ${trainingWorker.numTensors} tensors (${(trainingWorker.numBytes / 1e6).toFixed(1)} MB); gradient workers ${tensors} tensors.`;
 }
 
 function formatSeconds(seconds: number): string {

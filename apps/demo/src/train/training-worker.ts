@@ -13,6 +13,8 @@ import { buildAugmentation, recipeCallbacks, recipeLoss, trainingBatches } from 
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { startWasmBackend } from '../wasm-backend.js';
 import { runRecipe } from './demo-recipes.js';
+import probeUrl from './memory-probe.ts?worker&url';
+import { MemorySampler } from './memory-sampler.js';
 import { modelArtifacts } from './model-artifacts.js';
 import { PageReporter } from './page-reporter.js';
 import type { FromTrainingWorker, RunSettings, ToTrainingWorker } from './protocol.js';
@@ -24,6 +26,9 @@ import { RUN_STORE } from './run-store.js';
 import { weightsHash } from './weights-hash.js';
 
 type Start = Extract<ToTrainingWorker, { type: 'start' }>;
+
+/** Batches between two memory samples (each epoch end is sampled too). */
+const MEMORY_SAMPLE_BATCHES = 10;
 
 const post = (message: FromTrainingWorker, transfer: Transferable[] = []) =>
   (self as unknown as Worker).postMessage(message, transfer);
@@ -101,6 +106,8 @@ async function startRun(start: Start): Promise<Run> {
     workers: settings.workers,
     loss: recipeLoss(recipe),
     wasmPaths: start.wasmUrl,
+    // Each gradient worker answers the memory sampler's queries (see memory-channel.ts).
+    setupModules: [new URL(probeUrl, self.location.href).href],
   });
   const { epoch, batchInEpoch } = progress.state;
   post({
@@ -125,6 +132,9 @@ async function fitRun({ start, model, recipe, trainer, progress, train, steps }:
       epoch: (epoch, logs) => post({ type: 'epoch', epoch, logs }),
     },
   );
+  const sampler = new MemorySampler(MEMORY_SAMPLE_BATCHES, trainer.info().workers.length, (sample) =>
+    post({ type: 'memory', sample }),
+  );
   const { state } = progress;
   const result = await fitDataParallel(trainer, {
     epochs: recipe.epochs,
@@ -135,7 +145,7 @@ async function fitRun({ start, model, recipe, trainer, progress, train, steps }:
     batches: trainingBatches({ train, recipe, seed, state: () => progress.state }),
     validationData: toTrainingBatch(start.validation),
     // The run's checkpoints record the batch a pause or stop follows: the reporter comes last.
-    callbacks: [...recipeRun.callbacks, terminateOnNaN(), progress, reporter],
+    callbacks: [...recipeRun.callbacks, terminateOnNaN(), progress, sampler, reporter],
     shouldStop: () => stopRequested,
     // Dropout masks from the run's seed: a resumed run trains exactly as an unbroken one.
     seed,
