@@ -1,8 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fitDataParallel } from './data-parallel/fit.js';
-import { DataParallelTrainer } from './data-parallel/trainer.js';
 import { correctPredictions, lossFunction, resolveLoss } from './losses.js';
+import { DataParallelTrainer, fitDataParallel } from './node.js';
 import { randomArray, tf } from './testing/tf.js';
 
 beforeAll(async () => {
