@@ -128,6 +128,9 @@ def main() -> None:
     p.add_argument("--label-smoothing", type=float, default=0.1)
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--erasing", type=float, default=0.0, help="random erasing probability")
+    p.add_argument("--low-res", type=int, default=0,
+                   help="progressive resizing: train the first --low-res-epochs epochs on images downscaled to this size")
+    p.add_argument("--low-res-epochs", type=int, default=0)
     p.add_argument("--teacher", action="append",
                    help="float32 file of 60000 x 10 teacher probabilities (repeatable: their mean, as the trainer's)")
     p.add_argument("--alpha", type=float, default=0.7, help="weight of the teacher in the targets")
@@ -170,6 +173,8 @@ def main() -> None:
             x = shift_flip(train_x[idx], 2, gen)
             if args.erasing:
                 x = random_erasing(x, args.erasing, gen)
+            if epoch < args.low_res_epochs:
+                x = F.interpolate(x, size=(args.low_res, args.low_res), mode="bilinear", align_corners=False)  # as tf.image.resizeBilinear
             loss = -(targets[idx] * F.log_softmax(model(x), 1)).sum(1).mean()
             optimizer.zero_grad()
             loss.backward()
