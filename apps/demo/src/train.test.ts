@@ -73,6 +73,15 @@ function collectErrors(page: Page): string[] {
   return errors;
 }
 
+/** A new browser context on the Train tab, its form set for a small run of `quick`: 1 epoch, 2 workers. */
+async function openSmallRun(run: { subset: number; seed: number; checkpointSeconds: number }) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await openTrainTab(page, server.origin);
+  await fillSettings(page, { recipe: 'quick', epochs: 1, testCount: 100, workers: 2, ...run });
+  return { context, page };
+}
+
 describe.skipIf(!available)('the Train tab in headless Chromium', () => {
   it('trains 1 epoch of quick (batch 32, no augmentation) on 6,000 images with 2 workers to ≥75% on 1,000 test images, never blocking the page; the download loads in Node and predicts the same', async () => {
     const context = await browser.newContext({
@@ -275,18 +284,7 @@ describe.skipIf(!available)('the Train tab in headless Chromium', () => {
   }, 300_000);
 
   it('stops on "Stop" after the batch in flight, keeps a checkpoint there, and "Resume" trains only the rest', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await openTrainTab(page, server.origin);
-    await fillSettings(page, {
-      recipe: 'quick',
-      epochs: 1,
-      subset: 1280,
-      testCount: 100,
-      workers: 2,
-      seed: 9,
-      checkpointSeconds: 600,
-    });
+    const { context, page } = await openSmallRun({ subset: 1280, seed: 9, checkpointSeconds: 600 });
     await page.click('#train-start');
     await page.waitForFunction(() => window.fmnistDemo.train.batches >= 1, null, { timeout: 60_000 });
     await page.click('#train-stop');
@@ -360,21 +358,10 @@ describe.skipIf(!available)('the Train tab in headless Chromium', () => {
   }, 120_000);
 
   it('pauses, and trains on without checkpoints, saying so, when the browser refuses the storage', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await openTrainTab(page, server.origin);
+    const { context, page } = await openSmallRun({ subset: 640, seed: 3, checkpointSeconds: 1 });
     // Chromium's own quota override: 200 kB for this origin, far less than a checkpoint (~5 MB).
     const cdp = await context.newCDPSession(page);
     await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.origin, quotaSize: 200_000 });
-    await fillSettings(page, {
-      recipe: 'quick',
-      epochs: 1,
-      subset: 640,
-      testCount: 100,
-      workers: 2,
-      seed: 3,
-      checkpointSeconds: 1,
-    });
     await page.click('#train-start');
     // Paused after a batch, it trains no further (the batch in flight ends) until continued.
     await page.waitForFunction(() => window.fmnistDemo.train.batches >= 1, null, { timeout: 60_000 });
@@ -398,18 +385,7 @@ describe.skipIf(!available)('the Train tab in headless Chromium', () => {
   }, 120_000);
 
   it('names a gradient worker that dies, stops, and keeps the last checkpoint for "Resume"', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await openTrainTab(page, server.origin);
-    await fillSettings(page, {
-      recipe: 'quick',
-      epochs: 1,
-      subset: 1280,
-      testCount: 100,
-      workers: 2,
-      seed: 5,
-      checkpointSeconds: 1,
-    });
+    const { context, page } = await openSmallRun({ subset: 1280, seed: 5, checkpointSeconds: 1 });
     await page.click('#train-start');
     await page.waitForFunction(() => window.fmnistDemo.train.checkpoints >= 1, null, { timeout: 60_000 });
     // A gradient worker (nested in the training worker) throws an uncaught error, as a crash would.
