@@ -41,7 +41,7 @@ export interface YardstickPageSetup {
 
 async function runOrt(setup: YardstickPageSetup, images: Uint8Array, request: YardstickRequest) {
   const folder = new URL(setup.ortFolder, location.href).href;
-  const ort = (await import(/* @vite-ignore */ `${folder}ort.wasm.min.mjs`)) as OrtModule & {
+  const ort = (await import(`${folder}ort.wasm.min.mjs`)) as OrtModule & {
     env: { wasm: { wasmPaths: string; numThreads: number } };
   };
   ort.env.wasm.wasmPaths = folder;
