@@ -116,21 +116,11 @@ const WINOGRAD_MIN_SIZE = 7;
 const AUTO_TILE = { 3: 4, 5: 2 } as const;
 
 /**
- * Winograd transforms the whole filter on every call (MIN_PIXELS_FIGURES), a cost that only enough output
- * pixels per call (batch x height x width) pay back. TBD
- */
-const WINOGRAD_MIN_PIXELS = 1000;
-
-/**
  * Whether Winograd beats the direct kernel on a convolution of `channels` source channels into `outC`
- * channels of `batch` x `outH` x `outW` (see WINOGRAD_MIN_CHANNELS and WINOGRAD_MIN_PIXELS for the figures).
+ * channels of `outH` x `outW` (see WINOGRAD_MIN_CHANNELS for the figures).
  */
-function winogradPays(channels: number, outC: number, batch: number, outH: number, outW: number): boolean {
-  return (
-    Math.min(channels, outC) >= WINOGRAD_MIN_CHANNELS &&
-    Math.min(outH, outW) >= WINOGRAD_MIN_SIZE &&
-    batch * outH * outW >= WINOGRAD_MIN_PIXELS
-  );
+function winogradPays(channels: number, outC: number, outH: number, outW: number): boolean {
+  return Math.min(channels, outC) >= WINOGRAD_MIN_CHANNELS && Math.min(outH, outW) >= WINOGRAD_MIN_SIZE;
 }
 
 /**
@@ -143,8 +133,8 @@ export function winogradTile(info: backend_util.Conv2DInfo, { transposed = false
   if (current === 'f2x2') return 2;
   if (current === 'f4x4') return info.filterHeight === 3 ? 4 : 2;
   const pays = transposed
-    ? winogradPays(info.outChannels, info.inChannels, info.batchSize, info.inHeight, info.inWidth)
-    : winogradPays(info.inChannels, info.outChannels, info.batchSize, info.outHeight, info.outWidth);
+    ? winogradPays(info.outChannels, info.inChannels, info.inHeight, info.inWidth)
+    : winogradPays(info.inChannels, info.outChannels, info.outHeight, info.outWidth);
   return pays ? AUTO_TILE[info.filterHeight as 3 | 5] : 0;
 }
 
