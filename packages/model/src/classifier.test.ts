@@ -158,7 +158,7 @@ describe('Classifier.classify', () => {
 
   it('gives the model batchSize images per forward pass, not the 32 tfjs-layers would split them into', async () => {
     const forty = Uint8Array.from({ length: 40 * 784 }, (_, i) => (i * 13) % 256);
-    const convBatches = async (run: () => unknown): Promise<number[]> =>
+    const convBatches = async (run: () => void): Promise<number[]> =>
       (await tf.profile(run)).kernels
         .filter((kernel) => kernel.name.includes('Conv2D'))
         .map((kernel) => kernel.inputShapes[0]![0]!);
