@@ -52,13 +52,21 @@ export interface ServePageOptions {
   files?: Record<string, string | Uint8Array>;
   /** Folders served as they are (URL prefix such as `ort/` → folder), e.g. a package's `dist`. */
   folders?: Record<string, string>;
+  /** Keep function and class names in the bundle (default true); see {@link bundlePage}. */
+  keepNames?: boolean;
 }
 
 /**
  * Bundles `entries` (output name → source file) into `dir` for a browser, workspace packages from their
- * sources, with an `index.html` loading `page.js`.
+ * sources, with an `index.html` loading `page.js`. `keepNames: false` for a page that starts
+ * tfjs-backend-wasm's threaded build: it sends its module factory's source (`toString()`) to its worker
+ * threads, where the `__name(...)` calls keepNames adds are undefined and every worker fails.
  */
-export async function bundlePage(entries: Record<string, string>, dir: string): Promise<void> {
+export async function bundlePage(
+  entries: Record<string, string>,
+  dir: string,
+  { keepNames = true }: { keepNames?: boolean } = {},
+): Promise<void> {
   await build({
     entryPoints: entries,
     outdir: dir,
@@ -68,7 +76,7 @@ export async function bundlePage(entries: Record<string, string>, dir: string): 
     target: 'es2022',
     conditions: ['fmnist-source'],
     // The workspace keeps class names for tfjs serialization (tsup's keepNames); so does the test bundle.
-    keepNames: true,
+    keepNames,
     logLevel: 'error',
     define: { 'process.env.NODE_ENV': '"production"' },
   });
@@ -81,7 +89,7 @@ export async function bundlePage(entries: Record<string, string>, dir: string): 
 /** Bundles `entries` once (tfjs-backend-wasm's `.wasm` files under `/wasm/` with `wasmFrom`) and serves them. */
 export async function servePage(options: ServePageOptions): Promise<ServedPage> {
   const dir = await mkdtemp(join(tmpdir(), 'fmnist-page-'));
-  await bundlePage(options.entries, dir);
+  await bundlePage(options.entries, dir, { keepNames: options.keepNames ?? true });
   if (options.wasmFrom) {
     const wasmDist = dirname(createRequire(options.wasmFrom).resolve('@tensorflow/tfjs-backend-wasm'));
     await mkdir(join(dir, 'wasm'));

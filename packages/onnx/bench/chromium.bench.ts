@@ -30,6 +30,8 @@ classifier.dispose();
 const site = await servePage({
   entries: { page: join(here, 'browser', 'page.ts') },
   wasmFrom: import.meta.url,
+  // The /isolated/ page runs tfjs-wasm's threaded build, whose workers keepNames breaks (bundlePage).
+  keepNames: false,
   files: { 'model.onnx': onnx },
   folders: {
     // onnxruntime-web exports no package.json: its dist folder is where its .wasm lives.
