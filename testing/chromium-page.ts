@@ -49,14 +49,26 @@ export interface ServePageOptions {
   /** `import.meta.url` of a test whose page runs tfjs-backend-wasm: its binaries go to `/wasm/`. */
   wasmFrom?: string;
   /** Extra files to serve (name → content). */
-  files?: Record<string, string>;
+  files?: Record<string, string | Uint8Array>;
+  /** Folders served as they are (URL prefix such as `ort/` → folder), e.g. a package's `dist`. */
+  folders?: Record<string, string>;
+  /** Keep function and class names in the bundle (default true); see {@link bundlePage}. */
+  keepNames?: boolean;
 }
 
-/** Bundles `entries` once (tfjs-backend-wasm's `.wasm` files under `/wasm/` with `wasmFrom`) and serves them. */
-export async function servePage(options: ServePageOptions): Promise<ServedPage> {
-  const dir = await mkdtemp(join(tmpdir(), 'fmnist-page-'));
+/**
+ * Bundles `entries` (output name → source file) into `dir` for a browser, workspace packages from their
+ * sources, with an `index.html` loading `page.js`. `keepNames: false` for a page that starts
+ * tfjs-backend-wasm's threaded build: it sends its module factory's source (`toString()`) to its worker
+ * threads, where the `__name(...)` calls keepNames adds are undefined and every worker fails.
+ */
+export async function bundlePage(
+  entries: Record<string, string>,
+  dir: string,
+  { keepNames = true }: { keepNames?: boolean } = {},
+): Promise<void> {
   await build({
-    entryPoints: options.entries,
+    entryPoints: entries,
     outdir: dir,
     bundle: true,
     format: 'esm',
@@ -64,20 +76,26 @@ export async function servePage(options: ServePageOptions): Promise<ServedPage> 
     target: 'es2022',
     conditions: ['fmnist-source'],
     // The workspace keeps class names for tfjs serialization (tsup's keepNames); so does the test bundle.
-    keepNames: true,
+    keepNames,
     logLevel: 'error',
     define: { 'process.env.NODE_ENV': '"production"' },
   });
+  await writeFile(
+    join(dir, 'index.html'),
+    '<!doctype html><meta charset="utf-8"><script type="module" src="./page.js"></script>',
+  );
+}
+
+/** Bundles `entries` once (tfjs-backend-wasm's `.wasm` files under `/wasm/` with `wasmFrom`) and serves them. */
+export async function servePage(options: ServePageOptions): Promise<ServedPage> {
+  const dir = await mkdtemp(join(tmpdir(), 'fmnist-page-'));
+  await bundlePage(options.entries, dir, { keepNames: options.keepNames ?? true });
   if (options.wasmFrom) {
     const wasmDist = dirname(createRequire(options.wasmFrom).resolve('@tensorflow/tfjs-backend-wasm'));
     await mkdir(join(dir, 'wasm'));
     for (const file of (await readdir(wasmDist)).filter((f) => f.endsWith('.wasm')))
       await copyFile(join(wasmDist, file), join(dir, 'wasm', file));
   }
-  await writeFile(
-    join(dir, 'index.html'),
-    '<!doctype html><meta charset="utf-8"><script type="module" src="./page.js"></script>',
-  );
   for (const [name, content] of Object.entries(options.files ?? {}))
     await writeFile(join(dir, name), content);
   const server = createServer(async (req, res) => {
@@ -87,7 +105,10 @@ export async function servePage(options: ServePageOptions): Promise<ServedPage> 
     );
     const isolated = asked.startsWith('/isolated/');
     const path = isolated ? asked.slice('/isolated'.length) : asked;
-    const file = join(dir, path.endsWith('/') ? `${path}index.html` : path);
+    const folder = Object.entries(options.folders ?? {}).find(([prefix]) => path.startsWith(`/${prefix}`));
+    const file = folder
+      ? join(folder[1], path.slice(folder[0].length + 1))
+      : join(dir, path.endsWith('/') ? `${path}index.html` : path);
     try {
       const body = await readFile(file);
       res

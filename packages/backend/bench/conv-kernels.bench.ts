@@ -1,6 +1,8 @@
 // The convolutions of the CNN-MLP and VGG architectures at a data-parallel shard's batch (64), forward
 // (fused bias + relu), input gradient and filter gradient: our SIMD kernels (direct, and Winograd
-// F(2x2, 3x3) where it fits) against tfjs-wasm's XNNPACK path, one JSON line each.
+// F(2x2, 3x3) where it fits) against tfjs-wasm's XNNPACK path, one JSON line each. Another batch as
+// the first argument (`pnpm --filter @fmnist/backend bench 1`): below 64 the forward pass only, as
+// inference runs it (where Winograd's per-call filter transform weighs most), without XNNPACK.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import {
@@ -13,7 +15,10 @@ import {
 registerWasmTrainingKernels();
 await tf.setBackend('wasm');
 const detected = simdKernelChoice().build;
-const batch = 64;
+const batch = Number(process.argv[2] ?? 64);
+if (!Number.isInteger(batch) || batch < 1)
+  throw new Error(`batch: expected a positive integer, got '${process.argv[2]}'`);
+const inference = batch < 64;
 const layers = [
   { model: 'cnn-mlp,vgg', size: 28, inChannels: 1, outChannels: 32, kernel: 3 },
   { model: 'cnn-mlp', size: 28, inChannels: 32, outChannels: 64, kernel: 3 },
@@ -33,12 +38,14 @@ const variants = [
   { kernels: detected, winograd: 'f4x4', label: `${detected}+winograd4x4` },
   { kernels: 'off', winograd: 'never', label: 'xnnpack' },
 ] as const;
+// Calls per timing: small batches take more calls for the same total time.
+const reps = Math.max(6, Math.round(384 / batch));
 
 /**
  * Milliseconds per call, wall clock and CPU time (the kernels run on this thread, so CPU time is their
  * own time even when other processes share the cores), after enough calls for V8 to optimize them.
  */
-function time(f: () => tf.Tensor, reps = 6): { ms: number; cpuMs: number } {
+function time(f: () => tf.Tensor): { ms: number; cpuMs: number } {
   for (let i = 0; i < 6; i++) f().dispose();
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -52,6 +59,7 @@ function time(f: () => tf.Tensor, reps = 6): { ms: number; cpuMs: number } {
 }
 
 for (const { kernels, winograd, label } of variants) {
+  if (inference && kernels === 'off') continue;
   setSimdKernelBuild(kernels);
   setWinogradPolicy(winograd);
   for (const l of layers) {
@@ -80,6 +88,7 @@ for (const { kernels, winograd, label } of variants) {
     for (const [op, run] of Object.entries(runs)) {
       // F(4x4, 3x3) has no filter gradient of its own (it runs F(2x2, 3x3)'s).
       if (winograd === 'f4x4' && op === 'filterGradient') continue;
+      if (inference && op !== 'forward') continue;
       const { ms, cpuMs } = time(run);
       console.log(
         JSON.stringify({

@@ -156,6 +156,22 @@ describe('Classifier.classify', () => {
       );
   });
 
+  it('gives the model batchSize images per forward pass, not the 32 tfjs-layers would split them into', async () => {
+    const forty = Uint8Array.from({ length: 40 * 784 }, (_, i) => (i * 13) % 256);
+    const convBatches = async (run: () => void): Promise<number[]> =>
+      (await tf.profile(run)).kernels
+        .filter((kernel) => kernel.name.includes('Conv2D'))
+        .map((kernel) => kernel.inputShapes[0]![0]!);
+    expect(new Set(await convBatches(() => classifier.predict(forty, { batchSize: 36 })))).toEqual(
+      new Set([36, 4]),
+    );
+    // 17 images in two views: one pass of 34.
+    const seventeen = forty.subarray(0, 17 * 784);
+    expect(new Set(await convBatches(() => classifier.predict(seventeen, { tta: 'flip' })))).toEqual(
+      new Set([34]),
+    );
+  });
+
   it('decodes PNG bytes of any size as the model expects them', () => {
     const big = new Uint8Array(56 * 56);
     for (let y = 0; y < 56; y++)

@@ -73,10 +73,14 @@ function outputsInBatches(
     const batch = mode ? ttaViews(images, n, mode, shape) : images;
     let rows: Float32Array;
     try {
+      // tfjs-layers' predict splits its input into batches of 32 unless told otherwise: the batch is
+      // given whole, so batchSize is the size of one forward pass as documented.
       rows = tf.tidy(
         () =>
           (
-            model.predict(tf.tensor(batch, [views * n, ...feedShape])) as tf.Tensor
+            model.predict(tf.tensor(batch, [views * n, ...feedShape]), {
+              batchSize: views * n,
+            }) as tf.Tensor
           ).dataSync() as Float32Array,
       );
     } catch (error) {

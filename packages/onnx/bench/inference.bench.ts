@@ -4,15 +4,22 @@
 import { useBestBackend } from '@fmnist/backend';
 import { loadClassifier } from '@fmnist/model/node';
 import * as ort from 'onnxruntime-node';
+import { measure, patternImages } from '../../../testing/inference-yardstick.js';
 import { toOnnx } from '../src/index.js';
-import { ARCHITECTURE, images, measure, measureOrt } from './yardstick.js';
+import { ARCHITECTURE, measureOrt, report } from './yardstick.js';
 
 await useBestBackend('wasm', { log: null });
 const classifier = await loadClassifier({ architecture: ARCHITECTURE });
 const bytes = toOnnx(classifier.model);
-await measure('tfjs-wasm', 'tfjs default', (n) =>
-  classifier.predict(images.subarray(0, n * 784), { batchSize: n }),
+const images = patternImages();
+const figures = await measure(
+  (n) => classifier.predict(images.subarray(0, n * 784), { batchSize: n }).probabilities,
 );
+report(figures, 'tfjs-wasm', 'tfjs default');
 classifier.dispose();
 for (const threads of [1, 2])
-  await measureOrt(ort, bytes, 'onnxruntime-node', threads, { intraOpNumThreads: threads });
+  await measureOrt(ort, bytes, images, {
+    runtime: 'onnxruntime-node',
+    threads,
+    options: { intraOpNumThreads: threads },
+  });

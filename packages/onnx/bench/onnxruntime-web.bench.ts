@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { loadClassifier } from '@fmnist/model/node';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-web';
+import { patternImages } from '../../../testing/inference-yardstick.js';
 import { toOnnx } from '../src/index.js';
 import { ARCHITECTURE, measureOrt } from './yardstick.js';
 
@@ -14,4 +15,8 @@ const bytes = toOnnx(classifier.model);
 classifier.dispose();
 ort.env.wasm.numThreads = threads;
 ort.env.wasm.simd = true;
-await measureOrt(ort, bytes, 'onnxruntime-web (wasm simd, node)', threads, { executionProviders: ['wasm'] });
+await measureOrt(ort, bytes, patternImages(), {
+  runtime: 'onnxruntime-web (wasm simd, node)',
+  threads,
+  options: { executionProviders: ['wasm'] },
+});

@@ -1,63 +1,33 @@
-// What the inference benches share: the inputs, the timing, the JSON lines, and an ONNX Runtime session run.
-import type * as ortNode from 'onnxruntime-node';
-import type * as ortWeb from 'onnxruntime-web';
+// What the inference benches share beyond the yardstick itself (the repository's
+// testing/inference-yardstick.ts, which the demo's e2e runs too): the model and the JSON lines.
+import {
+  figureLines,
+  measure,
+  type OrtModule,
+  ortPredictor,
+  type YardstickFigures,
+} from '../../../testing/inference-yardstick.js';
 
 export const ARCHITECTURE = 'vgg';
-export const BATCH = 1024;
-const LATENCY_RUNS = 100;
-const THROUGHPUT_RUNS = 3;
 
-/** 1024 28x28 grey images (a fixed pattern: speed does not depend on the pixels), bytes and [0, 1] floats. */
-export const images = new Uint8Array(784 * BATCH).map((_, i) => (i * 7) % 256);
-const floats = Float32Array.from(images, (v) => v / 255);
-
-/** Mean milliseconds per call of `run` after one warm-up call (which sizes buffers and plans kernels). */
-async function timed(run: () => unknown, runs: number): Promise<number> {
-  await run();
-  const started = performance.now();
-  for (let i = 0; i < runs; i++) await run();
-  return (performance.now() - started) / runs;
-}
-
-/** Prints batch-1 latency and batch-1024 throughput of `predict(n)` as JSON lines. */
-export async function measure(
+/** Prints `figures` as JSON lines labelled with the model, `runtime` and `threads`. */
+export function report(
+  figures: Omit<YardstickFigures, 'probabilities'>,
   runtime: string,
   threads: number | string,
-  predict: (count: number) => unknown,
-): Promise<void> {
-  const latency = await timed(() => predict(1), LATENCY_RUNS);
-  const batch = await timed(() => predict(BATCH), THROUGHPUT_RUNS);
-  const common = { architecture: ARCHITECTURE, runtime, threads };
-  console.log(
-    JSON.stringify({
-      name: 'predict.batch1.latency',
-      value: Number(latency.toFixed(3)),
-      unit: 'ms',
-      ...common,
-    }),
-  );
-  console.log(
-    JSON.stringify({
-      name: `predict.batch${BATCH}.throughput`,
-      value: Number((BATCH / (batch / 1000)).toFixed(1)),
-      unit: 'img/s',
-      ...common,
-    }),
-  );
+): void {
+  for (const line of figureLines(figures, { architecture: ARCHITECTURE, runtime, threads }))
+    console.log(line);
 }
 
-/** Measures an ONNX Runtime (node or web) session on the ONNX model `bytes`. */
+/** Measures and reports an ONNX Runtime (node or web) session on the ONNX model `bytes`. */
 export async function measureOrt(
-  ort: typeof ortNode | typeof ortWeb,
+  ort: OrtModule,
   bytes: Uint8Array,
-  runtime: string,
-  threads: number,
-  options: object,
+  images: Uint8Array,
+  { runtime, threads, options }: { runtime: string; threads: number; options: object },
 ): Promise<void> {
-  const session = await ort.InferenceSession.create(bytes, options);
-  const input = session.inputNames[0]!;
-  await measure(runtime, threads, (n) =>
-    session.run({ [input]: new ort.Tensor('float32', floats.subarray(0, n * 784), [n, 28, 28, 1]) }),
-  );
+  const session = await ortPredictor(ort, bytes, images, options);
+  report(await measure(session.predict), runtime, threads);
   await session.release();
 }

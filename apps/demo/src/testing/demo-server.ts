@@ -34,6 +34,7 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
   '.bin': 'application/octet-stream',
   '.gz': 'application/gzip',
+  '.mjs': 'text/javascript',
 };
 
 export interface DemoServer {
@@ -91,16 +92,23 @@ async function sharedBuild(): Promise<string> {
 
 /**
  * Serves the demo (built once per test run) on a free port as a static host would, with the
- * cross-origin isolation headers the README asks for.
+ * cross-origin isolation headers the README asks for; `folders` (URL prefix such as `/extra/` → folder)
+ * are served beside it, e.g. a test's own page.
  */
-export async function serveDemo(): Promise<DemoServer> {
+export async function serveDemo({
+  folders = {},
+}: {
+  folders?: Record<string, string>;
+} = {}): Promise<DemoServer> {
   const dist = await sharedBuild();
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url!, 'http://x').pathname)).replace(
       /^(\.\.[/\\])+/,
       '',
     );
-    const file = join(dist, path.endsWith('/') ? `${path}index.html` : path);
+    const [prefix, root] = Object.entries(folders).find(([prefix]) => path.startsWith(prefix)) ?? ['/', dist];
+    const inRoot = path.slice(prefix.length - 1);
+    const file = join(root, inRoot.endsWith('/') ? `${inRoot}index.html` : inRoot);
     try {
       const body = await readFile(file);
       res

@@ -206,7 +206,7 @@ describe('Winograd policy', () => {
     }
   });
 
-  it("chooses Winograd by the measured rule on auto: the models' 32-128 channel layers, not a first layer", () => {
+  it("chooses Winograd by the measured rule on auto: the models' 32-128 channel layers, not a first layer, not a batch-1 7x7", () => {
     setWinogradPolicy('auto');
     const at = (size: number, inChannels: number, outChannels: number) =>
       info({ ...cases[4]!, height: size, width: size, inChannels, outChannels });
@@ -226,6 +226,13 @@ describe('Winograd policy', () => {
     expect(winogradTile(at(28, 1, 32))).toBe(0);
     expect(winogradTile(at(28, 64, 16))).toBe(0);
     expect(winogradTile(at(5, 64, 64))).toBe(0);
+    // Batch 1 (inference): 7x7 = 49 output pixels per call do not pay for the filter transform, 9x9 = 81 do.
+    const single = (size: number) =>
+      info({ ...cases[4]!, batch: 1, height: size, width: size, inChannels: 128, outChannels: 128 });
+    expect(winogradTile(single(7))).toBe(0);
+    expect(winogradTile(single(7), { transposed: true })).toBe(0);
+    expect(winogradTile(single(9))).toBe(4);
+    expect(winogradTile(at(7, 128, 128))).toBe(4);
   });
 
   it('keeps the tensor count and the wasm heap flat over repeated training steps', async () => {

@@ -116,11 +116,32 @@ const WINOGRAD_MIN_SIZE = 7;
 const AUTO_TILE = { 3: 4, 5: 2 } as const;
 
 /**
- * Whether Winograd beats the direct kernel on a convolution of `channels` source channels into `outC`
- * channels of `outH` x `outW` (see WINOGRAD_MIN_CHANNELS for the figures).
+ * Winograd also transforms the whole filter on every call, a cost (like the saving per output pixel)
+ * proportional to both channel counts, so only enough output pixels per call (batch x height x width) pay
+ * it back, whatever the channels: what inference at batch 1 meets. `pnpm --filter @fmnist/backend bench N`,
+ * relaxed-simd, CPU ms per forward call direct → F(4x4, 3x3) (auto's tile), idle 2-core machine:
+ *                  batch 1          batch 2          batch 4
+ *   7x7x128→128    0.44 → 0.82      1.74 → 1.07      3.92 → 1.23     (49 pixels per image)
+ *   7x7x64→128     0.22 → 0.38      0.54 → 0.59      1.26 → 0.60
+ *   9x9x64→64      0.33 → 0.28      0.41 → 0.38      0.68 → 0.88 (F(2x2, 3x3) 0.50)   (81)
+ *   14x14x64→64    0.42 → 0.32      0.91 → 0.51      2.32 → 0.83     (196)
+ *   28x28x32→32    0.52 → 0.27      1.15 → 0.45      2.60 → 0.81     (784)
+ * So 49 pixels lose, 81 win a little and 98 break even or win: the threshold sits between. The VGG's batch-1
+ * predict (profiled, CPU ms of its two 7x7 layers): 1.24 on auto without this term, 0.64 with the direct
+ * kernel. Training batches (64-128 images) are far above it and keep their choices.
  */
-function winogradPays(channels: number, outC: number, outH: number, outW: number): boolean {
-  return Math.min(channels, outC) >= WINOGRAD_MIN_CHANNELS && Math.min(outH, outW) >= WINOGRAD_MIN_SIZE;
+const WINOGRAD_MIN_PIXELS = 64;
+
+/**
+ * Whether Winograd beats the direct kernel on a convolution of `channels` source channels into `outC`
+ * channels of `batch` x `outH` x `outW` (see WINOGRAD_MIN_CHANNELS and WINOGRAD_MIN_PIXELS for the figures).
+ */
+function winogradPays(channels: number, outC: number, batch: number, outH: number, outW: number): boolean {
+  return (
+    Math.min(channels, outC) >= WINOGRAD_MIN_CHANNELS &&
+    Math.min(outH, outW) >= WINOGRAD_MIN_SIZE &&
+    batch * outH * outW >= WINOGRAD_MIN_PIXELS
+  );
 }
 
 /**
@@ -133,8 +154,8 @@ export function winogradTile(info: backend_util.Conv2DInfo, { transposed = false
   if (current === 'f2x2') return 2;
   if (current === 'f4x4') return info.filterHeight === 3 ? 4 : 2;
   const pays = transposed
-    ? winogradPays(info.outChannels, info.inChannels, info.inHeight, info.inWidth)
-    : winogradPays(info.inChannels, info.outChannels, info.outHeight, info.outWidth);
+    ? winogradPays(info.outChannels, info.inChannels, info.batchSize, info.inHeight, info.inWidth)
+    : winogradPays(info.inChannels, info.outChannels, info.batchSize, info.outHeight, info.outWidth);
   return pays ? AUTO_TILE[info.filterHeight as 3 | 5] : 0;
 }
 
