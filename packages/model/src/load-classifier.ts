@@ -7,11 +7,11 @@ import {
   type ShippedArchitecture,
   type ShippedWeights,
 } from './architectures.js';
-import { Classifier } from './classifier.js';
+import { Classifier, type ClassifierOptions } from './classifier.js';
 import { ClassifierError } from './errors.js';
 import { savedClassNames } from './saved-class-names.js';
 
-export interface LoadClassifierOptions {
+export interface LoadClassifierOptions extends ClassifierOptions {
   /**
    * Where the model is: a URL of its `model.json`, or any `tf.io.IOHandler`. In Node, a directory or
    * `model.json` path works too; the default there is the weights shipped in this package.
@@ -68,16 +68,17 @@ export async function loadModel(source: string | tf.io.IOHandler): Promise<tfl.L
 }
 
 /**
- * `new Kind(model, classNames)` (by default the names saved with the model), disposing `model` when the
- * classifier refuses it.
+ * `new Kind(model, classNames, options)` (by default the names saved with the model), disposing `model`
+ * when the classifier refuses it.
  */
 export function classifierOver<T extends Classifier>(
-  Kind: new (model: tfl.LayersModel, classNames?: readonly string[]) => T,
+  Kind: new (model: tfl.LayersModel, classNames?: readonly string[], options?: ClassifierOptions) => T,
   model: tfl.LayersModel,
   classNames: readonly string[] | undefined,
+  options: ClassifierOptions = {},
 ): T {
   try {
-    return new Kind(model, classNames ?? savedClassNames(model));
+    return new Kind(model, classNames ?? savedClassNames(model), options);
   } catch (error) {
     model.dispose();
     throw error;
@@ -91,8 +92,9 @@ export function classifierOver<T extends Classifier>(
 export async function loadClassifierFrom(
   source: string | tf.io.IOHandler,
   classNames?: readonly string[],
+  options: ClassifierOptions = {},
 ): Promise<Classifier> {
-  return classifierOver(Classifier, await loadModel(source), classNames);
+  return classifierOver(Classifier, await loadModel(source), classNames, options);
 }
 
 /**
@@ -109,5 +111,5 @@ export function loadClassifier(options: LoadClassifierOptions = {}): Promise<Cla
     );
   const source =
     options.model ?? new URL(`../weights/${shippedWeightsFolder(options)}/model.json`, import.meta.url);
-  return loadClassifierFrom(source instanceof URL ? source.href : source, options.classNames);
+  return loadClassifierFrom(source instanceof URL ? source.href : source, options.classNames, options);
 }

@@ -15,6 +15,7 @@ export {
 export {
   Classifier,
   type ClassifierInput,
+  type ClassifierOptions,
   type ClassifyOptions,
   type ImageBatch,
   type Prediction,
@@ -36,6 +37,7 @@ export { createModel } from './create-model.js';
 export { ClassifierError } from './errors.js';
 export { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE, IMAGE_SIZE } from './fashion-mnist.js';
 export { featuresModel } from './features-model.js';
+export { foldBatchNorm } from './fold-batch-norm.js';
 export type { ImageShape } from './image-shape.js';
 export { type RawImage, toModelInput } from './preprocess.js';
 export { type QuantizationDtype, quantizeArtifacts } from './quantize.js';

@@ -62,5 +62,5 @@ function sourceFor({ model, architecture, weights }: LoadClassifierOptions): str
  * `model` may be a directory, a `model.json` path, an http(s) URL or a `tf.io.IOHandler`.
  */
 export async function loadClassifier(options: LoadClassifierOptions = {}): Promise<NodeClassifier> {
-  return classifierOver(NodeClassifier, await loadModel(sourceFor(options)), options.classNames);
+  return classifierOver(NodeClassifier, await loadModel(sourceFor(options)), options.classNames, options);
 }
