@@ -13,7 +13,8 @@ export function layerValues(layer: tfl.layers.Layer): LayerValues {
 }
 
 /**
- * The per-channel `scale` and `shift` a BatchNormalization applies at inference:
+ * The per-channel `scale` and `shift` a BatchNormalization applies at inference (`@fmnist/onnx` has the
+ * same ten lines: it folds into ONNX initializers and must not depend on this package and its weights):
  * `(x - mean) * gamma / sqrt(variance + epsilon) + beta = x * scale + shift`, in float64 so folding adds
  * no rounding of its own. Without `gamma` (`scale: false`) or `beta` (`center: false`), 1 and 0.
  */

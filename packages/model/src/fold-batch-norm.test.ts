@@ -48,6 +48,15 @@ function expectClose(actual: Float32Array, expected: Float32Array, relative = 1e
 
 const classNames = (model: tfl.LayersModel) => model.layers.map((l) => l.getClassName());
 
+/** Folds `model`, checks the copy's layers and that it computes what `model` does on `input`; frees all. */
+function expectFoldedAlike(model: tfl.LayersModel, input: tf.Tensor, layers: string[]): tfl.LayersModel {
+  const folded = foldBatchNorm(model)!;
+  expect(classNames(folded)).toEqual(layers);
+  expectClose(predictions(folded, input), predictions(model, input));
+  input.dispose();
+  return folded;
+}
+
 function convBnRelu(useBias: boolean): tfl.LayersModel {
   const input = tfl.input({ shape: [8, 8, 3] });
   let x = tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', useBias }).apply(input);
@@ -64,36 +73,29 @@ describe('foldBatchNorm', () => {
   it.each([true, false])('folds conv → BN → ReLU into one fused conv (bias: %s)', (useBias) => {
     const model = convBnRelu(useBias);
     randomizeWeights(model);
-    const folded = foldBatchNorm(model)!;
-    expect(classNames(folded)).toEqual(['InputLayer', 'Conv2D', 'Flatten', 'Dense']);
+    const folded = expectFoldedAlike(model, images(), ['InputLayer', 'Conv2D', 'Flatten', 'Dense']);
     const conv = folded.layers[1]!.getConfig();
     expect(conv.activation).toBe('relu');
     expect(conv.useBias).toBe(true);
-    const x = images();
-    expectClose(predictions(folded, x), predictions(model, x));
-    x.dispose();
     folded.dispose();
     model.dispose();
   });
 
-  it('folds Dense → BN, and a BN-less conv → ReLU, in a Sequential model', () => {
+  it('folds Dense → BN without beta, and a BN-less conv → ReLU, in a Sequential model', () => {
     const model = tfl.sequential({
       layers: [
         tfl.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3 }),
         tfl.layers.activation({ activation: 'relu' }),
         tfl.layers.flatten(),
         tfl.layers.dense({ units: 6 }),
-        tfl.layers.batchNormalization(),
+        // Without beta: the shift comes from the moving mean alone.
+        tfl.layers.batchNormalization({ center: false }),
         tfl.layers.dense({ units: 2 }),
       ],
     });
     randomizeWeights(model, 2);
-    const folded = foldBatchNorm(model)!;
-    expect(classNames(folded)).toEqual(['InputLayer', 'Conv2D', 'Flatten', 'Dense', 'Dense']);
     const x = tf.tensor(uniform(3, 3 * 6 * 6 * 2, -1, 1), [3, 6, 6, 2]);
-    expectClose(predictions(folded, x), predictions(model, x));
-    x.dispose();
-    folded.dispose();
+    expectFoldedAlike(model, x, ['InputLayer', 'Conv2D', 'Flatten', 'Dense', 'Dense']).dispose();
     model.dispose();
   });
 
@@ -108,12 +110,8 @@ describe('foldBatchNorm', () => {
     x = tfl.layers.activation({ activation: 'relu' }).apply(x);
     const model = tfl.model({ inputs: input, outputs: x as tfl.SymbolicTensor });
     randomizeWeights(model, 3);
-    const folded = foldBatchNorm(model)!;
-    expect(classNames(folded)).toEqual(['InputLayer', 'Conv2D', 'BatchNormalization', 'Add', 'Conv2D']);
-    const batch = images();
-    expectClose(predictions(folded, batch), predictions(model, batch));
-    batch.dispose();
-    folded.dispose();
+    const layers = ['InputLayer', 'Conv2D', 'BatchNormalization', 'Add', 'Conv2D'];
+    expectFoldedAlike(model, images(), layers).dispose();
     model.dispose();
   });
 
