@@ -7,7 +7,7 @@ import { loadClassifier } from '../src/node.js';
 const emit = (record: Record<string, unknown>) => console.log(JSON.stringify(record));
 const one = new Uint8Array(784).map((_, i) => i % 256);
 const many = new Uint8Array(784 * 1024).map((_, i) => (i * 7) % 256);
-const ROUNDS = 3;
+const ROUNDS = 5;
 const LATENCY_RUNS = 100;
 
 await useBestBackend('wasm', { log: null });

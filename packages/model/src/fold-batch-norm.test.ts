@@ -81,11 +81,12 @@ describe('foldBatchNorm', () => {
     model.dispose();
   });
 
-  it('folds Dense → BN without beta, and a BN-less conv → ReLU, in a Sequential model', () => {
+  it('folds Dense → BN without beta and a BN-less conv → ReLU, drops Dropout, in a Sequential model', () => {
     const model = tfl.sequential({
       layers: [
         tfl.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3 }),
         tfl.layers.activation({ activation: 'relu' }),
+        tfl.layers.dropout({ rate: 0.5 }),
         tfl.layers.flatten(),
         tfl.layers.dense({ units: 6 }),
         // Without beta: the shift comes from the moving mean alone.

@@ -70,6 +70,10 @@ function rebuild(model: tfl.LayersModel, plan: FoldPlan, created: Layer[]): tfl.
     if (plan.absorbed.has(layer)) continue;
     const node = layer.inboundNodes[0]!;
     const from = node.inputTensors.map((tensor) => copies.get(tensor.id)!);
+    if (plan.passThrough.has(layer)) {
+      copies.set(node.outputTensors[0]!.id, from[0]!);
+      continue;
+    }
     const chain = plan.chains.get(layer);
     if (chain) {
       const folded = foldedLayer(chain);
@@ -97,7 +101,8 @@ function rebuild(model: tfl.LayersModel, plan: FoldPlan, created: Layer[]): tfl.
  * (W' = W·γ/√(σ²+ε) per output channel, b' = (b − μ)·γ/√(σ²+ε) + β) and the Activation layer after it
  * fused into that layer: conv → BN → ReLU becomes one fused convolution. Folds only where that layer has no
  * activation of its own and feeds nothing else, and the BatchNorm is over the channel (last) axis.
- * `null` when nothing folds, or the model is not a graph of layers each called once (shared layers,
+ * Dropout and noise layers, the identity at inference, are left out.
+ * `null` when nothing folds or drops out, or the model is not a graph of layers each called once (shared layers,
  * nested models): use `model` itself then. `model` is left as it was; the copy owns new variables for
  * the folded layers and shares the others' weight memory, so dispose it on its own.
  *
@@ -106,7 +111,7 @@ function rebuild(model: tfl.LayersModel, plan: FoldPlan, created: Layer[]): tfl.
  */
 export function foldBatchNorm(model: tfl.LayersModel): tfl.LayersModel | null {
   const plan = planFolds(model);
-  if (!plan || plan.chains.size === 0) return null;
+  if (!plan || (plan.chains.size === 0 && plan.passThrough.size === 0)) return null;
   const created: Layer[] = [];
   try {
     return rebuild(model, plan, created);

@@ -23,10 +23,21 @@ export interface FoldPlan {
   chains: Map<Layer, FoldChain>;
   /** The BatchNormalization and Activation layers that disappear into a chain. */
   absorbed: Set<Layer>;
+  /** Layers that are the identity at inference, left out of the copy (each op costs at batch 1). */
+  passThrough: Set<Layer>;
 }
 
 // Layers whose kernel's last axis holds the output channels (tfjs's [kh, kw, in, out] and [in, out]).
 const FOLDABLE_HEADS = new Set(['Conv2D', 'Dense']);
+// tfjs-layers' noise and dropout layers return their input unless called in training
+// (`tfjs-layers/src/layers/core.ts`, `noise.ts`: `K.inTrainPhase(..., () => input, training)`).
+const IDENTITY_AT_INFERENCE = new Set([
+  'Dropout',
+  'SpatialDropout1D',
+  'GaussianNoise',
+  'GaussianDropout',
+  'AlphaDropout',
+]);
 
 const configOf = (layer: Layer) => layer.getConfig() as Record<string, unknown>;
 const inboundNode = (layer: Layer) => layer.inboundNodes[0]!;
@@ -95,8 +106,8 @@ function chainAt(head: Layer, readers: Map<number, (Layer | null)[]>): FoldChain
 }
 
 /**
- * Which layers of `model` fold together at inference, or `null` when the model cannot be rebuilt (see
- * `orderedLayers`). A plan without chains means there is nothing to fold.
+ * Which layers of `model` fold together at inference and which drop out, or `null` when the model cannot
+ * be rebuilt (see `orderedLayers`).
  */
 export function planFolds(model: tfl.LayersModel): FoldPlan | null {
   const layers = orderedLayers(model);
@@ -104,12 +115,14 @@ export function planFolds(model: tfl.LayersModel): FoldPlan | null {
   const readers = readersOf(model, layers);
   const chains = new Map<Layer, FoldChain>();
   const absorbed = new Set<Layer>();
+  const passThrough = new Set<Layer>();
   for (const layer of layers) {
+    if (IDENTITY_AT_INFERENCE.has(layer.getClassName())) passThrough.add(layer);
     if (absorbed.has(layer)) continue;
     const chain = chainAt(layer, readers);
     if (!chain) continue;
     chains.set(layer, chain);
     for (const part of [chain.batchNorm, chain.activation]) if (part) absorbed.add(part);
   }
-  return { layers, chains, absorbed };
+  return { layers, chains, absorbed, passThrough };
 }
