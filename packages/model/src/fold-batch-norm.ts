@@ -39,23 +39,23 @@ function setWeightsByName(layer: Layer, values: LayerValues): void {
 }
 
 /**
- * The chain's head with the activation fused into it, and its kernel and bias with the BatchNorm folded
- * in (set once the layer is built).
+ * The chain's head with the activation fused into it, and, when a BatchNorm folds in, its new kernel and
+ * bias (set once the layer is built; without one it keeps the head's weights).
  */
-function foldedLayer({ head, batchNorm, activation }: FoldChain): { layer: Layer; weights: LayerValues } {
+function foldedLayer({ head, batchNorm, activation }: FoldChain): {
+  layer: Layer;
+  weights: LayerValues | null;
+} {
+  const fused = activation && { activation: (activation.getConfig() as { activation: unknown }).activation };
+  if (!batchNorm) return { layer: cloneLayer(head, fused), weights: null };
   const values = layerValues(head);
   const kernel = values.get('kernel')!;
-  const bias = values.get('bias');
-  const folded = batchNorm
-    ? foldAffine(kernel.data, bias?.data, batchNormAffine(batchNorm))
-    : { kernel: kernel.data, bias: bias?.data };
-  const layer = cloneLayer(head, {
-    useBias: folded.bias !== undefined,
-    ...(activation && { activation: (activation.getConfig() as { activation: unknown }).activation }),
-  });
-  const weights: LayerValues = new Map([['kernel', { shape: kernel.shape, data: folded.kernel }]]);
-  if (folded.bias) weights.set('bias', { shape: [folded.bias.length], data: folded.bias });
-  return { layer, weights };
+  const folded = foldAffine(kernel.data, values.get('bias')?.data, batchNormAffine(batchNorm));
+  const weights: LayerValues = new Map([
+    ['kernel', { shape: kernel.shape, data: folded.kernel }],
+    ['bias', { shape: [folded.bias.length], data: folded.bias }],
+  ]);
+  return { layer: cloneLayer(head, { ...fused, useBias: true }), weights };
 }
 
 /** Builds the folded model from `plan`; the layers it created so far go in `created` (for cleanup). */
@@ -79,7 +79,8 @@ function rebuild(model: tfl.LayersModel, plan: FoldPlan, created: Layer[]): tfl.
       const folded = foldedLayer(chain);
       created.push(folded.layer);
       const [output] = applyLike(folded.layer, layer, from);
-      setWeightsByName(folded.layer, folded.weights);
+      if (folded.weights) setWeightsByName(folded.layer, folded.weights);
+      else folded.layer.setWeights(layer.getWeights());
       copies.set(chain.output.id, output!);
     } else {
       const copy = cloneLayer(layer);
