@@ -4,6 +4,7 @@ import { loadFashionMnist } from '@fmnist/dataset/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Classifier } from './classifier.js';
+import { ClassifierError } from './errors.js';
 import { loadClassifier } from './node/load.js';
 import { createVggModel } from './vgg-model.js';
 
@@ -118,5 +119,13 @@ describe('a classifier over a model that changes', () => {
     classifier.predict(image);
     expect(tf.memory().numTensors).toBe(tensors);
     classifier.dispose();
+  });
+
+  it('refuses a foldBatchNorm that is not a boolean, naming the option', () => {
+    const model = createVggModel({ filters: [4, 4, 4, 4, 4, 4] });
+    expect(() => new Classifier(model, undefined, { foldBatchNorm: 'no' as unknown as boolean })).toThrow(
+      new ClassifierError('Classifier: foldBatchNorm must be true, false or undefined, got "no"'),
+    );
+    model.dispose();
   });
 });

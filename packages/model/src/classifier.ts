@@ -137,6 +137,10 @@ export class Classifier {
     this.inputShape = signature.inputShape;
     this.feedShape = signature.feedShape;
     this.classNames = checkClassNames(signature, classNames);
+    if (typeof foldBatchNorm !== 'boolean')
+      throw new ClassifierError(
+        `Classifier: foldBatchNorm must be true, false or undefined, got ${JSON.stringify(foldBatchNorm)}`,
+      );
     this.inference = new InferenceModel(model, foldBatchNorm);
   }
 
