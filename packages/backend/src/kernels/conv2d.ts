@@ -1,7 +1,8 @@
 import { backend_util, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import type { KernelArgs, KernelWrapper } from '../kernel-call.js';
 import { simdKernelsFor, type WasmBackendInternals } from '../simd/engine.js';
-import { convGeometry, heapOffset, indirectConvScratch, Scratch } from '../simd/scratch.js';
+import { keptFilterPacker } from '../simd/packed-filters.js';
+import { convGeometry, heapOffset, indirectConvScratch, Scratch, TILE_COLUMNS } from '../simd/scratch.js';
 import { runWinograd, winogradTile } from '../simd/winograd.js';
 
 const MIN_INPUT_CHANNELS = 4;
@@ -59,31 +60,32 @@ function simdConv2D(original: KernelFunc): KernelFunc {
     const depth = taps * info.inChannels;
     const scratch = new Scratch(backend);
     try {
+      const biasAt = bias ? heapOffset(backend, bias) : 0;
+      const packFilter = keptFilterPacker(backend, scratch, filter);
       if (winograd) {
         runWinograd(kernels, scratch, info, {
           src: heapOffset(backend, x),
           filter: heapOffset(backend, filter),
-          bias: bias ? heapOffset(backend, bias) : 0,
+          bias: biasAt,
           out: heapOffset(backend, out),
           activation,
           transposed: false,
           m: winograd,
+          packFilter,
         });
         return out;
       }
-      const { packed, packedBias, indirection, zeros, packedA, spill } = indirectConvScratch(
+      const { packedBytes, packedBias, indirection, zeros, packedA, spill } = indirectConvScratch(
         scratch,
         taps,
         info.inChannels,
         info.outChannels,
       );
-      kernels.packColumns(
-        heapOffset(backend, filter),
-        depth,
-        info.outChannels,
-        packed,
-        bias ? heapOffset(backend, bias) : 0,
-        packedBias,
+      // The bias is packed on every call: the kept filter is keyed by the filter's data alone.
+      const columns = Math.ceil(info.outChannels / TILE_COLUMNS) * TILE_COLUMNS;
+      scratch.packBias(biasAt, info.outChannels, columns, packedBias);
+      const packed = packFilter('direct', packedBytes, (at) =>
+        kernels.packColumns(heapOffset(backend, filter), depth, info.outChannels, at, biasAt, packedBias),
       );
       kernels.convIndirect(
         heapOffset(backend, x),

@@ -1,6 +1,7 @@
 import type { backend_util } from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors.js';
 import type { SimdKernelExports } from './engine.js';
+import { type FilterPacker, scratchFilterPacker } from './packed-filters.js';
 import { type Scratch, TILE_COLUMNS, TILE_ROWS } from './scratch.js';
 
 /**
@@ -171,6 +172,8 @@ interface WinogradCall {
   transposed: boolean;
   /** F(m x m, r x r): 2 or 4 ({@link winogradTile}); r is the filter's size. */
   m: 2 | 4;
+  /** Where the transformed filter goes (simd/packed-filters.ts); default: scratch, packed on every call. */
+  packFilter?: FilterPacker;
 }
 
 /**
@@ -215,18 +218,25 @@ export function runWinograd(
         Math.ceil(tiles / TILE_ROWS),
       ),
     );
-  const packed = scratch.alloc(positions * groupedDepth * columns * 4);
   const packedBias = scratch.alloc(columns * 4);
-  kernels.winogradPackFilter(
-    m,
-    r,
-    call.filter,
-    channels,
-    outC,
-    transposed ? 1 : 0,
-    packed,
-    call.bias,
-    packedBias,
+  // Packed here too: a kept filter (packFilter) skips the packer, which writes the bias with the filter.
+  scratch.packBias(call.bias, outC, columns, packedBias);
+  const packFilter = call.packFilter ?? scratchFilterPacker(scratch);
+  const packed = packFilter(
+    `winograd ${m} ${r} ${transposed}`,
+    positions * groupedDepth * columns * 4,
+    (at) =>
+      kernels.winogradPackFilter(
+        m,
+        r,
+        call.filter,
+        channels,
+        outC,
+        transposed ? 1 : 0,
+        at,
+        call.bias,
+        packedBias,
+      ),
   );
   kernels.winogradConv(
     m,
