@@ -13,8 +13,9 @@ const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2 };
 
 /**
  * Conv2D and FusedConv2D (bias and linear/relu/relu6) on our SIMD kernels, reading the input and writing
- * the output where tfjs keeps them: Winograd F(2x2, 3x3) for the 3x3 stride-1 convolutions where it pays
- * (simd/winograd.ts), the direct kernel for the rest. Any other case (prelu, leaky relu, sigmoid, NCHW, int32) goes to
+ * the output where tfjs keeps them: Winograd for the 3x3 and 5x5 stride-1 convolutions where it pays
+ * (simd/winograd.ts), the direct kernel for the rest, each with the filter packed once and kept from its
+ * second use (simd/packed-filters.ts). Any other case (prelu, leaky relu, sigmoid, NCHW, int32) goes to
  * `original`, tfjs-wasm's XNNPACK kernel, which also raises tfjs's own errors for malformed calls.
  */
 function simdConv2D(original: KernelFunc): KernelFunc {
@@ -51,7 +52,7 @@ function simdConv2D(original: KernelFunc): KernelFunc {
       attrs.pad as 'valid' | 'same' | number | backend_util.ExplicitPadding,
       attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
     );
-    const winograd = winogradTile(info);
+    const winograd = winogradTile(info, { keptFilter: true });
     // With fewer than 4 input channels (a first layer) gathering rows costs more than XNNPACK's kernel.
     if (!winograd && info.inChannels < MIN_INPUT_CHANNELS) return original(args);
     const out = backend.makeOutput(info.outShape, 'float32');
