@@ -7,7 +7,7 @@ import type { Scratch } from './scratch.js';
  * Packs a filter for a kernel at `at` (heap offset, 16-byte aligned): Winograd's transform or the
  * direct kernel's panels.
  */
-export type PackFilter = (at: number) => void;
+type PackFilter = (at: number) => void;
 
 /**
  * Where the filter of one call is packed as `form` (a description of the packing that determines its
@@ -20,7 +20,7 @@ export type FilterPacker = (form: string, bytes: number, pack: PackFilter) => nu
  * (cnn-mlp), measured after predict (F(4x4, 3x3) holds 36 floats per 9 weights); beyond this, filters
  * pack per call as before, so an app holding many models cannot grow the heap without bound.
  */
-export const MAX_KEPT_BYTES = 32 * 1024 * 1024;
+const MAX_KEPT_BYTES = 32 * 1024 * 1024;
 
 type TensorData = NonNullable<ReturnType<WasmBackendInternals['dataIdMap']['get']>>;
 type DisposingBackend = WasmBackendInternals & {
