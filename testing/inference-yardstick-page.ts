@@ -24,6 +24,7 @@ export interface YardstickResult {
   /** Whether the page could share memory with worker threads (COOP/COEP). */
   crossOriginIsolated: boolean;
   latencyMs: number;
+  warmupLatencyMs: number;
   imagesPerSecond: number;
   probabilities: { batch1: number[]; batch: number[] };
 }
@@ -70,12 +71,13 @@ export function exposeYardstick(setup: YardstickPageSetup): void {
       const { runtime, threads, predict } = await setup.tfjs(images);
       run = { runtime, threads, figures: await measure(predict, request.runs) };
     } else run = await runOrt(setup, images, request);
-    const { latencyMs, imagesPerSecond, probabilities } = run.figures;
+    const { latencyMs, warmupLatencyMs, imagesPerSecond, probabilities } = run.figures;
     return {
       runtime: run.runtime,
       threads: run.threads,
       crossOriginIsolated: globalThis.crossOriginIsolated === true,
       latencyMs,
+      warmupLatencyMs,
       imagesPerSecond,
       probabilities: { batch1: Array.from(probabilities.batch1), batch: Array.from(probabilities.batch) },
     };

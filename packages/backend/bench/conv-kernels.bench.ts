@@ -2,7 +2,8 @@
 // (fused bias + relu), input gradient and filter gradient: our SIMD kernels (direct, and Winograd
 // F(2x2, 3x3) where it fits) against tfjs-wasm's XNNPACK path, one JSON line each. Another batch as
 // the first argument (`pnpm --filter @fmnist/backend bench 1`): below 64 the forward pass only, as
-// inference runs it (where Winograd's per-call filter transform weighs most), without XNNPACK.
+// inference runs it, without XNNPACK. Every call reuses its filter tensor, so forward passes time the
+// filter kept packed (src/simd/packed-filters.ts), as repeated inference runs.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import {

@@ -49,12 +49,13 @@ function simdConv2DBackpropInput(
       });
       return out;
     }
-    const { packed, packedBias, indirection, zeros, packedA, spill } = indirectConvScratch(
+    const { packedBytes, packedBias, indirection, zeros, packedA, spill } = indirectConvScratch(
       scratch,
       taps,
       info.outChannels,
       info.inChannels,
     );
+    const packed = scratch.alloc(packedBytes);
     kernels.packFilterTransposed(
       heapOffset(backend, filter),
       taps,

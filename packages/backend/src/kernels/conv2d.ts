@@ -1,7 +1,8 @@
 import { backend_util, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import type { KernelArgs, KernelWrapper } from '../kernel-call.js';
 import { simdKernelsFor, type WasmBackendInternals } from '../simd/engine.js';
-import { convGeometry, heapOffset, indirectConvScratch, Scratch } from '../simd/scratch.js';
+import { keptFilterPacker } from '../simd/packed-filters.js';
+import { convGeometry, heapOffset, indirectConvScratch, Scratch, TILE_COLUMNS } from '../simd/scratch.js';
 import { runWinograd, winogradTile } from '../simd/winograd.js';
 
 const MIN_INPUT_CHANNELS = 4;
@@ -12,8 +13,9 @@ const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2 };
 
 /**
  * Conv2D and FusedConv2D (bias and linear/relu/relu6) on our SIMD kernels, reading the input and writing
- * the output where tfjs keeps them: Winograd F(2x2, 3x3) for the 3x3 stride-1 convolutions where it pays
- * (simd/winograd.ts), the direct kernel for the rest. Any other case (prelu, leaky relu, sigmoid, NCHW, int32) goes to
+ * the output where tfjs keeps them: Winograd for the 3x3 and 5x5 stride-1 convolutions where it pays
+ * (simd/winograd.ts), the direct kernel for the rest, each with the filter packed once and kept from its
+ * second use (simd/packed-filters.ts). Any other case (prelu, leaky relu, sigmoid, NCHW, int32) goes to
  * `original`, tfjs-wasm's XNNPACK kernel, which also raises tfjs's own errors for malformed calls.
  */
 function simdConv2D(original: KernelFunc): KernelFunc {
@@ -50,7 +52,7 @@ function simdConv2D(original: KernelFunc): KernelFunc {
       attrs.pad as 'valid' | 'same' | number | backend_util.ExplicitPadding,
       attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
     );
-    const winograd = winogradTile(info);
+    const winograd = winogradTile(info, { keptFilter: true });
     // With fewer than 4 input channels (a first layer) gathering rows costs more than XNNPACK's kernel.
     if (!winograd && info.inChannels < MIN_INPUT_CHANNELS) return original(args);
     const out = backend.makeOutput(info.outShape, 'float32');
@@ -59,31 +61,32 @@ function simdConv2D(original: KernelFunc): KernelFunc {
     const depth = taps * info.inChannels;
     const scratch = new Scratch(backend);
     try {
+      const biasAt = bias ? heapOffset(backend, bias) : 0;
+      const packFilter = keptFilterPacker(backend, scratch, filter);
       if (winograd) {
         runWinograd(kernels, scratch, info, {
           src: heapOffset(backend, x),
           filter: heapOffset(backend, filter),
-          bias: bias ? heapOffset(backend, bias) : 0,
+          bias: biasAt,
           out: heapOffset(backend, out),
           activation,
           transposed: false,
           m: winograd,
+          packFilter,
         });
         return out;
       }
-      const { packed, packedBias, indirection, zeros, packedA, spill } = indirectConvScratch(
+      const { packedBytes, packedBias, indirection, zeros, packedA, spill } = indirectConvScratch(
         scratch,
         taps,
         info.inChannels,
         info.outChannels,
       );
-      kernels.packColumns(
-        heapOffset(backend, filter),
-        depth,
-        info.outChannels,
-        packed,
-        bias ? heapOffset(backend, bias) : 0,
-        packedBias,
+      // The bias is packed on every call: the kept filter is keyed by the filter's data alone.
+      const columns = Math.ceil(info.outChannels / TILE_COLUMNS) * TILE_COLUMNS;
+      scratch.packBias(biasAt, info.outChannels, columns, packedBias);
+      const packed = packFilter('direct', packedBytes, (at) =>
+        kernels.packColumns(heapOffset(backend, filter), depth, info.outChannels, at, biasAt, packedBias),
       );
       kernels.convIndirect(
         heapOffset(backend, x),

@@ -18,6 +18,16 @@ export class Scratch {
     return aligned;
   }
 
+  /**
+   * `count` floats of `bias` (or zeros without one, pointer 0) at `dst`, zero-padded to `columns`, as the
+   * kernels' filter packers lay a bias out: for calls whose filter was packed earlier.
+   */
+  packBias(bias: number, count: number, columns: number, dst: number): void {
+    const heap = new Float32Array(this.backend.wasm.HEAPU8.buffer);
+    heap.fill(0, dst / 4, dst / 4 + columns);
+    if (bias) heap.copyWithin(dst / 4, bias / 4, bias / 4 + count);
+  }
+
   free(): void {
     for (const pointer of this.allocations) this.backend.wasm._free(pointer);
     this.allocations.length = 0;
@@ -36,14 +46,15 @@ export const TILE_ROWS = 6;
 export const TILE_COLUMNS = 8;
 
 /**
- * Scratch for `convIndirect`: the right operand packed in 8-column panels (depth rounded up to whole
- * groups of four), its bias, the per-tile row pointers, a zero row, the packed left tile and a spill.
+ * Scratch for `convIndirect`: the bytes of the right operand packed in 8-column panels (depth rounded up
+ * to whole groups of four; the caller places it, kept or in scratch), its bias, the per-tile row
+ * pointers, a zero row, the packed left tile and a spill.
  */
 export function indirectConvScratch(scratch: Scratch, taps: number, channels: number, columns: number) {
   const panels = Math.ceil(columns / TILE_COLUMNS);
   const groupedDepth = Math.ceil((taps * channels) / 4) * 4;
   return {
-    packed: scratch.alloc(panels * groupedDepth * TILE_COLUMNS * 4),
+    packedBytes: panels * groupedDepth * TILE_COLUMNS * 4,
     packedBias: scratch.alloc(panels * TILE_COLUMNS * 4),
     indirection: scratch.alloc(taps * TILE_ROWS * 4),
     zeros: scratch.alloc(channels * 4, { zeroed: true }),

@@ -231,6 +231,8 @@ describe('Winograd policy', () => {
       info({ ...cases[4]!, batch: 1, height: size, width: size, inChannels: 128, outChannels: 128 });
     expect(winogradTile(single(7))).toBe(0);
     expect(winogradTile(single(7), { transposed: true })).toBe(0);
+    // Forward passes keep the filter's transform between calls (packed-filters.ts): no floor.
+    expect(winogradTile(single(7), { keptFilter: true })).toBe(4);
     expect(winogradTile(single(9))).toBe(4);
     expect(winogradTile(at(7, 128, 128))).toBe(4);
   });

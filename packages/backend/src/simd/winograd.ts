@@ -1,6 +1,7 @@
 import type { backend_util } from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors.js';
 import type { SimdKernelExports } from './engine.js';
+import { type FilterPacker, scratchFilterPacker } from './packed-filters.js';
 import { type Scratch, TILE_COLUMNS, TILE_ROWS } from './scratch.js';
 
 /**
@@ -132,30 +133,57 @@ const AUTO_TILE = { 3: 4, 5: 2 } as const;
  */
 const WINOGRAD_MIN_PIXELS = 64;
 
+/*
+ * Forward passes keep the transform from a filter's second use (simd/packed-filters.ts), so the floor above
+ * holds only where the filter is transformed on every call (input and filter gradients). The same bench,
+ * batch 1, filters kept (shared machine, CPU ms per call): direct → F(4x4, 3x3)
+ *   7x7x128→128 0.41 → 0.19   7x7x64→128 0.22 → 0.11   14x14x64→64 0.39 → 0.18   28x28x32→32 0.48 → 0.21
+ * A forward pass decides by its shape alone, not by whether this call's filter is kept yet, so that
+ * repeated calls on the same input give the same numbers.
+ */
+
 /**
  * Whether Winograd beats the direct kernel on a convolution of `channels` source channels into `outC`
  * channels of `batch` x `outH` x `outW` (see WINOGRAD_MIN_CHANNELS and WINOGRAD_MIN_PIXELS for the figures).
  */
-function winogradPays(channels: number, outC: number, batch: number, outH: number, outW: number): boolean {
+function winogradPays(
+  channels: number,
+  outC: number,
+  batch: number,
+  outH: number,
+  outW: number,
+  keptFilter: boolean,
+): boolean {
   return (
     Math.min(channels, outC) >= WINOGRAD_MIN_CHANNELS &&
     Math.min(outH, outW) >= WINOGRAD_MIN_SIZE &&
-    batch * outH * outW >= WINOGRAD_MIN_PIXELS
+    (keptFilter || batch * outH * outW >= WINOGRAD_MIN_PIXELS)
   );
 }
 
 /**
  * The output tile m of the Winograd F(m x m, r x r) that runs this convolution (or, `transposed`, its
  * input gradient) under the current policy, or 0 for the direct kernel. 5x5 filters have F(2x2, 5x5) only.
+ * `keptFilter`: the caller keeps filter transforms between calls (forward passes), so no pixel floor.
  */
-export function winogradTile(info: backend_util.Conv2DInfo, { transposed = false } = {}): 0 | 2 | 4 {
+export function winogradTile(
+  info: backend_util.Conv2DInfo,
+  { transposed = false, keptFilter = false } = {},
+): 0 | 2 | 4 {
   const current = winogradPolicy();
   if (current === 'never' || !winogradFits(info)) return 0;
   if (current === 'f2x2') return 2;
   if (current === 'f4x4') return info.filterHeight === 3 ? 4 : 2;
   const pays = transposed
-    ? winogradPays(info.outChannels, info.inChannels, info.batchSize, info.inHeight, info.inWidth)
-    : winogradPays(info.inChannels, info.outChannels, info.batchSize, info.outHeight, info.outWidth);
+    ? winogradPays(info.outChannels, info.inChannels, info.batchSize, info.inHeight, info.inWidth, keptFilter)
+    : winogradPays(
+        info.inChannels,
+        info.outChannels,
+        info.batchSize,
+        info.outHeight,
+        info.outWidth,
+        keptFilter,
+      );
   return pays ? AUTO_TILE[info.filterHeight as 3 | 5] : 0;
 }
 
@@ -171,6 +199,8 @@ interface WinogradCall {
   transposed: boolean;
   /** F(m x m, r x r): 2 or 4 ({@link winogradTile}); r is the filter's size. */
   m: 2 | 4;
+  /** Where the transformed filter goes (simd/packed-filters.ts); default: scratch, packed on every call. */
+  packFilter?: FilterPacker;
 }
 
 /**
@@ -215,18 +245,25 @@ export function runWinograd(
         Math.ceil(tiles / TILE_ROWS),
       ),
     );
-  const packed = scratch.alloc(positions * groupedDepth * columns * 4);
   const packedBias = scratch.alloc(columns * 4);
-  kernels.winogradPackFilter(
-    m,
-    r,
-    call.filter,
-    channels,
-    outC,
-    transposed ? 1 : 0,
-    packed,
-    call.bias,
-    packedBias,
+  // Packed here too: a kept filter (packFilter) skips the packer, which writes the bias with the filter.
+  scratch.packBias(call.bias, outC, columns, packedBias);
+  const packFilter = call.packFilter ?? scratchFilterPacker(scratch);
+  const packed = packFilter(
+    `winograd ${m} ${r} ${transposed}`,
+    positions * groupedDepth * columns * 4,
+    (at) =>
+      kernels.winogradPackFilter(
+        m,
+        r,
+        call.filter,
+        channels,
+        outC,
+        transposed ? 1 : 0,
+        at,
+        call.bias,
+        packedBias,
+      ),
   );
   kernels.winogradConv(
     m,
