@@ -3,7 +3,7 @@ import { forwardConvInfo, shape4 } from '../conv-geometry.js';
 import { type KernelArgs, KernelCalls } from '../kernel-call.js';
 import { simdKernelsFor, type WasmBackendInternals } from '../simd/engine.js';
 import { convGeometry, heapOffset, TILE_ROWS as MR, TILE_COLUMNS as NR, Scratch } from '../simd/scratch.js';
-import { runWinogradFilterGradient, useWinogradFilterGradient } from '../simd/winograd.js';
+import { runWinogradFilterGradient, winogradFilterGradientTile } from '../simd/winograd.js';
 
 // The filter gradient sums over a chunk of output rows of one image at a time, whose packed output
 // gradient takes about this many bytes, so that it stays in a 32-48 kB L1 data cache across all tiles.
@@ -28,13 +28,15 @@ function simdConv2DBackpropFilter(
   if (!kernels) return undefined;
   const out = backend.makeOutput(info.filterShape, 'float32');
   if (util.sizeFromShape(info.filterShape) === 0) return out;
-  if (useWinogradFilterGradient(info)) {
+  const m = winogradFilterGradientTile(info);
+  if (m !== 0) {
     const scratch = new Scratch(backend);
     try {
       runWinogradFilterGradient(kernels, scratch, info, {
         x: heapOffset(backend, x),
         dy: heapOffset(backend, dy),
         dw: heapOffset(backend, out),
+        m,
       });
     } finally {
       scratch.free();

@@ -7,7 +7,12 @@ import {
 } from '../testing/conv-runs.js';
 import { maxRelativeDifference, randomArray, tf } from '../testing/tf.js';
 import { setSimdKernelBuild, simdKernelChoice } from './engine.js';
-import { setWinogradPolicy, useWinogradFilterGradient, winogradPolicy, winogradTile } from './winograd.js';
+import {
+  setWinogradPolicy,
+  winogradFilterGradientTile,
+  winogradPolicy,
+  winogradTile,
+} from './winograd.js';
 
 const base: Pick<ConvCase, 'kernel' | 'stride' | 'dilation'> = { kernel: [3, 3], stride: 1, dilation: 1 };
 
@@ -156,6 +161,7 @@ describe.each([
       const tile = c.kernel[0] === 3 ? m : 2;
       expect(winogradTile(info(c))).toBe(tile);
       expect(winogradTile(info(c), { transposed: true })).toBe(tile);
+      expect(winogradFilterGradientTile(info(c))).toBe(tile);
       const [reference] = await forwardRun('cpu', c);
       const [ours] = await forwardRun('wasm', c);
       expect(ours!.length).toBe(reference!.length);
@@ -212,17 +218,17 @@ describe('Winograd policy', () => {
       info({ ...cases[4]!, height: size, width: size, inChannels, outChannels });
     expect(winogradTile(at(28, 32, 32))).toBe(4);
     expect(winogradTile(at(7, 128, 128), { transposed: true })).toBe(4);
-    expect(useWinogradFilterGradient(at(7, 128, 128))).toBe(true);
+    expect(winogradFilterGradientTile(at(7, 128, 128))).toBe(4);
     expect(
       winogradTile(
         info({ ...cases[4]!, kernel: [5, 5], height: 9, width: 9, inChannels: 64, outChannels: 128 }),
       ),
     ).toBe(2);
     expect(
-      useWinogradFilterGradient(
+      winogradFilterGradientTile(
         info({ ...cases[4]!, kernel: [5, 5], height: 9, width: 9, inChannels: 64, outChannels: 128 }),
       ),
-    ).toBe(false);
+    ).toBe(2);
     expect(winogradTile(at(28, 1, 32))).toBe(0);
     expect(winogradTile(at(28, 64, 16))).toBe(0);
     expect(winogradTile(at(5, 64, 64))).toBe(0);

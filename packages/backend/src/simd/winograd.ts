@@ -47,8 +47,6 @@ export function winogradPolicy(): WinogradPolicy {
   return policy;
 }
 
-// Transform positions of F(2x2, 3x3): its 4x4 domain.
-const POSITIONS = 16;
 // Bytes of the transforms' temporary rows and columns (40 vectors, F(4x4, 3x3)'s output transform).
 const TEMP_BYTES = 40 * 16;
 
@@ -59,6 +57,8 @@ const MAX_BLOCK_TILES = 96;
 // The filter gradient's blocks sum over their tiles in the matrix products: longer ones (multiples of 4).
 const GRADIENT_BLOCK_BYTES = 512 * 1024;
 const MAX_GRADIENT_BLOCK_TILES = 256;
+// Bytes of the filter gradient's 6x6 transforms' temporary vectors (48).
+const GRADIENT_TEMP_BYTES = 48 * 16;
 
 /**
  * Whether Winograd computes this convolution: a 3x3 (F(2x2, 3x3), F(4x4, 3x3)) or 5x5 (F(2x2, 5x5))
@@ -174,11 +174,12 @@ interface WinogradCall {
 }
 
 /**
- * Whether the filter gradient of this convolution runs as Winograd: F(2x2, 3x3) where the forward pass
- * runs Winograd on a 3x3 filter (there is no F(4x4, 3x3) or 5x5 filter gradient).
+ * The output tile m of the Winograd F(m x m, r x r) whose filter gradient computes this convolution's dW
+ * under the current policy, or 0 for the direct kernel: on `auto`, the forward pass's choice (see
+ * FILTER_GRADIENT_* for the figures).
  */
-export function useWinogradFilterGradient(info: backend_util.Conv2DInfo): boolean {
-  return info.filterHeight === 3 && winogradTile(info) !== 0;
+export function winogradFilterGradientTile(info: backend_util.Conv2DInfo): 0 | 2 | 4 {
+  return winogradTile(info);
 }
 
 /**
@@ -257,18 +258,20 @@ export function runWinograd(
 
 /**
  * Runs `assembly/winograd-filter-gradient.ts` for a convolution `info` that {@link winogradFits}: dW from
- * x and dy, at heap offsets `x`, `dy` and `dw`.
+ * x and dy, at heap offsets `x`, `dy` and `dw`, by F(m x m, r x r) ({@link winogradFilterGradientTile}).
  */
 export function runWinogradFilterGradient(
   kernels: SimdKernelExports,
   scratch: Scratch,
   info: backend_util.Conv2DInfo,
-  { x, dy, dw }: { x: number; dy: number; dw: number },
+  { x, dy, dw, m }: { x: number; dy: number; dw: number; m: 2 | 4 },
 ): void {
+  const r = info.filterHeight;
+  const positions = (m + r - 1) ** 2;
   const channels = Math.ceil(info.inChannels / TILE_COLUMNS) * TILE_COLUMNS;
   const rows = Math.ceil(info.outChannels / TILE_ROWS) * TILE_ROWS;
-  const tiles = info.batchSize * Math.ceil(info.outHeight / 2) * Math.ceil(info.outWidth / 2);
-  const tileBytes = POSITIONS * (channels + rows) * 4;
+  const tiles = info.batchSize * Math.ceil(info.outHeight / m) * Math.ceil(info.outWidth / m);
+  const tileBytes = positions * (channels + rows) * 4;
   const blockTiles =
     4 *
     Math.max(
@@ -280,6 +283,8 @@ export function runWinogradFilterGradient(
       ),
     );
   kernels.winogradFilterGradient(
+    m,
+    r,
     x,
     dy,
     dw,
@@ -293,11 +298,12 @@ export function runWinogradFilterGradient(
     info.padInfo.top,
     info.padInfo.left,
     blockTiles,
-    scratch.alloc(POSITIONS * blockTiles * channels * 4),
-    scratch.alloc(POSITIONS * blockTiles * rows * 4),
-    scratch.alloc(POSITIONS * info.outChannels * channels * 4),
+    scratch.alloc(positions * blockTiles * channels * 4),
+    scratch.alloc(positions * blockTiles * rows * 4),
+    scratch.alloc(positions * info.outChannels * channels * 4),
     scratch.alloc(Math.ceil(Math.max(info.inChannels, info.outChannels) / 4) * 4 * 4, { zeroed: true }),
-    scratch.alloc(POSITIONS * 4),
+    scratch.alloc((positions + m * m) * 4),
+    scratch.alloc(GRADIENT_TEMP_BYTES),
     scratch.alloc(TILE_ROWS * TILE_COLUMNS * 4),
   );
 }
