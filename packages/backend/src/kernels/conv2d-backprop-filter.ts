@@ -2,6 +2,7 @@ import { type backend_util, type KernelConfig, type TensorInfo, util } from '@te
 import { forwardConvInfo, shape4 } from '../conv-geometry.js';
 import { type KernelArgs, KernelCalls } from '../kernel-call.js';
 import { simdKernelsFor, type WasmBackendInternals } from '../simd/engine.js';
+import { runFilterGradientByTaps, useFilterGradientByTaps } from '../simd/filter-gradient-by-taps.js';
 import { convGeometry, heapOffset, TILE_ROWS as MR, TILE_COLUMNS as NR, Scratch } from '../simd/scratch.js';
 import { runWinogradFilterGradient, winogradFilterGradientTile } from '../simd/winograd.js';
 
@@ -29,15 +30,12 @@ function simdConv2DBackpropFilter(
   const out = backend.makeOutput(info.filterShape, 'float32');
   if (util.sizeFromShape(info.filterShape) === 0) return out;
   const m = winogradFilterGradientTile(info);
-  if (m !== 0) {
+  if (m !== 0 || useFilterGradientByTaps(info)) {
     const scratch = new Scratch(backend);
     try {
-      runWinogradFilterGradient(kernels, scratch, info, {
-        x: heapOffset(backend, x),
-        dy: heapOffset(backend, dy),
-        dw: heapOffset(backend, out),
-        m,
-      });
+      const at = { x: heapOffset(backend, x), dy: heapOffset(backend, dy), dw: heapOffset(backend, out) };
+      if (m !== 0) runWinogradFilterGradient(kernels, scratch, info, { ...at, m });
+      else runFilterGradientByTaps(kernels, scratch, info, at);
     } finally {
       scratch.free();
     }

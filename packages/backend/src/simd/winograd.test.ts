@@ -7,12 +7,7 @@ import {
 } from '../testing/conv-runs.js';
 import { maxRelativeDifference, randomArray, tf } from '../testing/tf.js';
 import { setSimdKernelBuild, simdKernelChoice } from './engine.js';
-import {
-  setWinogradPolicy,
-  winogradFilterGradientTile,
-  winogradPolicy,
-  winogradTile,
-} from './winograd.js';
+import { setWinogradPolicy, winogradFilterGradientTile, winogradPolicy, winogradTile } from './winograd.js';
 
 const base: Pick<ConvCase, 'kernel' | 'stride' | 'dilation'> = { kernel: [3, 3], stride: 1, dilation: 1 };
 
