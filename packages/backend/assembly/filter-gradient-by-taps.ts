@@ -53,26 +53,23 @@ export function convFilterGradientByTaps(
     const padded = (count + 3) & ~3;
     // Rows past `depth` and pixels past `count` stay zero in X; pixels past `count` also in the panels.
     memory.fill(packedX, 0, <usize>blocks * blockBytes);
-    for (let p = 0; p < count; p++) {
+    for (let p = 0; p < count; p += 4) {
       const pixel = p0 + p;
       const n = pixel / plane;
       const rest = pixel - n * plane;
       const oh = rest / outW;
       const ow = rest - oh * outW;
-      const to = packedX + <usize>((p >> 2) * MR * 4 + (p & 3)) * 4;
-      for (let i = 0; i < kh; i++) {
-        const ih = oh * sh + i * dh - padTop;
-        if (ih < 0 || ih >= height) continue;
-        for (let j = 0; j < kw; j++) {
-          const iw = ow * sw + j * dwl - padLeft;
-          if (iw < 0 || iw >= width) continue;
-          const from = x + <usize>(((n * height + ih) * width + iw) * channels) * 4;
-          for (let c = 0; c < channels; c++) {
-            const d = (i * kw + j) * channels + c;
-            const block = d / MR;
-            store<f32>(to + <usize>block * blockBytes + <usize>((d - block * MR) * 16), load<f32>(from + <usize>c * 4));
-          }
-        }
+      const to = packedX + <usize>((p >> 2) * MR * 4) * 4;
+      // One channel, stride 1, four pixels of one output row: each tap's four values are adjacent in x.
+      if (channels == 1 && sw == 1 && p + 4 <= count && ow + 4 <= outW) {
+        packFourPixels(x, n, height, width, oh, ow, kh, kw, sh, dh, dwl, padTop, padLeft, to, blockBytes);
+        continue;
+      }
+      for (let l = 0; l < min(4, count - p); l++) {
+        const q = rest + l;
+        const nl = n + q / plane;
+        const ql = q - (q / plane) * plane;
+        packPixel(x, nl, height, width, channels, ql / outW, ql % outW, kh, kw, sh, sw, dh, dwl, padTop, padLeft, to + <usize>l * 4, blockBytes);
       }
     }
     packPanels(dy + <usize>p0 * <usize>outC * 4, count, padded, outC, kPanels, panels, panelBytes);
@@ -124,6 +121,84 @@ function packPanels(src: usize, count: i32, padded: i32, outC: i32, kPanels: i32
       v128.store(out, zero);
       v128.store(out, zero, 16);
       out += NR * 4;
+    }
+  }
+}
+
+// Pixel (n, oh, ow)'s taps x channels into its lane of the packed rows at `to` (row d of block d / 6 at
+// `to + (d / 6) * blockBytes + (d % 6) * 16`); taps outside x stay zero.
+@inline
+function packPixel(
+  x: usize,
+  n: i32,
+  height: i32,
+  width: i32,
+  channels: i32,
+  oh: i32,
+  ow: i32,
+  kh: i32,
+  kw: i32,
+  sh: i32,
+  sw: i32,
+  dh: i32,
+  dwl: i32,
+  padTop: i32,
+  padLeft: i32,
+  to: usize,
+  blockBytes: usize,
+): void {
+  for (let i = 0; i < kh; i++) {
+    const ih = oh * sh + i * dh - padTop;
+    if (ih < 0 || ih >= height) continue;
+    for (let j = 0; j < kw; j++) {
+      const iw = ow * sw + j * dwl - padLeft;
+      if (iw < 0 || iw >= width) continue;
+      const from = x + <usize>(((n * height + ih) * width + iw) * channels) * 4;
+      for (let c = 0; c < channels; c++) {
+        const d = (i * kw + j) * channels + c;
+        const block = d / MR;
+        store<f32>(to + <usize>block * blockBytes + <usize>((d - block * MR) * 16), load<f32>(from + <usize>c * 4));
+      }
+    }
+  }
+}
+
+// packPixel for the four pixels (n, oh, ow..ow+3) of a one-channel, stride-1 convolution: a vector per
+// tap where all four are inside x.
+@inline
+function packFourPixels(
+  x: usize,
+  n: i32,
+  height: i32,
+  width: i32,
+  oh: i32,
+  ow: i32,
+  kh: i32,
+  kw: i32,
+  sh: i32,
+  dh: i32,
+  dwl: i32,
+  padTop: i32,
+  padLeft: i32,
+  to: usize,
+  blockBytes: usize,
+): void {
+  for (let i = 0; i < kh; i++) {
+    const ih = oh * sh + i * dh - padTop;
+    if (ih < 0 || ih >= height) continue;
+    const row = x + <usize>((n * height + ih) * width) * 4;
+    for (let j = 0; j < kw; j++) {
+      const iw = ow + j * dwl - padLeft;
+      const d = i * kw + j;
+      const block = d / MR;
+      const at = to + <usize>block * blockBytes + <usize>((d - block * MR) * 16);
+      if (iw >= 0 && iw + 4 <= width) {
+        v128.store(at, v128.load(row + <usize>iw * 4));
+        continue;
+      }
+      for (let l = 0; l < 4; l++) {
+        if (iw + l >= 0 && iw + l < width) store<f32>(at + <usize>l * 4, load<f32>(row + <usize>(iw + l) * 4));
+      }
     }
   }
 }
