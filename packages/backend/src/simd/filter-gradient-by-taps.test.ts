@@ -89,7 +89,8 @@ describe('filter gradient by taps', () => {
   it('agrees with finite differences', async () => {
     setSimdKernelBuild(detected);
     setWinogradPolicy('auto');
-    await expectFiniteDifferenceGradients(cases[1]!);
+    // Few outputs, so that float32 differences of the loss stay precise; x needs 78 entries.
+    await expectFiniteDifferenceGradients({ ...cases[0]!, height: 9, width: 10, outChannels: 4, pad: 'valid' });
   });
 
   it('runs for 1 to 3 source channels only', () => {
