@@ -90,7 +90,13 @@ describe('filter gradient by taps', () => {
     setSimdKernelBuild(detected);
     setWinogradPolicy('auto');
     // Few outputs, so that float32 differences of the loss stay precise; x needs 78 entries.
-    await expectFiniteDifferenceGradients({ ...cases[0]!, height: 9, width: 10, outChannels: 4, pad: 'valid' });
+    await expectFiniteDifferenceGradients({
+      ...cases[0]!,
+      height: 9,
+      width: 10,
+      outChannels: 4,
+      pad: 'valid',
+    });
   });
 
   it('runs for 1 to 3 source channels only', () => {

@@ -5,8 +5,8 @@ import { type Scratch, TILE_COLUMNS, TILE_ROWS } from './scratch.js';
 
 /**
  * Which algorithm runs stride-1, dilation-1 3x3 convolutions: `auto` by {@link winogradPays}, or one forced
- * for comparisons wherever it fits (`f2x2`: Winograd F(2x2, 3x3); `f4x4`: F(4x4, 3x3) for the forward
- * pass and input gradient, F(2x2, 3x3) for the filter gradient; `never`: the direct kernel).
+ * for comparisons wherever it fits (`f2x2`: Winograd F(2x2, 3x3); `f4x4`: F(4x4, 3x3); both F(2x2, 5x5)
+ * for 5x5 filters; `never`: the direct kernel), for the forward pass and both gradients.
  */
 export type WinogradPolicy = 'auto' | 'f2x2' | 'f4x4' | 'never';
 
@@ -101,8 +101,8 @@ const WINOGRAD_MIN_CHANNELS = 32;
 const WINOGRAD_MIN_SIZE = 7;
 
 /**
- * Where Winograd pays, 3x3 forward passes and input gradients run F(4x4, 3x3) and 5x5 ones F(2x2, 5x5);
- * 3x3 filter gradients run F(2x2, 3x3) (the only one there is). CPU time per call (ms, batch 64,
+ * Where Winograd pays, 3x3 convolutions run F(4x4, 3x3) and 5x5 ones F(2x2, 5x5), in all three passes
+ * (the filter gradient's figures are at winogradFilterGradientTile). CPU time per call (ms, batch 64,
  * relaxed-simd; CPU time because wall time on the shared machine varied ±50%: two interleaved rounds
  * agreed within 10-20%), forward / input gradient:
  *   F(2x2, 3x3) → F(4x4, 3x3):  28x28x32→32  17.3-19.7 → 14.3-15.1 / 29.7-30.1 → 17.8-19.6
@@ -180,8 +180,24 @@ interface WinogradCall {
 
 /**
  * The output tile m of the Winograd F(m x m, r x r) whose filter gradient computes this convolution's dW
- * under the current policy, or 0 for the direct kernel: on `auto`, the forward pass's choice (see
- * FILTER_GRADIENT_* for the figures).
+ * under the current policy, or 0 for the direct kernel: the forward pass's choice, which the bench
+ * bears out for the filter gradient too. `pnpm --filter @fmnist/backend bench 64 filterGradient`, CPU ms
+ * per call direct → F(2x2, 3x3) → F(4x4, 3x3), relaxed-simd (simd128 after the slash), batch 64, the
+ * 2-core machine shared (±10-20% between runs), 512 kB blocks:
+ *   28x28x32→64  53 → 36 → 25-27     / 86 → 43 → 29
+ *   28x28x32→32  30 → 21 → 13.4-14   / 48 → 24 → 15.7
+ *   14x14x32→64  13.5 → 9.6 → 8.3-8.7 / 21.6 → 11.3 → 9.3
+ *   14x14x64→64  27 → 15-16 → 12.8-13.6 / 42 → 19 → 16.4
+ *   7x7x64→128   13.5 → 10.1 → 7.4-8.4 / 21.8 → 12.2 → 8.6
+ *   7x7x128→128  27.6 → 18-20 → 13.2-14.7 / 43 → 23 → 15.9
+ *   9x9x64→64    11 → 7.6-8.0 → 7.1-8.4 / 17.9 → 9.2 → 8.7 (a tie: 9 = 4 + 4 + 1 wastes F(4x4)'s tiles)
+ *   9x9x64→128 5x5: direct → F(2x2, 5x5) 61 → 43 / 99 → 49
+ * So the 7x7 layers' filter gradient no longer costs twice their forward pass (F(2x2, 3x3)'s 4
+ * multiply-adds per output and channel pair against F(4x4, 3x3)'s 2.25 was the whole gap; both pad 7
+ * to 8). F(4x4, 3x3)'s dW is within 3e-6 to 6e-6 of the cpu backend's largest entry on these shapes
+ * (batch 4-16), F(2x2, 5x5)'s 1.3e-5, F(2x2, 3x3)'s and the direct kernel's about 1e-6. Larger blocks
+ * with their measurements at GRADIENT_BLOCK_BYTES; the first layer's direct path in
+ * filter-gradient-by-taps.ts.
  */
 export function winogradFilterGradientTile(info: backend_util.Conv2DInfo): 0 | 2 | 4 {
   return winogradTile(info);
