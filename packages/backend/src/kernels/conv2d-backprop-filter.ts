@@ -1,5 +1,6 @@
 import { type backend_util, type KernelConfig, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { forwardConvInfo, shape4 } from '../conv-geometry.js';
+import { BackendError } from '../errors.js';
 import { type KernelArgs, KernelCalls } from '../kernel-call.js';
 import { simdKernelsFor, type WasmBackendInternals } from '../simd/engine.js';
 import { runFilterGradientByTaps, useFilterGradientByTaps } from '../simd/filter-gradient-by-taps.js';
@@ -79,6 +80,13 @@ function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
   const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
   const filterShape = args.attrs.filterShape as [number, number, number, number];
   const info = forwardConvInfo('Conv2DBackpropFilter', shape4(x), filterShape, args.attrs);
+  // The kernels read dy by this shape: a wrong one would read past it.
+  const dyShape = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+  if (dy.shape.length !== 4 || dy.shape.some((size, i) => size !== dyShape[i])) {
+    throw new BackendError(
+      `@fmnist/backend Conv2DBackpropFilter on wasm: dy has shape [${dy.shape}], expected [${dyShape}] for x [${x.shape}] and filterShape [${filterShape}]`,
+    );
+  }
   const simd = simdConv2DBackpropFilter(args, x, dy, info);
   if (simd) return simd;
   const calls = new KernelCalls(args.backend, 'wasm');

@@ -170,11 +170,19 @@ describe.each([
 });
 
 describe('Winograd policy', () => {
-  it('gives filter and input gradients that agree with finite differences', async () => {
-    setSimdKernelBuild(detected);
-    setWinogradPolicy('f2x2');
-    await expectFiniteDifferenceGradients(cases[1]!);
-  });
+  // F(2x2, 3x3), F(4x4, 3x3) and F(2x2, 5x5).
+  it.each([
+    ['f2x2', 1],
+    ['f4x4', 1],
+    ['f4x4', 6],
+  ] as const)(
+    'gives filter and input gradients that agree with finite differences, %s, case %i',
+    async (policy, index) => {
+      setSimdKernelBuild(detected);
+      setWinogradPolicy(policy);
+      await expectFiniteDifferenceGradients(cases[index]!);
+    },
+  );
 
   it('applies only to 3x3 and 5x5 convolutions of stride 1 and dilation 1, and never when told so', () => {
     setWinogradPolicy('f2x2');
