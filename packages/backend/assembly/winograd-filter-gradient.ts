@@ -5,12 +5,7 @@
 // [tiles, C] on tile.ts's micro-kernel; the transforms are in winograd-gradient-transforms.ts.
 
 import { ACTIVATION_LINEAR, MR, NR, padK, tile } from './tile';
-import {
-  transformGradientBack,
-  transformGradientBack6,
-  transformOutputGradient,
-  transformOutputGradient6,
-} from './winograd-gradient-transforms';
+import { transformGradientBack, transformGradientBack6, transformOutputGradients } from './winograd-gradient-transforms';
 import { gatherPatch, transformInput6Group, transformInputGroup } from './winograd-transforms';
 
 /**
@@ -19,7 +14,7 @@ import { gatherPatch, transformInput6Group, transformInputGroup } from './winogr
  * multiple of 4) output tiles at a time, with P = (m+r-1)^2 positions. Scratch, 16-byte aligned:
  * `panelV` (P * blockTiles * C rounded up to 8 floats), `packedZ` (P * blockTiles * K rounded up to 6
  * floats), `acc` (P * K * C rounded up to 8 floats), `zeros` (max(C, K) rounded up to 4 floats,
- * zeroed), `pointers` (P + m * m u32), `temp` (48 vectors), `spill` (48 floats).
+ * zeroed), `pointers` (P + 4 * m * m u32), `temp` (4 * P + 30 vectors), `spill` (48 floats).
  */
 export function winogradFilterGradient(
   m: i32,
@@ -67,9 +62,8 @@ export function winogradFilterGradient(
     const count = min(blockTiles, tiles - t0);
     const depth = padK(count);
     if (count < depth) {
-      // The last block's tiles past `count` up to whole groups of four: zeros in both operands.
+      // The last block's tiles past `count` up to whole groups of four: zeros in V (and in Z, below).
       memory.fill(panelV, 0, <usize>positions * vPositionBytes);
-      memory.fill(packedZ, 0, <usize>positions * zPositionBytes);
     }
     for (let t = 0; t < count; t++) {
       const tileIndex = t0 + t;
@@ -90,26 +84,23 @@ export function winogradFilterGradient(
           else transformInput6Group(pointers, <usize>c * 4, channels - c, at, vPositionBytes, temp);
         }
       }
-      const z = packedZ + <usize>((t >> 2) * MR * 4 + (t & 3)) * 4;
-      if (size == 6) {
-        gatherPatch(dy, n, outH, outW, outC, y, xx, m, zeros, dyPointers);
-        transformOutputGradient6(m, dyPointers, outC, z, zBlockBytes, zPositionBytes, temp);
-        continue;
+    }
+    // Z four tiles at a time; tiles past `count` (up to `depth`) read only zeros.
+    for (let g = 0; g < depth; g += 4) {
+      for (let u = 0; u < 4; u++) {
+        const tileIndex = t0 + g + u;
+        const tilePointers = dyPointers + <usize>(u * m * m) * 4;
+        if (g + u >= count) {
+          for (let i = 0; i < m * m; i++) store<u32>(tilePointers + <usize>i * 4, <u32>zeros);
+          continue;
+        }
+        const n = tileIndex / (tilesH * tilesW);
+        const rest = tileIndex - n * tilesH * tilesW;
+        const ty = rest / tilesW;
+        gatherPatch(dy, n, outH, outW, outC, ty * m, (rest - ty * tilesW) * m, m, zeros, tilePointers);
       }
-      const dyPixel = dy + <usize>(((n * outH + y) * outW + xx) * outC) * 4;
-      const right = xx + 1 < outW ? dyPixel + <usize>outC * 4 : zeros;
-      const below = y + 1 < outH ? dyPixel + <usize>(outW * outC) * 4 : zeros;
-      const corner = xx + 1 < outW && y + 1 < outH ? below + <usize>outC * 4 : zeros;
-      transformOutputGradient(
-        dyPixel,
-        right,
-        below,
-        corner,
-        outC,
-        z,
-        zBlockBytes,
-        zPositionBytes,
-      );
+      const z = packedZ + <usize>((g >> 2) * MR * 4) * 4;
+      transformOutputGradients(m, size, dyPointers, outC, z, zBlockBytes, zPositionBytes, temp);
     }
     for (let p = 0; p < positions; p++) {
       for (let b = 0; b < kBlocks; b++) {

@@ -3,69 +3,7 @@
 // (4x4 domain) and F(4x4, 3x3) and F(2x2, 5x5) (6x6 domain, points 0, ±1, ±2 and infinity).
 
 import { MR } from './tile';
-import { loadChannels, patchLoad } from './winograd-transforms';
-
-// Z = A dY A^T with A = [1 0; 1 1; 1 -1; 0 -1], four output channels at a time, each lane to its row
-// of the [tile/4][6][4] layout: output channel k at `z + (k / 6) * blockBytes + (k % 6) * 16`, position
-// p `positionBytes` further on.
-@inline
-export function transformOutputGradient(
-  d00: usize,
-  d01: usize,
-  d10: usize,
-  d11: usize,
-  outC: i32,
-  z: usize,
-  blockBytes: usize,
-  positionBytes: usize,
-): void {
-  for (let k = 0; k < outC; k += 4) {
-    const lanes = outC - k;
-    const offset = <usize>k * 4;
-    const a = loadChannels(d00, offset, lanes);
-    const b = loadChannels(d01, offset, lanes);
-    const c = loadChannels(d10, offset, lanes);
-    const d = loadChannels(d11, offset, lanes);
-    // Rows of A dY: (a, b), (a + c, b + d), (a - c, b - d), (-c, -d); then each row times A^T.
-    scatterRow(a, b, k, lanes, z, blockBytes, positionBytes, 0);
-    scatterRow(f32x4.add(a, c), f32x4.add(b, d), k, lanes, z, blockBytes, positionBytes, 1);
-    scatterRow(f32x4.sub(a, c), f32x4.sub(b, d), k, lanes, z, blockBytes, positionBytes, 2);
-    scatterRow(f32x4.neg(c), f32x4.neg(d), k, lanes, z, blockBytes, positionBytes, 3);
-  }
-}
-
-// Row i of Z from row i of A dY, (r0, r1): (r0, r0 + r1, r0 - r1, -r1), at positions 4i..4i+3.
-@inline
-function scatterRow(
-  r0: v128,
-  r1: v128,
-  k: i32,
-  lanes: i32,
-  z: usize,
-  blockBytes: usize,
-  positionBytes: usize,
-  row: i32,
-): void {
-  const at = z + <usize>(row * 4) * positionBytes;
-  scatterLanes(r0, k, lanes, at, blockBytes);
-  scatterLanes(f32x4.add(r0, r1), k, lanes, at + positionBytes, blockBytes);
-  scatterLanes(f32x4.sub(r0, r1), k, lanes, at + positionBytes * 2, blockBytes);
-  scatterLanes(f32x4.neg(r1), k, lanes, at + positionBytes * 3, blockBytes);
-}
-
-@inline
-function zAddress(at: usize, k: i32, blockBytes: usize): usize {
-  const block = k / MR;
-  return at + <usize>block * blockBytes + <usize>((k - block * MR) * 16);
-}
-
-@inline
-function scatterLanes(v: v128, k: i32, lanes: i32, at: usize, blockBytes: usize): void {
-  store<f32>(zAddress(at, k, blockBytes), f32x4.extract_lane(v, 0));
-  if (lanes > 1) store<f32>(zAddress(at, k + 1, blockBytes), f32x4.extract_lane(v, 1));
-  if (lanes > 2) store<f32>(zAddress(at, k + 2, blockBytes), f32x4.extract_lane(v, 2));
-  if (lanes > 3) store<f32>(zAddress(at, k + 3, blockBytes), f32x4.extract_lane(v, 3));
-}
+import { patchLoad } from './winograd-transforms';
 
 // dW[u][v][c][k] = (G^T M G)[u][v] with M[p] = acc[p][k][c] and G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1].
 @inline
@@ -132,56 +70,6 @@ function expandLine(m: i32, d0: v128, d1: v128, d2: v128, d3: v128, at: usize, s
   v128.store(at + step * 3, f32x4.add(even2, odd2));
   v128.store(at + step * 4, f32x4.sub(even2, odd2));
   v128.store(at + step * 5, m == 4 ? d3 : d1);
-}
-
-// Z = A dY A^T (6x6) of an m x m tile of dY whose pixels are at `pointers` (m * m u32, row by row, a
-// zero row outside the output), four output channels at a time, to the [tile/4][6][4] layout as
-// transformOutputGradient. `temp`: 6 * m + 6 vectors.
-@inline
-export function transformOutputGradient6(
-  m: i32,
-  pointers: usize,
-  outC: i32,
-  z: usize,
-  blockBytes: usize,
-  positionBytes: usize,
-  temp: usize,
-): void {
-  const zero = f32x4.splat(0);
-  const row = temp + <usize>(6 * m) * 16;
-  for (let k = 0; k < outC; k += 4) {
-    const lanes = outC - k;
-    const offset = <usize>k * 4;
-    // Column j of dY to column j of A dY: temp[i][j], i < 6.
-    for (let j = 0; j < m; j++) {
-      expandLine(
-        m,
-        patchLoad(pointers, j, offset, lanes),
-        patchLoad(pointers, m + j, offset, lanes),
-        m == 4 ? patchLoad(pointers, 2 * m + j, offset, lanes) : zero,
-        m == 4 ? patchLoad(pointers, 3 * m + j, offset, lanes) : zero,
-        temp + <usize>j * 16,
-        <usize>m * 16,
-      );
-    }
-    // Row i of A dY times A^T: positions 6i..6i+5.
-    for (let i = 0; i < 6; i++) {
-      const at = temp + <usize>(i * m) * 16;
-      expandLine(
-        m,
-        v128.load(at),
-        v128.load(at, 16),
-        m == 4 ? v128.load(at, 32) : zero,
-        m == 4 ? v128.load(at, 48) : zero,
-        row,
-        16,
-      );
-      const to = z + <usize>(i * 6) * positionBytes;
-      for (let j = 0; j < 6; j++) {
-        scatterLanes(v128.load(row + <usize>j * 16), k, lanes, to + <usize>j * positionBytes, blockBytes);
-      }
-    }
-  }
 }
 
 // G^T (w0..w5) to `at + v * step`, v < r, for the 6 x r matrix G of F(4x4, 3x3) (r = 3) or F(2x2, 5x5)
@@ -263,5 +151,117 @@ export function transformGradientBack6(
         }
       }
     }
+  }
+}
+
+// Z = A dY A^T for four tiles at once, whose m x m dY pixels are at `pointers` (4 x m * m u32, a zero
+// row outside the output or past the last tile), to the micro-kernel's [tile/4][6][4] layout: output
+// channel k of the four tiles at `z + (k / 6) * blockBytes + (k % 6) * 16`, position p `positionBytes`
+// further on. Four output channels at a time: each tile's P = size^2 positions into `temp`, then per
+// position a 4x4 transpose makes each channel's four tiles one vector (one store instead of four lane
+// extracts). `temp`: 4 * P + 6 * m + 6 vectors.
+@inline
+export function transformOutputGradients(
+  m: i32,
+  size: i32,
+  pointers: usize,
+  outC: i32,
+  z: usize,
+  blockBytes: usize,
+  positionBytes: usize,
+  temp: usize,
+): void {
+  const positions = size * size;
+  const tileBytes = <usize>positions * 16;
+  const pointerBytes = <usize>(m * m) * 4;
+  const work = temp + tileBytes * 4;
+  for (let k = 0; k < outC; k += 4) {
+    const lanes = outC - k;
+    const offset = <usize>k * 4;
+    for (let u = 0; u < 4; u++) {
+      const tilePointers = pointers + <usize>u * pointerBytes;
+      const out = temp + <usize>u * tileBytes;
+      if (size == 4) transformOutputGradient4(tilePointers, offset, lanes, out);
+      else transformOutputGradient6(m, tilePointers, offset, lanes, out, work);
+    }
+    const rows = min(4, lanes);
+    for (let p = 0; p < positions; p++) {
+      const at = temp + <usize>p * 16;
+      const a = v128.load(at);
+      const b = v128.load(at + tileBytes);
+      const c = v128.load(at + tileBytes * 2);
+      const d = v128.load(at + tileBytes * 3);
+      const ab01 = i32x4.shuffle(a, b, 0, 4, 1, 5);
+      const cd01 = i32x4.shuffle(c, d, 0, 4, 1, 5);
+      const ab23 = i32x4.shuffle(a, b, 2, 6, 3, 7);
+      const cd23 = i32x4.shuffle(c, d, 2, 6, 3, 7);
+      const to = z + <usize>p * positionBytes;
+      v128.store(zAddress(to, k, blockBytes), i32x4.shuffle(ab01, cd01, 0, 1, 4, 5));
+      if (rows > 1) v128.store(zAddress(to, k + 1, blockBytes), i32x4.shuffle(ab01, cd01, 2, 3, 6, 7));
+      if (rows > 2) v128.store(zAddress(to, k + 2, blockBytes), i32x4.shuffle(ab23, cd23, 0, 1, 4, 5));
+      if (rows > 3) v128.store(zAddress(to, k + 3, blockBytes), i32x4.shuffle(ab23, cd23, 2, 3, 6, 7));
+    }
+  }
+}
+
+@inline
+function zAddress(at: usize, k: i32, blockBytes: usize): usize {
+  const block = k / MR;
+  return at + <usize>block * blockBytes + <usize>((k - block * MR) * 16);
+}
+
+// Z = A dY A^T of one 2x2 tile (F(2x2, 3x3)), A = [1 0; 1 1; 1 -1; 0 -1], four channels at byte
+// `offset`, position p = 4i + j to `out + p * 16`.
+@inline
+function transformOutputGradient4(pointers: usize, offset: usize, lanes: i32, out: usize): void {
+  const a = patchLoad(pointers, 0, offset, lanes);
+  const b = patchLoad(pointers, 1, offset, lanes);
+  const c = patchLoad(pointers, 2, offset, lanes);
+  const d = patchLoad(pointers, 3, offset, lanes);
+  // Rows of A dY: (a, b), (a + c, b + d), (a - c, b - d), (-c, -d); then each row times A^T.
+  expandRow2(a, b, out);
+  expandRow2(f32x4.add(a, c), f32x4.add(b, d), out + 64);
+  expandRow2(f32x4.sub(a, c), f32x4.sub(b, d), out + 128);
+  expandRow2(f32x4.neg(c), f32x4.neg(d), out + 192);
+}
+
+// A (r0, r1) = (r0, r0 + r1, r0 - r1, -r1) to `out`.
+@inline
+function expandRow2(r0: v128, r1: v128, out: usize): void {
+  v128.store(out, r0);
+  v128.store(out, f32x4.add(r0, r1), 16);
+  v128.store(out, f32x4.sub(r0, r1), 32);
+  v128.store(out, f32x4.neg(r1), 48);
+}
+
+// Z = A dY A^T (6x6) of one m x m tile (F(4x4, 3x3): m = 4, F(2x2, 5x5): m = 2), four channels at byte
+// `offset`, position p = 6i + j to `out + p * 16`. `work`: 6 * m vectors.
+@inline
+function transformOutputGradient6(m: i32, pointers: usize, offset: usize, lanes: i32, out: usize, work: usize): void {
+  const zero = f32x4.splat(0);
+  // Column j of dY to column j of A dY: work[i][j], i < 6.
+  for (let j = 0; j < m; j++) {
+    expandLine(
+      m,
+      patchLoad(pointers, j, offset, lanes),
+      patchLoad(pointers, m + j, offset, lanes),
+      m == 4 ? patchLoad(pointers, 2 * m + j, offset, lanes) : zero,
+      m == 4 ? patchLoad(pointers, 3 * m + j, offset, lanes) : zero,
+      work + <usize>j * 16,
+      <usize>m * 16,
+    );
+  }
+  // Row i of A dY times A^T: positions 6i..6i+5.
+  for (let i = 0; i < 6; i++) {
+    const at = work + <usize>(i * m) * 16;
+    expandLine(
+      m,
+      v128.load(at),
+      v128.load(at, 16),
+      m == 4 ? v128.load(at, 32) : zero,
+      m == 4 ? v128.load(at, 48) : zero,
+      out + <usize>(i * 6) * 16,
+      16,
+    );
   }
 }

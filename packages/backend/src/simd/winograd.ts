@@ -62,8 +62,8 @@ const MAX_BLOCK_TILES = 96;
 // 13.9 / 14.1; F(2x2, 5x5) 9x9x64→128 35.6 / 41.5.
 const GRADIENT_BLOCK_BYTES = 4 * 1024 * 1024;
 const MAX_GRADIENT_BLOCK_TILES = 512;
-// Bytes of the filter gradient's 6x6 transforms' temporary vectors (48).
-const GRADIENT_TEMP_BYTES = 48 * 16;
+// Bytes of the filter gradient's transforms' temporary vectors: four tiles' 36 positions and 30 more.
+const GRADIENT_TEMP_BYTES = (4 * 36 + 30) * 16;
 
 /**
  * Whether Winograd computes this convolution: a 3x3 (F(2x2, 3x3), F(4x4, 3x3)) or 5x5 (F(2x2, 5x5))
@@ -323,7 +323,7 @@ export function runWinogradFilterGradient(
     scratch.alloc(positions * blockTiles * rows * 4),
     scratch.alloc(positions * info.outChannels * channels * 4),
     scratch.alloc(Math.ceil(Math.max(info.inChannels, info.outChannels) / 4) * 4 * 4, { zeroed: true }),
-    scratch.alloc((positions + m * m) * 4),
+    scratch.alloc((positions + 4 * m * m) * 4),
     scratch.alloc(GRADIENT_TEMP_BYTES),
     scratch.alloc(TILE_ROWS * TILE_COLUMNS * 4),
   );
