@@ -9,7 +9,7 @@ import { convGeometry, type Scratch, TILE_COLUMNS, TILE_ROWS } from './scratch.j
  * of three on the shared 2-core machine (so slower than alone): 28x28 3x3 1→32 8.9 → 3.1, 2→32
  * 12.7 → 7.4, 3→32 16.7 → 9.5, 3→16 12.9 → 7.1; 5x5 28x28x1→32 16.1 → 6.0, 32x32x3→64 54.6 → 40.8.
  * `pnpm --filter @fmnist/backend bench 64 filterGradient` on our models' first layer, 28x28x1→32:
- * 5.4-7.3 → 1.95-2.4 ms (simd128 2.6; XNNPACK 13.7, F(2x2, 3x3) 10.6, F(4x4, 3x3) 7.6).
+ * 5.4-7.3 → 1.95-2.6 ms (simd128 2.6-4.2; XNNPACK 13.7, F(2x2, 3x3) 8.3-10.6, F(4x4, 3x3) 6.0-7.6).
  */
 const MAX_CHANNELS = 3;
 

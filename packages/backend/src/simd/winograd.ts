@@ -182,22 +182,25 @@ interface WinogradCall {
  * The output tile m of the Winograd F(m x m, r x r) whose filter gradient computes this convolution's dW
  * under the current policy, or 0 for the direct kernel: the forward pass's choice, which the bench
  * bears out for the filter gradient too. `pnpm --filter @fmnist/backend bench 64 filterGradient`, CPU ms
- * per call direct → F(2x2, 3x3) → F(4x4, 3x3), relaxed-simd (simd128 after the slash), batch 64, the
- * 2-core machine shared (±10-20% between runs), 512 kB blocks:
- *   28x28x32→64  53 → 36 → 25-27     / 86 → 43 → 29
- *   28x28x32→32  30 → 21 → 13.4-14   / 48 → 24 → 15.7
- *   14x14x32→64  13.5 → 9.6 → 8.3-8.7 / 21.6 → 11.3 → 9.3
- *   14x14x64→64  27 → 15-16 → 12.8-13.6 / 42 → 19 → 16.4
- *   7x7x64→128   13.5 → 10.1 → 7.4-8.4 / 21.8 → 12.2 → 8.6
- *   7x7x128→128  27.6 → 18-20 → 13.2-14.7 / 43 → 23 → 15.9
- *   9x9x64→64    11 → 7.6-8.0 → 7.1-8.4 / 17.9 → 9.2 → 8.7 (a tie: 9 = 4 + 4 + 1 wastes F(4x4)'s tiles)
- *   9x9x64→128 5x5: direct → F(2x2, 5x5) 61 → 43 / 99 → 49
- * So the 7x7 layers' filter gradient no longer costs twice their forward pass (F(2x2, 3x3)'s 4
- * multiply-adds per output and channel pair against F(4x4, 3x3)'s 2.25 was the whole gap; both pad 7
- * to 8). F(4x4, 3x3)'s dW is within 3e-6 to 6e-6 of the cpu backend's largest entry on these shapes
- * (batch 4-16), F(2x2, 5x5)'s 1.3e-5, F(2x2, 3x3)'s and the direct kernel's about 1e-6. Larger blocks
- * with their measurements at GRADIENT_BLOCK_BYTES; the first layer's direct path in
- * filter-gradient-by-taps.ts.
+ * per call, batch 64, one run per build on the shared 2-core machine (load average 2.5-3.6; the direct
+ * kernel's 28x28x32→64 read 53 in a quieter run), direct → F(2x2, 3x3) → F(4x4, 3x3), relaxed-simd /
+ * simd128; before this rule the filter gradient ran F(2x2, 3x3) with the lane-by-lane dy transform,
+ * first column:
+ *                  before  direct → F(2x2) → F(4x4)       simd128
+ *   28x28x32→64    36.6    53-95  → 34   → 21.7     98 → 47   → 34
+ *   28x28x32→32    20.1    30     → 20   → 12.8     37 → 25   → 22
+ *   14x14x32→64     9.6    13.3   → 9.4  →  6.7     17 → 11.4 →  9.3
+ *   14x14x64→64    14.7    26     → 13.2 → 11.8     49 → 27   → 21
+ *   7x7x64→128      9.6    13.4   → 9.9  →  5.5     23 → 16.7 →  8.3
+ *   7x7x128→128    17.5    27     → 16.4 → 11.1     43 → 28   → 13.1
+ *   9x9x64→64      10.3    11     → 6.8  →  7.2     15.5 → 14.3 → 13.1  (a tie: 9 = 4 + 4 + 1 wastes tiles)
+ *   9x9x64→128 5x5 59.9    61-109 → F(2x2, 5x5) 28.5    109 → 52
+ * The 7x7 layers' filter gradient cost about twice their forward pass because it ran F(2x2, 3x3) (4
+ * multiply-adds per output and channel pair) against the forward's F(4x4, 3x3) (2.25; both pad 7 to 8),
+ * and its dy transform stored lane by lane; 7x7x128→128's now takes about its forward's time (10-11 ms).
+ * F(4x4, 3x3)'s dW is within 3e-6 to 6e-6 of the cpu backend's largest entry on these shapes (batch
+ * 4-16), F(2x2, 5x5)'s 1.3e-5, F(2x2, 3x3)'s and the direct kernel's about 1e-6: inside the 1e-4 bound.
+ * Block sizes at GRADIENT_BLOCK_BYTES; the first layer's direct path in filter-gradient-by-taps.ts.
  */
 export function winogradFilterGradientTile(info: backend_util.Conv2DInfo): 0 | 2 | 4 {
   return winogradTile(info);
