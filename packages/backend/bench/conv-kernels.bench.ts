@@ -1,9 +1,9 @@
 // The convolutions of the CNN-MLP and VGG architectures at a data-parallel shard's batch (64), forward
 // (fused bias + relu), input gradient and filter gradient: our SIMD kernels (direct, and Winograd
 // F(2x2, 3x3) or F(4x4, 3x3) forced where it fits) against tfjs-wasm's XNNPACK path, one JSON line
-// each. Another batch as the first argument (`pnpm --filter @fmnist/backend bench 1`): below 64 the forward pass only, as
-// inference runs it (where Winograd's per-call filter transform weighs most), without XNNPACK. A second
-// argument keeps some ops (`forward,inputGradient,filterGradient`), to keep one run short:
+// each. Another batch as the first argument (`pnpm --filter @fmnist/backend bench 1`): below 64 the
+// forward pass only, as inference runs it (where Winograd's per-call filter transform weighs most),
+// without XNNPACK. A second argument keeps some ops (`forward,inputGradient,filterGradient`), to keep one run short:
 // `pnpm --filter @fmnist/backend bench 64 filterGradient`.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
