@@ -57,9 +57,9 @@ const MAX_BLOCK_TILES = 96;
 // The filter gradient's blocks sum over their tiles in the matrix products: longer ones (multiples of 4),
 // as each product reloads and stores its accumulators once per block. Only one position's slice of a
 // block (a 36th with a 6x6 domain) is reused from cache, so the whole block may outgrow L2: 4 MB (up to
-// 512 tiles) against 512 kB (256) took CPU ms per call, F(4x4, 3x3) batch 64, best of three runs, shared
-// machine: 7x7x128→128 12.2 against 13.6, 7x7x64→128 6.3 / 7.2, 9x9x64→64 7.4 / 7.4, 28x28x32→32
-// 13.9 / 14.1; F(2x2, 5x5) 9x9x64→128 35.6 / 41.5.
+// 512 tiles) against 512 kB (256) took CPU ms per call, F(4x4, 3x3) batch 64, best of three runs (before
+// the transposed dy transform), shared machine: 7x7x128→128 12.2 against 13.6, 7x7x64→128 6.3 / 7.2,
+// 9x9x64→64 7.4 / 7.4, 28x28x32→32 13.9 / 14.1; F(2x2, 5x5) 9x9x64→128 35.6 / 41.5.
 const GRADIENT_BLOCK_BYTES = 4 * 1024 * 1024;
 const MAX_GRADIENT_BLOCK_TILES = 512;
 // Bytes of the filter gradient's transforms' temporary vectors: four tiles' 36 positions and 30 more.
