@@ -186,40 +186,44 @@ export function transformOutput(
 }
 
 // V = B^T d B of a 6x6 patch (F(4x4, 3x3) and F(2x2, 5x5)) for its channels, four at a time, with
-// B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]:
-// each row of the patch into `temp` (d B), then each column of that to position 6i + j at
-// `a + p * positionBytes + g * 96` (the micro-kernel's layout, as transformInput).
+// B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1],
+// position 6i + j of channels 4g..4g+3 at `a + p * positionBytes + g * 96` (the micro-kernel's layout,
+// as transformInput).
 @inline
 export function transformInput6(pointers: usize, channels: i32, a: usize, positionBytes: usize, temp: usize): void {
   for (let c = 0; c < channels; c += 4) {
-    const lanes = channels - c;
-    const offset = <usize>c * 4;
-    for (let i = 0; i < 6; i++) {
-      transformInputLine(
-        patchLoad(pointers, i * 6, offset, lanes),
-        patchLoad(pointers, i * 6 + 1, offset, lanes),
-        patchLoad(pointers, i * 6 + 2, offset, lanes),
-        patchLoad(pointers, i * 6 + 3, offset, lanes),
-        patchLoad(pointers, i * 6 + 4, offset, lanes),
-        patchLoad(pointers, i * 6 + 5, offset, lanes),
-        temp + <usize>(i * 6) * 16,
-        16,
-      );
-    }
-    const at = a + <usize>((c >> 2) * MR * 4) * 4;
-    for (let j = 0; j < 6; j++) {
-      const column = temp + <usize>j * 16;
-      transformInputLine(
-        v128.load(column),
-        v128.load(column, 96),
-        v128.load(column, 192),
-        v128.load(column, 288),
-        v128.load(column, 384),
-        v128.load(column, 480),
-        at + <usize>j * positionBytes,
-        positionBytes * 6,
-      );
-    }
+    transformInput6Group(pointers, <usize>c * 4, channels - c, a + <usize>((c >> 2) * MR * 4) * 4, positionBytes, temp);
+  }
+}
+
+// transformInput6 for four channels (`lanes` fewer at the tail) at byte `offset` of the patch's pixels:
+// each row of the patch into `temp` (d B), then each column of that to position p = 6i + j at `at + p * s`.
+@inline
+export function transformInput6Group(pointers: usize, offset: usize, lanes: i32, at: usize, s: usize, temp: usize): void {
+  for (let i = 0; i < 6; i++) {
+    transformInputLine(
+      patchLoad(pointers, i * 6, offset, lanes),
+      patchLoad(pointers, i * 6 + 1, offset, lanes),
+      patchLoad(pointers, i * 6 + 2, offset, lanes),
+      patchLoad(pointers, i * 6 + 3, offset, lanes),
+      patchLoad(pointers, i * 6 + 4, offset, lanes),
+      patchLoad(pointers, i * 6 + 5, offset, lanes),
+      temp + <usize>(i * 6) * 16,
+      16,
+    );
+  }
+  for (let j = 0; j < 6; j++) {
+    const column = temp + <usize>j * 16;
+    transformInputLine(
+      v128.load(column),
+      v128.load(column, 96),
+      v128.load(column, 192),
+      v128.load(column, 288),
+      v128.load(column, 384),
+      v128.load(column, 480),
+      at + <usize>j * s,
+      s * 6,
+    );
   }
 }
 

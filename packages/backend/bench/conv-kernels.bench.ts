@@ -1,9 +1,11 @@
 // The convolutions of the CNN-MLP and VGG architectures at a data-parallel shard's batch (64), forward
 // (fused bias + relu), input gradient and filter gradient: our SIMD kernels (direct, and Winograd
-// F(2x2, 3x3) where it fits) against tfjs-wasm's XNNPACK path, one JSON line each. Another batch as
-// the first argument (`pnpm --filter @fmnist/backend bench 1`): below 64 the forward pass only, as
-// inference runs it, without XNNPACK. Every call reuses its filter tensor, so forward passes time the
-// filter kept packed (src/simd/packed-filters.ts), as repeated inference runs.
+// F(2x2, 3x3) or F(4x4, 3x3) forced where it fits) against tfjs-wasm's XNNPACK path, one JSON line
+// each. Another batch as the first argument (`pnpm --filter @fmnist/backend bench 1`): below 64 the
+// forward pass only, as inference runs it, without XNNPACK. Every call reuses its filter tensor, so
+// forward passes time the filter kept packed (src/simd/packed-filters.ts), as repeated inference runs.
+// A second argument keeps some ops (`forward,inputGradient,filterGradient`), to keep one run short:
+// `pnpm --filter @fmnist/backend bench 64 filterGradient`.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import {
@@ -20,6 +22,11 @@ const batch = Number(process.argv[2] ?? 64);
 if (!Number.isInteger(batch) || batch < 1)
   throw new Error(`batch: expected a positive integer, got '${process.argv[2]}'`);
 const inference = batch < 64;
+const OPS = ['forward', 'inputGradient', 'filterGradient'];
+const ops = (process.argv[3] ?? OPS.join(',')).split(',');
+for (const op of ops) {
+  if (!OPS.includes(op)) throw new Error(`ops: expected some of ${OPS.join(', ')}, got '${op}'`);
+}
 const layers = [
   { model: 'cnn-mlp,vgg', size: 28, inChannels: 1, outChannels: 32, kernel: 3 },
   { model: 'cnn-mlp', size: 28, inChannels: 32, outChannels: 64, kernel: 3 },
@@ -64,8 +71,8 @@ for (const { kernels, winograd, label } of variants) {
   setSimdKernelBuild(kernels);
   setWinogradPolicy(winograd);
   for (const l of layers) {
-    // Winograd changes nothing else: skip the shapes it does not fit.
-    if (winograd !== 'never' && l.kernel !== 3) continue;
+    // 5x5 filters have F(2x2, 5x5) only: f4x4 would repeat f2x2's figures.
+    if (winograd === 'f4x4' && l.kernel !== 3) continue;
     const x = tf.randomUniform([batch, l.size, l.size, l.inChannels]) as tf.Tensor4D;
     const w = tf.randomUniform([l.kernel, l.kernel, l.inChannels, l.outChannels]) as tf.Tensor4D;
     const b = tf.randomUniform([l.outChannels]) as tf.Tensor1D;
@@ -87,9 +94,7 @@ for (const { kernels, winograd, label } of variants) {
         } as never) as tf.Tensor,
     };
     for (const [op, run] of Object.entries(runs)) {
-      // F(4x4, 3x3) has no filter gradient of its own (it runs F(2x2, 3x3)'s).
-      if (winograd === 'f4x4' && op === 'filterGradient') continue;
-      if (inference && op !== 'forward') continue;
+      if ((inference && op !== 'forward') || !ops.includes(op)) continue;
       const { ms, cpuMs } = time(run);
       console.log(
         JSON.stringify({

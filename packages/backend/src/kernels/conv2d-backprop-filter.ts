@@ -1,9 +1,11 @@
 import { type backend_util, type KernelConfig, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { forwardConvInfo, shape4 } from '../conv-geometry.js';
+import { BackendError } from '../errors.js';
 import { type KernelArgs, KernelCalls } from '../kernel-call.js';
 import { simdKernelsFor, type WasmBackendInternals } from '../simd/engine.js';
+import { runFilterGradientByTaps, useFilterGradientByTaps } from '../simd/filter-gradient-by-taps.js';
 import { convGeometry, heapOffset, TILE_ROWS as MR, TILE_COLUMNS as NR, Scratch } from '../simd/scratch.js';
-import { runWinogradFilterGradient, useWinogradFilterGradient } from '../simd/winograd.js';
+import { runWinogradFilterGradient, winogradFilterGradientTile } from '../simd/winograd.js';
 
 // The filter gradient sums over a chunk of output rows of one image at a time, whose packed output
 // gradient takes about this many bytes, so that it stays in a 32-48 kB L1 data cache across all tiles.
@@ -28,14 +30,13 @@ function simdConv2DBackpropFilter(
   if (!kernels) return undefined;
   const out = backend.makeOutput(info.filterShape, 'float32');
   if (util.sizeFromShape(info.filterShape) === 0) return out;
-  if (useWinogradFilterGradient(info)) {
+  const m = winogradFilterGradientTile(info);
+  if (m !== 0 || useFilterGradientByTaps(info)) {
     const scratch = new Scratch(backend);
     try {
-      runWinogradFilterGradient(kernels, scratch, info, {
-        x: heapOffset(backend, x),
-        dy: heapOffset(backend, dy),
-        dw: heapOffset(backend, out),
-      });
+      const at = { x: heapOffset(backend, x), dy: heapOffset(backend, dy), dw: heapOffset(backend, out) };
+      if (m !== 0) runWinogradFilterGradient(kernels, scratch, info, { ...at, m });
+      else runFilterGradientByTaps(kernels, scratch, info, at);
     } finally {
       scratch.free();
     }
@@ -79,6 +80,13 @@ function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
   const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
   const filterShape = args.attrs.filterShape as [number, number, number, number];
   const info = forwardConvInfo('Conv2DBackpropFilter', shape4(x), filterShape, args.attrs);
+  // The kernels read dy by this shape: a wrong one would read past it.
+  const dyShape = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+  if (dy.shape.length !== 4 || dy.shape.some((size, i) => size !== dyShape[i])) {
+    throw new BackendError(
+      `@fmnist/backend Conv2DBackpropFilter on wasm: dy has shape [${dy.shape}], expected [${dyShape}] for x [${x.shape}] and filterShape [${filterShape}]`,
+    );
+  }
   const simd = simdConv2DBackpropFilter(args, x, dy, info);
   if (simd) return simd;
   const calls = new KernelCalls(args.backend, 'wasm');

@@ -138,4 +138,19 @@ describe('WASM conv gradient kernels match the cpu backend', () => {
     const [cpu, wasm] = [await run('cpu'), await run('wasm')];
     for (let i = 0; i < 2; i++) expect(maxRelativeDifference(cpu[i]!, wasm[i]!)).toBeLessThan(1e-4);
   });
+
+  it('names dy when its shape does not match x and filterShape, instead of reading past it', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.zeros([2, 7, 7, 1]);
+    const dy = tf.zeros([2, 6, 7, 8]);
+    expect(() =>
+      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+        strides: 1,
+        pad: 'same',
+        dataFormat: 'NHWC',
+        filterShape: [3, 3, 1, 8],
+      } as never),
+    ).toThrow('dy has shape [2,6,7,8], expected [2,7,7,8] for x [2,7,7,1] and filterShape [3,3,1,8]');
+    tf.dispose([x, dy]);
+  });
 });

@@ -16,6 +16,7 @@ export interface SimdKernelExports {
   packFilterTransposed(src: number, taps: number, ci: number, co: number, dst: number, biasOut: number): void;
   convIndirect(...args: number[]): void;
   convFilterGradient(...args: number[]): void;
+  convFilterGradientByTaps(...args: number[]): void;
   winogradPackFilter(...args: number[]): void;
   winogradConv(...args: number[]): void;
   winogradFilterGradient(...args: number[]): void;

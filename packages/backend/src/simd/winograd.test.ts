@@ -7,7 +7,7 @@ import {
 } from '../testing/conv-runs.js';
 import { maxRelativeDifference, randomArray, tf } from '../testing/tf.js';
 import { setSimdKernelBuild, simdKernelChoice } from './engine.js';
-import { setWinogradPolicy, useWinogradFilterGradient, winogradPolicy, winogradTile } from './winograd.js';
+import { setWinogradPolicy, winogradFilterGradientTile, winogradPolicy, winogradTile } from './winograd.js';
 
 const base: Pick<ConvCase, 'kernel' | 'stride' | 'dilation'> = { kernel: [3, 3], stride: 1, dilation: 1 };
 
@@ -156,6 +156,7 @@ describe.each([
       const tile = c.kernel[0] === 3 ? m : 2;
       expect(winogradTile(info(c))).toBe(tile);
       expect(winogradTile(info(c), { transposed: true })).toBe(tile);
+      expect(winogradFilterGradientTile(info(c))).toBe(tile);
       const [reference] = await forwardRun('cpu', c);
       const [ours] = await forwardRun('wasm', c);
       expect(ours!.length).toBe(reference!.length);
@@ -169,11 +170,19 @@ describe.each([
 });
 
 describe('Winograd policy', () => {
-  it('gives filter and input gradients that agree with finite differences', async () => {
-    setSimdKernelBuild(detected);
-    setWinogradPolicy('f2x2');
-    await expectFiniteDifferenceGradients(cases[1]!);
-  });
+  // F(2x2, 3x3), F(4x4, 3x3) and F(2x2, 5x5).
+  it.each([
+    ['f2x2', 1],
+    ['f4x4', 1],
+    ['f4x4', 6],
+  ] as const)(
+    'gives filter and input gradients that agree with finite differences, %s, case %i',
+    async (policy, index) => {
+      setSimdKernelBuild(detected);
+      setWinogradPolicy(policy);
+      await expectFiniteDifferenceGradients(cases[index]!);
+    },
+  );
 
   it('applies only to 3x3 and 5x5 convolutions of stride 1 and dilation 1, and never when told so', () => {
     setWinogradPolicy('f2x2');
@@ -212,17 +221,17 @@ describe('Winograd policy', () => {
       info({ ...cases[4]!, height: size, width: size, inChannels, outChannels });
     expect(winogradTile(at(28, 32, 32))).toBe(4);
     expect(winogradTile(at(7, 128, 128), { transposed: true })).toBe(4);
-    expect(useWinogradFilterGradient(at(7, 128, 128))).toBe(true);
+    expect(winogradFilterGradientTile(at(7, 128, 128))).toBe(4);
     expect(
       winogradTile(
         info({ ...cases[4]!, kernel: [5, 5], height: 9, width: 9, inChannels: 64, outChannels: 128 }),
       ),
     ).toBe(2);
     expect(
-      useWinogradFilterGradient(
+      winogradFilterGradientTile(
         info({ ...cases[4]!, kernel: [5, 5], height: 9, width: 9, inChannels: 64, outChannels: 128 }),
       ),
-    ).toBe(false);
+    ).toBe(2);
     expect(winogradTile(at(28, 1, 32))).toBe(0);
     expect(winogradTile(at(28, 64, 16))).toBe(0);
     expect(winogradTile(at(5, 64, 64))).toBe(0);

@@ -6,8 +6,8 @@ import { type Scratch, TILE_COLUMNS, TILE_ROWS } from './scratch.js';
 
 /**
  * Which algorithm runs stride-1, dilation-1 3x3 convolutions: `auto` by {@link winogradPays}, or one forced
- * for comparisons wherever it fits (`f2x2`: Winograd F(2x2, 3x3); `f4x4`: F(4x4, 3x3) for the forward
- * pass and input gradient, F(2x2, 3x3) for the filter gradient; `never`: the direct kernel).
+ * for comparisons wherever it fits (`f2x2`: Winograd F(2x2, 3x3); `f4x4`: F(4x4, 3x3); both F(2x2, 5x5)
+ * for 5x5 filters; `never`: the direct kernel), for the forward pass and both gradients.
  */
 export type WinogradPolicy = 'auto' | 'f2x2' | 'f4x4' | 'never';
 
@@ -48,8 +48,6 @@ export function winogradPolicy(): WinogradPolicy {
   return policy;
 }
 
-// Transform positions of F(2x2, 3x3): its 4x4 domain.
-const POSITIONS = 16;
 // Bytes of the transforms' temporary rows and columns (40 vectors, F(4x4, 3x3)'s output transform).
 const TEMP_BYTES = 40 * 16;
 
@@ -57,9 +55,16 @@ const TEMP_BYTES = 40 * 16;
 // in a 1 MB L2 cache with room for the filter, as the micro-kernel streams every filter panel over them.
 const BLOCK_BYTES = 256 * 1024;
 const MAX_BLOCK_TILES = 96;
-// The filter gradient's blocks sum over their tiles in the matrix products: longer ones (multiples of 4).
-const GRADIENT_BLOCK_BYTES = 512 * 1024;
-const MAX_GRADIENT_BLOCK_TILES = 256;
+// The filter gradient's blocks sum over their tiles in the matrix products: longer ones (multiples of 4),
+// as each product reloads and stores its accumulators once per block. Only one position's slice of a
+// block (a 36th with a 6x6 domain) is reused from cache, so the whole block may outgrow L2: 4 MB (up to
+// 512 tiles) against 512 kB (256) took CPU ms per call, F(4x4, 3x3) batch 64, best of three runs (before
+// the transposed dy transform), shared machine: 7x7x128→128 12.2 against 13.6, 7x7x64→128 6.3 / 7.2,
+// 9x9x64→64 7.4 / 7.4, 28x28x32→32 13.9 / 14.1; F(2x2, 5x5) 9x9x64→128 35.6 / 41.5.
+const GRADIENT_BLOCK_BYTES = 4 * 1024 * 1024;
+const MAX_GRADIENT_BLOCK_TILES = 512;
+// Bytes of the filter gradient's transforms' temporary vectors: four tiles' 36 positions and 30 more.
+const GRADIENT_TEMP_BYTES = (4 * 36 + 30) * 16;
 
 /**
  * Whether Winograd computes this convolution: a 3x3 (F(2x2, 3x3), F(4x4, 3x3)) or 5x5 (F(2x2, 5x5))
@@ -97,8 +102,8 @@ const WINOGRAD_MIN_CHANNELS = 32;
 const WINOGRAD_MIN_SIZE = 7;
 
 /**
- * Where Winograd pays, 3x3 forward passes and input gradients run F(4x4, 3x3) and 5x5 ones F(2x2, 5x5);
- * 3x3 filter gradients run F(2x2, 3x3) (the only one there is). CPU time per call (ms, batch 64,
+ * Where Winograd pays, 3x3 convolutions run F(4x4, 3x3) and 5x5 ones F(2x2, 5x5), in all three passes
+ * (the filter gradient's figures are at winogradFilterGradientTile). CPU time per call (ms, batch 64,
  * relaxed-simd; CPU time because wall time on the shared machine varied ±50%: two interleaved rounds
  * agreed within 10-20%), forward / input gradient:
  *   F(2x2, 3x3) → F(4x4, 3x3):  28x28x32→32  17.3-19.7 → 14.3-15.1 / 29.7-30.1 → 17.8-19.6
@@ -204,11 +209,31 @@ interface WinogradCall {
 }
 
 /**
- * Whether the filter gradient of this convolution runs as Winograd: F(2x2, 3x3) where the forward pass
- * runs Winograd on a 3x3 filter (there is no F(4x4, 3x3) or 5x5 filter gradient).
+ * The output tile m of the Winograd F(m x m, r x r) whose filter gradient computes this convolution's dW
+ * under the current policy, or 0 for the direct kernel: the forward pass's choice, which the bench
+ * bears out for the filter gradient too. `pnpm --filter @fmnist/backend bench 64 filterGradient`, CPU ms
+ * per call, batch 64, one run per build on the shared 2-core machine (load average 2.5-3.6; the direct
+ * kernel's 28x28x32→64 read 53 in a quieter run), direct → F(2x2, 3x3) → F(4x4, 3x3), relaxed-simd /
+ * simd128; before this rule the filter gradient ran F(2x2, 3x3) with the lane-by-lane dy transform,
+ * first column:
+ *                  before  direct → F(2x2) → F(4x4)       simd128
+ *   28x28x32→64    36.6    53-95  → 34   → 21.7     98 → 47   → 34
+ *   28x28x32→32    20.1    30     → 20   → 12.8     37 → 25   → 22
+ *   14x14x32→64     9.6    13.3   → 9.4  →  6.7     17 → 11.4 →  9.3
+ *   14x14x64→64    14.7    26     → 13.2 → 11.8     49 → 27   → 21
+ *   7x7x64→128      9.6    13.4   → 9.9  →  5.5     23 → 16.7 →  8.3
+ *   7x7x128→128    17.5    27     → 16.4 → 11.1     43 → 28   → 13.1
+ *   9x9x64→64      10.3    11     → 6.8  →  7.2     15.5 → 14.3 → 13.1  (a tie: 9 = 4 + 4 + 1 wastes tiles)
+ *   9x9x64→128 5x5 59.9    61-109 → F(2x2, 5x5) 28.5    109 → 52
+ * The 7x7 layers' filter gradient cost about twice their forward pass because it ran F(2x2, 3x3) (4
+ * multiply-adds per output and channel pair) against the forward's F(4x4, 3x3) (2.25; both pad 7 to 8),
+ * and its dy transform stored lane by lane; 7x7x128→128's now takes about its forward's time (10-11 ms).
+ * F(4x4, 3x3)'s dW is within 3e-6 to 6e-6 of the cpu backend's largest entry on these shapes (batch
+ * 4-16), F(2x2, 5x5)'s 1.3e-5, F(2x2, 3x3)'s and the direct kernel's about 1e-6: inside the 1e-4 bound.
+ * Block sizes at GRADIENT_BLOCK_BYTES; the first layer's direct path in filter-gradient-by-taps.ts.
  */
-export function useWinogradFilterGradient(info: backend_util.Conv2DInfo): boolean {
-  return info.filterHeight === 3 && winogradTile(info) !== 0;
+export function winogradFilterGradientTile(info: backend_util.Conv2DInfo): 0 | 2 | 4 {
+  return winogradTile(info);
 }
 
 /**
@@ -294,18 +319,20 @@ export function runWinograd(
 
 /**
  * Runs `assembly/winograd-filter-gradient.ts` for a convolution `info` that {@link winogradFits}: dW from
- * x and dy, at heap offsets `x`, `dy` and `dw`.
+ * x and dy, at heap offsets `x`, `dy` and `dw`, by F(m x m, r x r) ({@link winogradFilterGradientTile}).
  */
 export function runWinogradFilterGradient(
   kernels: SimdKernelExports,
   scratch: Scratch,
   info: backend_util.Conv2DInfo,
-  { x, dy, dw }: { x: number; dy: number; dw: number },
+  { x, dy, dw, m }: { x: number; dy: number; dw: number; m: 2 | 4 },
 ): void {
+  const r = info.filterHeight;
+  const positions = (m + r - 1) ** 2;
   const channels = Math.ceil(info.inChannels / TILE_COLUMNS) * TILE_COLUMNS;
   const rows = Math.ceil(info.outChannels / TILE_ROWS) * TILE_ROWS;
-  const tiles = info.batchSize * Math.ceil(info.outHeight / 2) * Math.ceil(info.outWidth / 2);
-  const tileBytes = POSITIONS * (channels + rows) * 4;
+  const tiles = info.batchSize * Math.ceil(info.outHeight / m) * Math.ceil(info.outWidth / m);
+  const tileBytes = positions * (channels + rows) * 4;
   const blockTiles =
     4 *
     Math.max(
@@ -317,6 +344,8 @@ export function runWinogradFilterGradient(
       ),
     );
   kernels.winogradFilterGradient(
+    m,
+    r,
     x,
     dy,
     dw,
@@ -330,11 +359,12 @@ export function runWinogradFilterGradient(
     info.padInfo.top,
     info.padInfo.left,
     blockTiles,
-    scratch.alloc(POSITIONS * blockTiles * channels * 4),
-    scratch.alloc(POSITIONS * blockTiles * rows * 4),
-    scratch.alloc(POSITIONS * info.outChannels * channels * 4),
+    scratch.alloc(positions * blockTiles * channels * 4),
+    scratch.alloc(positions * blockTiles * rows * 4),
+    scratch.alloc(positions * info.outChannels * channels * 4),
     scratch.alloc(Math.ceil(Math.max(info.inChannels, info.outChannels) / 4) * 4 * 4, { zeroed: true }),
-    scratch.alloc(POSITIONS * 4),
+    scratch.alloc((positions + 4 * m * m) * 4),
+    scratch.alloc(GRADIENT_TEMP_BYTES),
     scratch.alloc(TILE_ROWS * TILE_COLUMNS * 4),
   );
 }
