@@ -346,3 +346,4 @@ export { batchNormForward, batchNormGradient } from './batch-norm';
 export { winogradConv } from './winograd';
 export { winogradPackFilter } from './winograd-filter';
 export { winogradFilterGradient } from './winograd-filter-gradient';
+export { maxPoolGrad } from './max-pool-grad';

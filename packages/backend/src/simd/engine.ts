@@ -21,6 +21,7 @@ export interface SimdKernelExports {
   winogradFilterGradient(...args: number[]): void;
   batchNormForward(...args: number[]): void;
   batchNormGradient(...args: number[]): void;
+  maxPoolGrad(...args: number[]): void;
 }
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` the kernels use (its class is not exported typed). */
