@@ -347,4 +347,4 @@ export { winogradConv } from './winograd';
 export { winogradPackFilter } from './winograd-filter';
 export { winogradFilterGradient } from './winograd-filter-gradient';
 export { maxPoolGrad } from './max-pool-grad';
-export { reluGradient } from './relu-gradient';
+export { reluGradient, squareGradient } from './elementwise-gradients';

@@ -7,16 +7,16 @@ import {
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
 import { dilatedConv2DGradConfig } from './gradients/conv2d.js';
+import { reluGradConfig, squareGradConfig } from './gradients/elementwise.js';
 import { fusedBatchNormGradConfig } from './gradients/fused-batch-norm.js';
 import { meanGradConfig } from './gradients/mean.js';
-import { reluGradConfig } from './gradients/relu.js';
 import type { KernelWrapper } from './kernel-call.js';
 import { castWrapper } from './kernels/cast.js';
 import { conv2DWrapper, fusedConv2DWrapper } from './kernels/conv2d.js';
 import { conv2DBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
 import { batchNormGradientConfig } from './kernels/fmnist-batch-norm-gradient.js';
-import { reluGradientConfig } from './kernels/fmnist-relu-gradient.js';
+import { reluGradientConfig, squareGradientConfig } from './kernels/fmnist-elementwise-gradients.js';
 import { fusedBatchNormWrapper } from './kernels/fused-batch-norm.js';
 import { identityConfig } from './kernels/identity.js';
 import { maxPoolGradWrapper } from './kernels/max-pool-grad.js';
@@ -37,6 +37,7 @@ const KERNELS: readonly (KernelConfig | KernelWrapper)[] = [
   meanWrapper,
   maxPoolGradWrapper,
   reluGradientConfig,
+  squareGradientConfig,
   tileWrapper,
 ];
 
@@ -59,9 +60,9 @@ function wrapKernel({ kernelName, wrap }: KernelWrapper) {
  * `Conv2DBackpropInput` (SIMD kernels, XNNPACK convolutions where those cannot run), reduces over leading
  * axes with one average pooling, computes max-pool gradients in one pass, shares buffers in Identity
  * and same-dtype Cast instead of copying, tiles a row by doubling copies, and swaps in a BatchNorm
- * gradient with fewer passes, a ReLU gradient of one pass (our kernel on wasm), a Mean gradient that
- * divides before it broadcasts and a Conv2D gradient that supports dilation (gradients are global: they
- * apply on every backend).
+ * gradient with fewer passes, ReLU and Square gradients of one pass (our kernels on wasm), a Mean
+ * gradient that divides before it broadcasts and a Conv2D gradient that supports dilation (gradients
+ * are global: they apply on every backend).
  * Every replacement computes the same values as what it replaces, except that MaxPoolGrad gives ties to
  * the first maximum as the cpu backend does (tfjs-wasm's own does not). Safe to call more than once.
  */
@@ -78,6 +79,7 @@ export function registerWasmTrainingKernels(): void {
   try {
     registerGradient(fusedBatchNormGradConfig);
     registerGradient(reluGradConfig);
+    registerGradient(squareGradConfig);
     registerGradient(meanGradConfig);
     const conv2DGrad = getGradient('Conv2D');
     if (conv2DGrad) registerGradient(dilatedConv2DGradConfig(conv2DGrad));

@@ -23,6 +23,7 @@ export interface SimdKernelExports {
   batchNormGradient(...args: number[]): void;
   maxPoolGrad(...args: number[]): void;
   reluGradient(dy: number, x: number, out: number, count: number): void;
+  squareGradient(dy: number, x: number, out: number, count: number): void;
 }
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` the kernels use (its class is not exported typed). */

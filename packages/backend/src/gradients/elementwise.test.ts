@@ -15,17 +15,29 @@ function mixed(length: number, seed: number, period: number): Float32Array {
 /** Each value as a string that tells -0 from 0 (toEqual alone would pass them as equal). */
 const signed = (values: Float32Array) => Array.from(values, (v) => (Object.is(v, -0) ? '-0' : String(v)));
 
-/** The gradient of sum(relu(x) * w) (on `backend`) and tfjs-core's own formula dy * step(x) (on cpu). */
-async function gradients(backend: string, shape: number[]) {
+interface Op {
+  name: string;
+  apply(x: tf.Tensor): tf.Tensor;
+  /** tfjs-core's own gradient formula. */
+  formula(dy: tf.Tensor, x: tf.Tensor): tf.Tensor;
+}
+
+const OPS: Op[] = [
+  { name: 'Relu', apply: tf.relu, formula: (dy, x) => tf.mul(dy, tf.cast(tf.step(x), 'float32')) },
+  { name: 'Square', apply: tf.square, formula: (dy, x) => tf.mul(dy, tf.mul(x, 2)) },
+];
+
+/** The gradient of sum(op(x) * w) (on `backend`) and tfjs-core's formula for it (on cpu). */
+async function gradients(op: Op, backend: string, shape: number[]) {
   const size = shape.reduce((a, b) => a * b, 1);
   const [x, w] = [mixed(size, 1, 3), mixed(size, 2, 4)];
   const [ours] = await onBackend(backend, () => [
     tf.tidy(() =>
-      tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu(t), tf.tensor(w, shape))))(tf.tensor(x, shape)),
+      tf.grad((t: tf.Tensor) => tf.sum(tf.mul(op.apply(t), tf.tensor(w, shape))))(tf.tensor(x, shape)),
     ),
   ]);
   const [formula] = await onBackend('cpu', () => [
-    tf.tidy(() => tf.mul(tf.tensor(w, shape), tf.cast(tf.step(tf.tensor(x, shape)), 'float32'))),
+    tf.tidy(() => op.formula(tf.tensor(w, shape), tf.tensor(x, shape))),
   ]);
   return { ours: signed(ours!), formula: signed(formula!) };
 }
@@ -33,27 +45,32 @@ async function gradients(backend: string, shape: number[]) {
 const detected = simdKernelChoice().build;
 afterAll(() => setSimdKernelBuild(detected));
 
-// 'off': no SIMD kernels, tfjs-core's three ops on wasm. Sizes: whole vectors, a tail, under one vector.
-describe.each(['relaxed-simd', 'simd128', 'off'] as const)('ReLU gradient on wasm, %s build', (build) => {
-  it.each([[[2, 28, 28, 32]], [[3, 7, 7, 5]], [[3]], [[1, 9, 9, 1]]])(
-    'is tfjs-core formula bit for bit for x of shape %j',
-    async (shape) => {
-      setSimdKernelBuild(build);
-      const { ours, formula } = await gradients('wasm', shape);
-      expect(ours).toEqual(formula);
-      expect(new Set(ours).size).toBeGreaterThan(Math.min(3, ours.length - 1));
-    },
-  );
-});
+// 'off': no SIMD kernels, tfjs-core's formula on wasm. Sizes: whole vectors, a tail, under one vector.
+describe.each(['relaxed-simd', 'simd128', 'off'] as const)(
+  'elementwise gradients on wasm, %s build',
+  (build) => {
+    describe.each(OPS)('$name', (op) => {
+      it.each([[[2, 28, 28, 32]], [[3, 7, 7, 5]], [[3]], [[1, 9, 9, 1]]])(
+        'is tfjs-core formula bit for bit for x of shape %j',
+        async (shape) => {
+          setSimdKernelBuild(build);
+          const { ours, formula } = await gradients(op, 'wasm', shape);
+          expect(ours).toEqual(formula);
+          expect(new Set(ours).size).toBeGreaterThan(Math.min(3, ours.length - 1));
+        },
+      );
+    });
+  },
+);
 
-describe('ReLU gradient', () => {
+describe.each(OPS)('$name gradient', (op) => {
   it('keeps the formula on cpu, and frees what it makes on wasm', async () => {
     setSimdKernelBuild(detected);
-    const { ours, formula } = await gradients('cpu', [4, 5, 6]);
+    const { ours, formula } = await gradients(op, 'cpu', [4, 5, 6]);
     expect(ours).toEqual(formula);
-    await gradients('wasm', [4, 5, 6]);
+    await gradients(op, 'wasm', [4, 5, 6]);
     const before = tf.memory().numTensors;
-    await gradients('wasm', [4, 5, 6]);
+    await gradients(op, 'wasm', [4, 5, 6]);
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -61,7 +78,7 @@ describe('ReLU gradient', () => {
     const attempt = async (backend: string) => {
       await tf.setBackend(backend);
       try {
-        tf.relu(tf.tensor(['a']));
+        op.apply(tf.tensor(['a']));
       } catch (error) {
         return (error as Error).message;
       }
