@@ -26,17 +26,22 @@ const cases: Pool[] = [
 ];
 
 // Small integers make ties common: the first maximum of each window must get the gradient. Every
-// 23rd value -Infinity and every 29th NaN, which never win (a window of only those passes nothing on).
-function values(count: number): Float32Array {
+// 23rd value -Infinity and every 29th NaN, which never win; with `hopeless`, the first half is only
+// -Infinity and NaN, whose windows pass nothing on.
+function values(count: number, hopeless = false): Float32Array {
   return Float32Array.from({ length: count }, (_, i) => {
+    if (hopeless && i < count / 2) return i % 3 === 0 ? Number.NaN : Number.NEGATIVE_INFINITY;
     if (i % 29 === 5) return Number.NaN;
     if (i % 23 === 3) return Number.NEGATIVE_INFINITY;
     return ((i * 7919) % 5) - 2;
   });
 }
 
-function gradient(backend: string, [shape, size, stride, pad, rounding]: Pool) {
-  const x = values(shape.reduce((a, b) => a * b, 1));
+function gradient(backend: string, [shape, size, stride, pad, rounding]: Pool, hopeless = false) {
+  const x = values(
+    shape.reduce((a, b) => a * b, 1),
+    hopeless,
+  );
   return onBackend(backend, () => {
     // Distinct weights per output, so each window's gradient is traceable.
     const f = (input: tf.Tensor4D) => {
@@ -62,6 +67,16 @@ describe.each(['relaxed-simd', 'simd128', 'off'] as const)('MaxPoolGrad on wasm,
       expect(reference!.some((v) => v !== 0)).toBe(true);
     },
   );
+
+  it('passes nothing on from windows of only -Infinity and NaN', async () => {
+    setSimdKernelBuild(build);
+    const pool: Pool = [[2, 6, 6, 7], 2, 2, 'valid'];
+    const [reference] = await gradient('cpu', pool, true);
+    const [ours] = await gradient('wasm', pool, true);
+    expect(ours).toEqual(reference);
+    expect(reference!.slice(0, reference!.length / 2).every((v) => v === 0)).toBe(true);
+    expect(reference!.some((v) => v !== 0)).toBe(true);
+  });
 });
 
 describe('MaxPoolGrad on wasm', () => {
