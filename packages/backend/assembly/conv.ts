@@ -348,3 +348,4 @@ export { winogradPackFilter } from './winograd-filter';
 export { winogradFilterGradient } from './winograd-filter-gradient';
 export { maxPoolGrad } from './max-pool-grad';
 export { reluGradient, squareGradient } from './elementwise-gradients';
+export { channelBinary } from './channel-binary';

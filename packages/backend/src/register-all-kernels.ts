@@ -12,6 +12,7 @@ import { fusedBatchNormGradConfig } from './gradients/fused-batch-norm.js';
 import { meanGradConfig } from './gradients/mean.js';
 import type { KernelWrapper } from './kernel-call.js';
 import { castWrapper } from './kernels/cast.js';
+import { channelBinaryWrappers } from './kernels/channel-binary.js';
 import { conv2DWrapper, fusedConv2DWrapper } from './kernels/conv2d.js';
 import { conv2DBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
@@ -39,6 +40,7 @@ const KERNELS: readonly (KernelConfig | KernelWrapper)[] = [
   reluGradientConfig,
   squareGradientConfig,
   tileWrapper,
+  ...channelBinaryWrappers,
 ];
 
 let registered = false;
@@ -59,10 +61,11 @@ function wrapKernel({ kernelName, wrap }: KernelWrapper) {
  * BatchNorm gradient on our SIMD kernels, adds the missing `Conv2DBackpropFilter` and replaces the naive
  * `Conv2DBackpropInput` (SIMD kernels, XNNPACK convolutions where those cannot run), reduces over leading
  * axes with one average pooling, computes max-pool gradients in one pass, shares buffers in Identity
- * and same-dtype Cast instead of copying, tiles a row by doubling copies, and swaps in a BatchNorm
- * gradient with fewer passes, ReLU and Square gradients of one pass (our kernels on wasm), a Mean
- * gradient that divides before it broadcasts and a Conv2D gradient that supports dilation (gradients
- * are global: they apply on every backend).
+ * and same-dtype Cast instead of copying, tiles a row by doubling copies, adds, subtracts, multiplies
+ * and divides by a per-channel row in one SIMD pass, and swaps in a BatchNorm gradient with fewer
+ * passes, ReLU and Square gradients of one pass (our kernels on wasm), a Mean gradient that divides
+ * before it broadcasts and a Conv2D gradient that supports dilation (gradients are global: they apply
+ * on every backend).
  * Every replacement computes the same values as what it replaces, except that MaxPoolGrad gives ties to
  * the first maximum as the cpu backend does (tfjs-wasm's own does not). Safe to call more than once.
  */

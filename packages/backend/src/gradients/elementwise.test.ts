@@ -1,19 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { setSimdKernelBuild, simdKernelChoice } from '../simd/engine.js';
-import { onBackend, randomArray, tf } from '../testing/tf.js';
-
-// Values whose products have edge cases: NaN, infinities, signed zeros, and plain numbers of both signs.
-const SPECIAL = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, -0, 2, -3];
-
-/** Random values with SPECIAL ones every `period` places (x and dy with coprime periods meet in every pair). */
-function mixed(length: number, seed: number, period: number): Float32Array {
-  const values = randomArray(length, seed);
-  for (let i = 0; i < length; i += period) values[i] = SPECIAL[(i / period) % SPECIAL.length]!;
-  return values;
-}
-
-/** Each value as a string that tells -0 from 0 (toEqual alone would pass them as equal). */
-const signed = (values: Float32Array) => Array.from(values, (v) => (Object.is(v, -0) ? '-0' : String(v)));
+import { signedValues, withSpecialValues } from '../testing/special-values.js';
+import { errorOn, onBackend, tf } from '../testing/tf.js';
 
 interface Op {
   name: string;
@@ -30,7 +18,7 @@ const OPS: Op[] = [
 /** The gradient of sum(op(x) * w) (on `backend`) and tfjs-core's formula for it (on cpu). */
 async function gradients(op: Op, backend: string, shape: number[]) {
   const size = shape.reduce((a, b) => a * b, 1);
-  const [x, w] = [mixed(size, 1, 3), mixed(size, 2, 4)];
+  const [x, w] = [withSpecialValues(size, 1, 3), withSpecialValues(size, 2, 4)];
   const [ours] = await onBackend(backend, () => [
     tf.tidy(() =>
       tf.grad((t: tf.Tensor) => tf.sum(tf.mul(op.apply(t), tf.tensor(w, shape))))(tf.tensor(x, shape)),
@@ -39,7 +27,7 @@ async function gradients(op: Op, backend: string, shape: number[]) {
   const [formula] = await onBackend('cpu', () => [
     tf.tidy(() => op.formula(tf.tensor(w, shape), tf.tensor(x, shape))),
   ]);
-  return { ours: signed(ours!), formula: signed(formula!) };
+  return { ours: signedValues(ours!), formula: signedValues(formula!) };
 }
 
 const detected = simdKernelChoice().build;
@@ -75,15 +63,7 @@ describe.each(OPS)('$name gradient', (op) => {
   });
 
   it('rejects a string input with the same error as tfjs on cpu', async () => {
-    const attempt = async (backend: string) => {
-      await tf.setBackend(backend);
-      try {
-        op.apply(tf.tensor(['a']));
-      } catch (error) {
-        return (error as Error).message;
-      }
-      return 'no error';
-    };
+    const attempt = (backend: string) => errorOn(backend, () => op.apply(tf.tensor(['a'])));
     const onCpu = await attempt('cpu');
     expect(onCpu).not.toBe('no error');
     expect(await attempt('wasm')).toBe(onCpu);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { onBackend, randomArray, tf } from '../testing/tf.js';
+import { errorOn, onBackend, randomArray, tf } from '../testing/tf.js';
 
 // Row broadcasts (our copy) and other tilings (tfjs-wasm's own): leading and middle axes, one row,
 // channels of one and of odd counts, int32, an empty result, and tilings of the last axis.
@@ -26,15 +26,7 @@ describe('Tile on wasm', () => {
   });
 
   it('rejects reps of the wrong length with the same error as tfjs on cpu', async () => {
-    const attempt = async (backend: string) => {
-      await tf.setBackend(backend);
-      try {
-        tf.tidy(() => tf.tile(tf.ones([1, 3]), [2]));
-      } catch (error) {
-        return (error as Error).message;
-      }
-      return 'no error';
-    };
+    const attempt = (backend: string) => errorOn(backend, () => tf.tile(tf.ones([1, 3]), [2]));
     const onCpu = await attempt('cpu');
     expect(onCpu).not.toBe('no error');
     expect(await attempt('wasm')).toBe(onCpu);
