@@ -347,3 +347,6 @@ export { winogradConv } from './winograd';
 export { winogradPackFilter } from './winograd-filter';
 export { winogradFilterGradient } from './winograd-filter-gradient';
 export { convFilterGradientByTaps } from './filter-gradient-by-taps';
+export { maxPoolGrad } from './max-pool-grad';
+export { reluGradient, squareGradient } from './elementwise-gradients';
+export { channelBinary } from './channel-binary';

@@ -7,17 +7,22 @@ import {
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
 import { dilatedConv2DGradConfig } from './gradients/conv2d.js';
+import { reluGradConfig, squareGradConfig } from './gradients/elementwise.js';
 import { fusedBatchNormGradConfig } from './gradients/fused-batch-norm.js';
+import { meanGradConfig } from './gradients/mean.js';
 import type { KernelWrapper } from './kernel-call.js';
 import { castWrapper } from './kernels/cast.js';
+import { channelBinaryWrappers } from './kernels/channel-binary.js';
 import { conv2DWrapper, fusedConv2DWrapper } from './kernels/conv2d.js';
 import { conv2DBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
 import { batchNormGradientConfig } from './kernels/fmnist-batch-norm-gradient.js';
+import { reluGradientConfig, squareGradientConfig } from './kernels/fmnist-elementwise-gradients.js';
 import { fusedBatchNormWrapper } from './kernels/fused-batch-norm.js';
 import { identityConfig } from './kernels/identity.js';
 import { maxPoolGradWrapper } from './kernels/max-pool-grad.js';
 import { meanWrapper, sumWrapper } from './kernels/sum-and-mean.js';
+import { tileWrapper } from './kernels/tile.js';
 
 // Kernels of our own (configs) and wrappers of tfjs-wasm's own (which defer to it), in registration order.
 const KERNELS: readonly (KernelConfig | KernelWrapper)[] = [
@@ -32,6 +37,10 @@ const KERNELS: readonly (KernelConfig | KernelWrapper)[] = [
   sumWrapper,
   meanWrapper,
   maxPoolGradWrapper,
+  reluGradientConfig,
+  squareGradientConfig,
+  tileWrapper,
+  ...channelBinaryWrappers,
 ];
 
 let registered = false;
@@ -52,8 +61,11 @@ function wrapKernel({ kernelName, wrap }: KernelWrapper) {
  * BatchNorm gradient on our SIMD kernels, adds the missing `Conv2DBackpropFilter` and replaces the naive
  * `Conv2DBackpropInput` (SIMD kernels, XNNPACK convolutions where those cannot run), reduces over leading
  * axes with one average pooling, computes max-pool gradients in one pass, shares buffers in Identity
- * and same-dtype Cast instead of copying, and swaps in a BatchNorm gradient with fewer passes and a
- * Conv2D gradient that supports dilation (gradients are global: those two apply on every backend).
+ * and same-dtype Cast instead of copying, tiles a row by doubling copies, adds, subtracts, multiplies
+ * and divides by a per-channel row in one SIMD pass, and swaps in a BatchNorm gradient with fewer
+ * passes, ReLU and Square gradients of one pass (our kernels on wasm), a Mean gradient that divides
+ * before it broadcasts and a Conv2D gradient that supports dilation (gradients are global: they apply
+ * on every backend).
  * Every replacement computes the same values as what it replaces, except that MaxPoolGrad gives ties to
  * the first maximum as the cpu backend does (tfjs-wasm's own does not). Safe to call more than once.
  */
@@ -69,6 +81,9 @@ export function registerWasmTrainingKernels(): void {
   console.warn = () => {};
   try {
     registerGradient(fusedBatchNormGradConfig);
+    registerGradient(reluGradConfig);
+    registerGradient(squareGradConfig);
+    registerGradient(meanGradConfig);
     const conv2DGrad = getGradient('Conv2D');
     if (conv2DGrad) registerGradient(dilatedConv2DGradConfig(conv2DGrad));
   } finally {

@@ -22,6 +22,10 @@ export interface SimdKernelExports {
   winogradFilterGradient(...args: number[]): void;
   batchNormForward(...args: number[]): void;
   batchNormGradient(...args: number[]): void;
+  maxPoolGrad(...args: number[]): void;
+  reluGradient(dy: number, x: number, out: number, count: number): void;
+  squareGradient(dy: number, x: number, out: number, count: number): void;
+  channelBinary(...args: number[]): void;
 }
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` the kernels use (its class is not exported typed). */

@@ -36,3 +36,16 @@ export function maxRelativeDifference(a: Float32Array, b: Float32Array): number 
   }
   return diff / scale;
 }
+
+/** The message `call` throws on `backend`, or 'no error': for comparing tfjs's errors across backends. */
+export async function errorOn(backend: string, call: () => unknown): Promise<string> {
+  await tf.setBackend(backend);
+  try {
+    tf.tidy(() => {
+      call();
+    });
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return 'no error';
+}
