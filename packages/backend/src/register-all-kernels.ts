@@ -8,6 +8,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { dilatedConv2DGradConfig } from './gradients/conv2d.js';
 import { fusedBatchNormGradConfig } from './gradients/fused-batch-norm.js';
+import { meanGradConfig, sumGradConfig } from './gradients/mean-and-sum.js';
 import type { KernelWrapper } from './kernel-call.js';
 import { castWrapper } from './kernels/cast.js';
 import { conv2DWrapper, fusedConv2DWrapper } from './kernels/conv2d.js';
@@ -52,8 +53,9 @@ function wrapKernel({ kernelName, wrap }: KernelWrapper) {
  * BatchNorm gradient on our SIMD kernels, adds the missing `Conv2DBackpropFilter` and replaces the naive
  * `Conv2DBackpropInput` (SIMD kernels, XNNPACK convolutions where those cannot run), reduces over leading
  * axes with one average pooling, computes max-pool gradients in one pass, shares buffers in Identity
- * and same-dtype Cast instead of copying, and swaps in a BatchNorm gradient with fewer passes and a
- * Conv2D gradient that supports dilation (gradients are global: those two apply on every backend).
+ * and same-dtype Cast instead of copying, and swaps in a BatchNorm gradient with fewer passes a
+ * Conv2D gradient that supports dilation, and Mean and Sum gradients that spread dy without building
+ * ones in JavaScript (gradients are global: those four apply on every backend).
  * Every replacement computes the same values as what it replaces, except that MaxPoolGrad gives ties to
  * the first maximum as the cpu backend does (tfjs-wasm's own does not). Safe to call more than once.
  */
@@ -69,6 +71,8 @@ export function registerWasmTrainingKernels(): void {
   console.warn = () => {};
   try {
     registerGradient(fusedBatchNormGradConfig);
+    registerGradient(meanGradConfig);
+    registerGradient(sumGradConfig);
     const conv2DGrad = getGradient('Conv2D');
     if (conv2DGrad) registerGradient(dilatedConv2DGradConfig(conv2DGrad));
   } finally {
