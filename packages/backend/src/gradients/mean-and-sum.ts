@@ -18,8 +18,10 @@ function reductionGradConfig(kernelName: 'Mean' | 'Sum'): tf.GradConfig {
       const expandedShape = x.shape.map((size, axis) => (axes.includes(axis) ? 1 : size));
       return {
         x: () => {
-          // float32 first: tfjs divides int32 by int32 with floor, and its own gradient is float32.
-          let spread = tf.reshape(tf.cast(dy as tf.Tensor, 'float32'), expandedShape);
+          // float32 first, as tfjs-core's product with float32 ones makes it (it divides int32 by int32
+          // with floor); complex64 stays complex there too.
+          const g = dy as tf.Tensor;
+          let spread = tf.reshape(g.dtype === 'complex64' ? g : tf.cast(g, 'float32'), expandedShape);
           if (kernelName === 'Mean') {
             const count = axes.reduce((product, axis) => product * x.shape[axis]!, 1);
             spread = tf.div(spread, count);
