@@ -9,7 +9,7 @@ import {
 import { dilatedConv2DGradConfig } from './gradients/conv2d.js';
 import { reluGradConfig, squareGradConfig } from './gradients/elementwise.js';
 import { fusedBatchNormGradConfig } from './gradients/fused-batch-norm.js';
-import { meanGradConfig } from './gradients/mean.js';
+import { meanGradConfig, sumGradConfig } from './gradients/mean-and-sum.js';
 import type { KernelWrapper } from './kernel-call.js';
 import { castWrapper } from './kernels/cast.js';
 import { channelBinaryWrappers } from './kernels/channel-binary.js';
@@ -63,9 +63,9 @@ function wrapKernel({ kernelName, wrap }: KernelWrapper) {
  * axes with one average pooling, computes max-pool gradients in one pass, shares buffers in Identity
  * and same-dtype Cast instead of copying, tiles a row by doubling copies, adds, subtracts, multiplies
  * and divides by a per-channel row in one SIMD pass, and swaps in a BatchNorm gradient with fewer
- * passes, ReLU and Square gradients of one pass (our kernels on wasm), a Mean gradient that divides
- * before it broadcasts and a Conv2D gradient that supports dilation (gradients are global: they apply
- * on every backend).
+ * passes, ReLU and Square gradients of one pass (our kernels on wasm), Mean and Sum gradients that
+ * divide before they spread dy by a Tile (tfjs-core's build a tensor of ones in JavaScript) and a
+ * Conv2D gradient that supports dilation (gradients are global: they apply on every backend).
  * Every replacement computes the same values as what it replaces, except that MaxPoolGrad gives ties to
  * the first maximum as the cpu backend does (tfjs-wasm's own does not). Safe to call more than once.
  */
@@ -84,6 +84,7 @@ export function registerWasmTrainingKernels(): void {
     registerGradient(reluGradConfig);
     registerGradient(squareGradConfig);
     registerGradient(meanGradConfig);
+    registerGradient(sumGradConfig);
     const conv2DGrad = getGradient('Conv2D');
     if (conv2DGrad) registerGradient(dilatedConv2DGradConfig(conv2DGrad));
   } finally {

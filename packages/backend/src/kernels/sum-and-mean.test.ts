@@ -7,8 +7,13 @@ describe('Sum and Mean on wasm match the cpu backend', () => {
     ['Sum', [5, 3, 7], [0, 1], true],
     ['Mean', [4, 9, 9, 6], [0, 1, 2], false],
     ['Mean', [3, 4], [0], true],
-    // Not leading axes, or a single row: the original kernel's cases.
+    // Middle axes: global average pooling, and a run inside a rank-5 tensor.
+    ['Mean', [4, 7, 7, 16], [1, 2], false],
+    ['Mean', [3, 5, 5, 8], [-3, -2], true],
+    ['Sum', [2, 5, 6, 3, 4], [1, 2, 3], true],
+    // Trailing axes, a gap, every axis, or a single row: the original kernel's cases.
     ['Sum', [3, 4, 5], [1, 2], false],
+    ['Mean', [3, 4, 5], [0, 1, 2], false],
     ['Sum', [1, 4], [0], false],
     ['Mean', [2, 3, 4], [0, 2], false],
   ] as const)('%s of %j over axes %j, keepDims %s', async (op, shape, axes, keepDims) => {
