@@ -67,7 +67,8 @@ function wrapKernel({ kernelName, wrap }: KernelWrapper) {
  * divide before they spread dy by a Tile (tfjs-core's build a tensor of ones in JavaScript) and a
  * Conv2D gradient that supports dilation (gradients are global: they apply on every backend).
  * Every replacement computes the same values as what it replaces, except that MaxPoolGrad gives ties to
- * the first maximum as the cpu backend does (tfjs-wasm's own does not). Safe to call more than once.
+ * the first maximum as the cpu backend does (tfjs-wasm's own does not), and sums and means computed as an
+ * average pooling differ from tfjs-wasm's by float rounding. Safe to call more than once.
  */
 export function registerWasmTrainingKernels(): void {
   if (registered) return;

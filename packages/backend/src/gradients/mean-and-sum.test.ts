@@ -11,6 +11,8 @@ const cases: Case[] = [
   { shape: [6, 10], axis: -1, keepDims: true },
   { shape: [3, 4, 5], axis: null, keepDims: false },
   { shape: [3, 4, 5], axis: [-1, 0], keepDims: true },
+  // An empty input: the gradient keeps x's shape.
+  { shape: [0, 3], axis: 0, keepDims: false },
 ];
 
 /** dx of sum(reduce(x) * w): w at each element's reduced position, divided by the count for Mean. */

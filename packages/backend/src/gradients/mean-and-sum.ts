@@ -19,17 +19,16 @@ function reductionGradConfig(kernelName: 'Mean' | 'Sum'): tf.GradConfig {
       const expandedShape = x.shape.map((size, axis) => (axes.includes(axis) ? 1 : size));
       return {
         x: () => {
-          const g = dy as tf.Tensor;
-          // complex64 stays complex, as in tfjs-core's product with float32 ones (Tile has no complex
-          // kernel); everything else becomes float32 first (tfjs divides int32 by int32 with floor).
-          let spread = tf.reshape(g.dtype === 'complex64' ? g : tf.cast(g, 'float32'), expandedShape);
+          // An empty x: tfjs's broadcastTo would hand back dy's shape, not x's.
+          if (tf.util.sizeFromShape(x.shape) === 0) return tf.zeros(x.shape);
+          // float32 first, as tfjs-core's product with float32 ones makes it (it divides int32 by int32
+          // with floor); the tape accepts only float32 gradients.
+          let spread = tf.reshape(tf.cast(dy as tf.Tensor, 'float32'), expandedShape);
           if (kernelName === 'Mean') {
             const count = axes.reduce((product, axis) => product * x.shape[axis]!, 1);
             spread = tf.div(spread, count);
           }
-          return g.dtype === 'complex64'
-            ? tf.mul(spread, tf.fill(x.shape, 1, 'float32'))
-            : tf.broadcastTo(spread, x.shape);
+          return tf.broadcastTo(spread, x.shape);
         },
       };
     },

@@ -4,7 +4,13 @@ import { BackendError } from '../errors.js';
 import { type KernelArgs, KernelCalls } from '../kernel-call.js';
 import { simdKernelsFor, type WasmBackendInternals } from '../simd/engine.js';
 import { runFilterGradientByTaps, useFilterGradientByTaps } from '../simd/filter-gradient-by-taps.js';
-import { convGeometry, heapOffset, TILE_ROWS as MR, TILE_COLUMNS as NR, Scratch } from '../simd/scratch.js';
+import {
+  convGeometry,
+  heapOffset,
+  TILE_ROWS as MR,
+  TILE_COLUMNS as NR,
+  withScratch,
+} from '../simd/scratch.js';
 import { runWinogradFilterGradient, winogradFilterGradientTile } from '../simd/winograd.js';
 
 // The filter gradient sums over a chunk of output rows of one image at a time, whose packed output
@@ -32,14 +38,11 @@ function simdConv2DBackpropFilter(
   if (util.sizeFromShape(info.filterShape) === 0) return out;
   const m = winogradFilterGradientTile(info);
   if (m !== 0 || useFilterGradientByTaps(info)) {
-    const scratch = new Scratch(backend);
-    try {
+    withScratch(backend, [out], (scratch) => {
       const at = { x: heapOffset(backend, x), dy: heapOffset(backend, dy), dw: heapOffset(backend, out) };
       if (m !== 0) runWinogradFilterGradient(kernels, scratch, info, { ...at, m });
       else runFilterGradientByTaps(kernels, scratch, info, at);
-    } finally {
-      scratch.free();
-    }
+    });
     return out;
   }
   const chunkRows = Math.min(
@@ -47,8 +50,7 @@ function simdConv2DBackpropFilter(
     Math.max(1, Math.floor(FILTER_GRADIENT_CHUNK_BYTES / (info.outWidth * info.outChannels * 4))),
   );
   const chunkPixels = Math.ceil((chunkRows * info.outWidth) / 4) * 4;
-  const scratch = new Scratch(backend);
-  try {
+  withScratch(backend, [out], (scratch) => {
     const depth = info.filterHeight * info.filterWidth * info.inChannels;
     const packedA = scratch.alloc(Math.ceil(info.outChannels / MR) * MR * chunkPixels * 4);
     const panel = scratch.alloc(NR * chunkPixels * 4);
@@ -64,9 +66,7 @@ function simdConv2DBackpropFilter(
       transposed,
       scratch.alloc(MR * NR * 4),
     );
-  } finally {
-    scratch.free();
-  }
+  });
   return out;
 }
 

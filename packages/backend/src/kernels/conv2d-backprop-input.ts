@@ -2,7 +2,7 @@ import { type backend_util, type KernelConfig, type TensorInfo, util } from '@te
 import { forwardConvInfo, shape4 } from '../conv-geometry.js';
 import { type KernelArgs, KernelCalls } from '../kernel-call.js';
 import { simdKernelsFor, type WasmBackendInternals } from '../simd/engine.js';
-import { convGeometry, heapOffset, indirectConvScratch, Scratch } from '../simd/scratch.js';
+import { convGeometry, heapOffset, indirectConvScratch, withScratch } from '../simd/scratch.js';
 import { runWinograd, winogradTile } from '../simd/winograd.js';
 
 const MIN_OUTPUT_COLUMNS = 4;
@@ -35,8 +35,7 @@ function simdConv2DBackpropInput(
   const out = backend.makeOutput(info.inShape, 'float32');
   if (util.sizeFromShape(info.inShape) === 0) return out;
   const taps = info.filterHeight * info.filterWidth;
-  const scratch = new Scratch(backend);
-  try {
+  withScratch(backend, [out], (scratch) => {
     if (winograd) {
       runWinograd(kernels, scratch, info, {
         src: heapOffset(backend, dy),
@@ -77,9 +76,7 @@ function simdConv2DBackpropInput(
       packedA,
       spill,
     );
-  } finally {
-    scratch.free();
-  }
+  });
   return out;
 }
 

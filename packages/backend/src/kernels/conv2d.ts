@@ -2,7 +2,7 @@ import { backend_util, type KernelFunc, type TensorInfo, util } from '@tensorflo
 import type { KernelArgs, KernelWrapper } from '../kernel-call.js';
 import { simdKernelsFor, type WasmBackendInternals } from '../simd/engine.js';
 import { keptFilterPacker } from '../simd/packed-filters.js';
-import { convGeometry, heapOffset, indirectConvScratch, Scratch, TILE_COLUMNS } from '../simd/scratch.js';
+import { convGeometry, heapOffset, indirectConvScratch, TILE_COLUMNS, withScratch } from '../simd/scratch.js';
 import { runWinograd, winogradTile } from '../simd/winograd.js';
 
 const MIN_INPUT_CHANNELS = 4;
@@ -59,8 +59,7 @@ function simdConv2D(original: KernelFunc): KernelFunc {
     if (util.sizeFromShape(info.outShape) === 0) return out;
     const taps = info.filterHeight * info.filterWidth;
     const depth = taps * info.inChannels;
-    const scratch = new Scratch(backend);
-    try {
+    withScratch(backend, [out], (scratch) => {
       const biasAt = bias ? heapOffset(backend, bias) : 0;
       const packFilter = keptFilterPacker(backend, scratch, filter);
       if (winograd) {
@@ -101,9 +100,7 @@ function simdConv2D(original: KernelFunc): KernelFunc {
         packedA,
         spill,
       );
-    } finally {
-      scratch.free();
-    }
+    });
     return out;
   };
 }

@@ -2,7 +2,7 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { util } from '@tensorflow/tfjs-core';
 import type { KernelArgs, KernelWrapper } from '../kernel-call.js';
 import { simdKernelsFor, type WasmBackendInternals } from '../simd/engine.js';
-import { heapOffset, Scratch } from '../simd/scratch.js';
+import { heapOffset, withScratch } from '../simd/scratch.js';
 
 /** A per-channel vector of the last axis (what tf.layers.batchNormalization passes). */
 function perChannel(t: TensorInfo | undefined, channels: number): boolean {
@@ -35,8 +35,7 @@ function simdBatchNorm(original: KernelFunc): KernelFunc {
     if (!kernels) return original(args);
     const out = backend.makeOutput(x.shape, 'float32');
     const pixels = util.sizeFromShape(x.shape) / channels;
-    const scratch = new Scratch(backend);
-    try {
+    withScratch(backend, [out], (scratch) => {
       kernels.batchNormForward(
         heapOffset(backend, x),
         heapOffset(backend, out),
@@ -49,9 +48,7 @@ function simdBatchNorm(original: KernelFunc): KernelFunc {
         attrs.varianceEpsilon as number,
         scratch.alloc(2 * channels * 4),
       );
-    } finally {
-      scratch.free();
-    }
+    });
     return out;
   };
 }

@@ -23,6 +23,10 @@ const cases: Pool[] = [
   [[2, 9, 11, 8], [2, 3], [1, 2], 'same'],
   [[1, 9, 9, 12], 3, 2, 1, 'ceil'],
   [[1, 10, 10, 4], 3, 3, 2, 'floor'],
+  // Rounding that does not divide: the forward pass's dy has a row and column more than the gradient's
+  // pooling counts (tfjs-core drops dimRoundingMode there), which the cpu backend leaves out.
+  [[1, 10, 10, 4], 3, 2, 1, 'ceil'],
+  [[2, 8, 8, 3], 3, 2, 1, 'round'],
 ];
 
 // Small integers make ties common: the first maximum of each window must get the gradient. Every
@@ -107,6 +111,23 @@ describe('MaxPoolGrad on wasm', () => {
     const onCpu = await attempt('cpu');
     expect(onCpu).not.toBe('no error');
     expect(await attempt('wasm')).toBe(onCpu);
+    expect((await gradient('wasm', cases[3]!))[0]).toEqual((await gradient('cpu', cases[3]!))[0]);
+  });
+});
+
+describe('MaxPoolGrad called directly', () => {
+  it('names a dy too small for the pooling, frees its output and stays usable', async () => {
+    await tf.setBackend('wasm');
+    const input = tf.zeros([1, 6, 6, 2]);
+    const dy = tf.zeros([1, 2, 3, 2]);
+    const before = tf.memory().numBytes;
+    expect(() =>
+      tf
+        .engine()
+        .runKernel('MaxPoolGrad', { dy, input, output: input }, { filterSize: 2, strides: 2, pad: 'valid' }),
+    ).toThrow('MaxPoolGrad: dy has shape [1, 2, 3, 2], expected [1, 3, 3, 2]');
+    expect(tf.memory().numBytes).toBe(before);
+    tf.dispose([input, dy]);
     expect((await gradient('wasm', cases[3]!))[0]).toEqual((await gradient('cpu', cases[3]!))[0]);
   });
 });

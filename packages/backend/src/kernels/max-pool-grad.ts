@@ -1,7 +1,8 @@
 import { backend_util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { BackendError } from '../errors.js';
 import type { KernelArgs, KernelWrapper } from '../kernel-call.js';
 import { simdKernelsFor, type WasmBackendInternals } from '../simd/engine.js';
-import { heapOffset } from '../simd/scratch.js';
+import { heapOffset, type Scratch, withScratch } from '../simd/scratch.js';
 
 /** The parts of tfjs-wasm's backend (4.22) this kernel uses besides our SIMD kernels. */
 type WasmHeapBackend = WasmBackendInternals & {
@@ -80,27 +81,73 @@ function onePassMaxPoolGrad(original: KernelFunc): KernelFunc {
     const shape = input.shape as Shape4D;
     const backend = (args as unknown as KernelArgs).backend as unknown as WasmHeapBackend;
     const out = backend.makeOutput(shape, 'float32');
-    const offsets = [input, dy, out].map((t) => heapOffset(backend, t)) as [number, number, number];
-    const kernels = simdKernelsFor(backend);
-    if (kernels) {
-      const { outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
-      kernels.maxPoolGrad(
-        ...offsets,
-        ...shape,
-        outHeight,
-        outWidth,
-        filterHeight,
-        filterWidth,
-        strideHeight,
-        strideWidth,
-        padInfo.top,
-        padInfo.left,
-      );
-    } else {
-      scalarMaxPoolGrad(backend.wasm.HEAPF32, offsets.map((at) => at / 4) as typeof offsets, shape, info);
-    }
+    withScratch(backend, [out], (scratch) => {
+      const dyAt = windowsOfDy(backend, scratch, dy, shape, info);
+      const offsets = [heapOffset(backend, input), dyAt, heapOffset(backend, out)] as [
+        number,
+        number,
+        number,
+      ];
+      runMaxPoolGrad(backend, offsets, shape, info);
+    });
     return out;
   };
+}
+
+/**
+ * Where dy's values for the windows of `info` start: dy itself, or a copy of its leading rows and columns
+ * when it is larger. tfjs-core's MaxPool gradient drops the forward pass's `dimRoundingMode`, so after a
+ * `ceil` or `round` forward pass dy has a row or column more than `info` counts; the cpu backend reads
+ * dy by its own shape and leaves those out, and so does this.
+ */
+function windowsOfDy(
+  backend: WasmHeapBackend,
+  scratch: Scratch,
+  dy: TensorInfo,
+  [n, , , c]: Shape4D,
+  { outHeight: oh, outWidth: ow }: backend_util.Conv2DInfo,
+): number {
+  const [dn, dh, dw, dc] = dy.shape;
+  if (dy.shape.length !== 4 || dn !== n || dc !== c || dh! < oh || dw! < ow)
+    throw new BackendError(
+      `MaxPoolGrad: dy has shape [${dy.shape.join(', ')}], expected [${n}, ${oh}, ${ow}, ${c}] for the input and pooling given`,
+    );
+  const at = heapOffset(backend, dy);
+  if (dh === oh && dw === ow) return at;
+  const copy = scratch.alloc(n * oh * ow * c * 4);
+  const heap = backend.wasm.HEAPF32;
+  for (let b = 0; b < n; b++)
+    for (let y = 0; y < oh; y++) {
+      const from = at / 4 + (b * dh! + y) * dw! * c;
+      heap.copyWithin(copy / 4 + (b * oh + y) * ow * c, from, from + ow * c);
+    }
+  return copy;
+}
+
+function runMaxPoolGrad(
+  backend: WasmHeapBackend,
+  offsets: [number, number, number],
+  shape: Shape4D,
+  info: backend_util.Conv2DInfo,
+): void {
+  const kernels = simdKernelsFor(backend);
+  if (kernels) {
+    const { outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
+    kernels.maxPoolGrad(
+      ...offsets,
+      ...shape,
+      outHeight,
+      outWidth,
+      filterHeight,
+      filterWidth,
+      strideHeight,
+      strideWidth,
+      padInfo.top,
+      padInfo.left,
+    );
+  } else {
+    scalarMaxPoolGrad(backend.wasm.HEAPF32, offsets.map((at) => at / 4) as typeof offsets, shape, info);
+  }
 }
 
 export const maxPoolGradWrapper: KernelWrapper = { kernelName: 'MaxPoolGrad', wrap: onePassMaxPoolGrad };

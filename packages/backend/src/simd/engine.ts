@@ -37,6 +37,7 @@ export interface WasmBackendInternals {
     asm?: { memory?: WebAssembly.Memory };
   };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  disposeData(dataId: object, force?: boolean): boolean;
 }
 
 /** Environment variable that forces a build (`relaxed-simd`, `simd128`, `off`), for comparisons. */

@@ -1,5 +1,4 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { BackendError } from '../errors.js';
 import type { WasmBackendInternals } from './engine.js';
 import type { Scratch } from './scratch.js';
 
@@ -77,18 +76,25 @@ class PackedFilters {
     const reused = forms?.has(form) ?? false;
     if (!forms) this.seen.set(filter.dataId, new Set([form]));
     else forms.add(form);
-    if (!data || !reused || this.keptBytes + bytes > MAX_KEPT_BYTES) {
+    // A heap that cannot hold one more kept copy packs per call, as before there was a cache.
+    const raw =
+      data && reused && this.keptBytes + bytes <= MAX_KEPT_BYTES ? this.backend.wasm._malloc(bytes + 16) : 0;
+    if (raw === 0) {
       const at = scratch.alloc(bytes);
       pack(at);
       return at;
     }
-    const raw = this.backend.wasm._malloc(bytes + 16);
-    if (raw === 0) throw new BackendError(`the WASM heap cannot hold ${bytes} more bytes`);
-    const kept = this.kept.get(filter.dataId) ?? { data, forms: new Map() };
+    try {
+      pack(align(raw));
+    } catch (error) {
+      this.backend.wasm._free(raw);
+      throw error;
+    }
+    // Recorded only once filled, so a failed pack never leaves a copy to be served.
+    const kept = this.kept.get(filter.dataId) ?? { data: data!, forms: new Map() };
     this.kept.set(filter.dataId, kept);
     kept.forms.set(form, { raw, bytes });
     this.keptBytes += bytes;
-    pack(align(raw));
     return align(raw);
   }
 

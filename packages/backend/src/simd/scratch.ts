@@ -34,6 +34,26 @@ export class Scratch {
   }
 }
 
+/**
+ * Runs `fill` with a Scratch freed afterwards; when it throws, `outputs` (made for the call) are freed as
+ * well, so a failed kernel call leaves nothing behind in the heap.
+ */
+export function withScratch(
+  backend: WasmBackendInternals,
+  outputs: TensorInfo[],
+  fill: (scratch: Scratch) => unknown,
+): void {
+  const scratch = new Scratch(backend);
+  try {
+    fill(scratch);
+  } catch (error) {
+    for (const output of outputs) backend.disposeData(output.dataId);
+    throw error;
+  } finally {
+    scratch.free();
+  }
+}
+
 /** Where a tensor's data starts in the heap. */
 export function heapOffset(backend: WasmBackendInternals, tensor: TensorInfo): number {
   const data = backend.dataIdMap.get(tensor.dataId);

@@ -122,9 +122,10 @@ const WINOGRAD_MIN_SIZE = 7;
 const AUTO_TILE = { 3: 4, 5: 2 } as const;
 
 /**
- * Winograd also transforms the whole filter on every call, a cost (like the saving per output pixel)
- * proportional to both channel counts, so only enough output pixels per call (batch x height x width) pay
- * it back, whatever the channels: what inference at batch 1 meets. `pnpm --filter @fmnist/backend bench N`,
+ * Where the filter (or, for the filter gradient, dy's tiles' counterpart) is transformed on every call
+ * (input and filter gradients; forward passes keep it, see below), that cost (like the saving per output
+ * pixel) is proportional to both channel counts, so only enough output pixels per call (batch x height x
+ * width) pay it back, whatever the channels. Measured on forward passes before they kept their filters: `pnpm --filter @fmnist/backend bench N`,
  * relaxed-simd, CPU ms per forward call direct → F(4x4, 3x3) (auto's tile), idle 2-core machine:
  *                  batch 1          batch 2          batch 4
  *   7x7x128→128    0.44 → 0.82      1.74 → 1.07      3.92 → 1.23     (49 pixels per image)
