@@ -172,6 +172,29 @@ describe('Classifier.classify', () => {
     );
   });
 
+  it('reads a browser image (ImageData) as the same RGBA RawImage, without leaking tensors', () => {
+    // Node has no ImageData: a stand-in that tfjs's fromPixels and our input check take for one.
+    class ImageData {
+      constructor(
+        readonly data: Uint8ClampedArray,
+        readonly width: number,
+        readonly height: number,
+      ) {}
+    }
+    const g = globalThis as Record<string, unknown>;
+    g.ImageData = ImageData;
+    try {
+      const rgba = new Uint8ClampedArray(56 * 56 * 4).map((_, i) => (i % 4 === 3 ? 255 : (i * 7) % 251));
+      const raw = { data: Uint8Array.from(rgba), width: 56, height: 56, channels: 4 as const };
+      const before = tf.memory().numTensors;
+      const fromImage = classifier.predict(new ImageData(rgba, 56, 56) as never).probabilities;
+      expect(tf.memory().numTensors).toBe(before);
+      expect(fromImage).toEqual(classifier.predict(raw).probabilities);
+    } finally {
+      delete g.ImageData;
+    }
+  });
+
   it('decodes PNG bytes of any size as the model expects them', () => {
     const big = new Uint8Array(56 * 56);
     for (let y = 0; y < 56; y++)

@@ -107,7 +107,14 @@ export function toBatch(input: ClassifierInput, shape: ImageShape, method: Class
   }
   if (isRawImage(input)) return { pixels: toModelInput(input, shape), count: 1 };
   if (isBrowserImage(input)) {
-    const pixels = tf.tidy(() => tf.browser.fromPixels(input as ImageData, 4).dataSync());
+    // Not through tf.tidy: it would walk the returned typed array index by index looking for tensors.
+    const image = tf.browser.fromPixels(input as ImageData, 4);
+    let pixels: Uint8Array;
+    try {
+      pixels = image.dataSync() as Uint8Array;
+    } finally {
+      image.dispose();
+    }
     const { width, height } = input as { width: number; height: number };
     return { pixels: toModelInput({ data: pixels, width, height, channels: 4 }, shape), count: 1 };
   }
