@@ -229,7 +229,7 @@ describe.skipIf(!available)('the Train tab in headless Chromium', () => {
     const settings = {
       recipe: 'quick',
       epochs: 1,
-      subset: 640,
+      subset: 3200,
       testCount: 100,
       workers: 2,
       seed: 7,
@@ -237,6 +237,7 @@ describe.skipIf(!available)('the Train tab in headless Chromium', () => {
       augment: false,
       checkpointSeconds: 1,
     } as const;
+    const BATCHES_PER_EPOCH = settings.subset / settings.batchSize;
     await openTrainTab(page, server.origin);
     // Checkpoints only at the epoch's end: how often a run saves does not change what it trains.
     await fillSettings(page, { ...settings, checkpointSeconds: 600 });
@@ -247,7 +248,8 @@ describe.skipIf(!available)('the Train tab in headless Chromium', () => {
     await openTrainTab(page, server.origin);
     await fillSettings(page, settings);
     await page.click('#train-start');
-    // Into the run (20 batches an epoch), past a checkpoint or two (one a second): then the tab goes away.
+    // Into the run (100 batches an epoch: enough that two seconds of training stay inside it on faster
+    // kernels), past a checkpoint or two (one a second): then the tab goes away.
     await page.waitForFunction(
       () => window.fmnistDemo.train.checkpoints >= 2 && window.fmnistDemo.train.batches >= 4,
       null,
@@ -257,7 +259,7 @@ describe.skipIf(!available)('the Train tab in headless Chromium', () => {
       },
     );
     const before = await demoState(page);
-    expect(before.train.batches).toBeLessThan(20);
+    expect(before.train.batches).toBeLessThan(BATCHES_PER_EPOCH);
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]');
     await page.click('#tab-train');
@@ -277,7 +279,7 @@ describe.skipIf(!available)('the Train tab in headless Chromium', () => {
     expect(resumed.train.resumedFrom!.epoch).toBe(0);
     expect(resumed.train.resumedFrom!.batch).toBeGreaterThan(0);
     expect(resumed.train.resumedFrom!.batch).toBeLessThanOrEqual(before.train.batches);
-    expect(resumed.train.batches).toBe(20 - resumed.train.resumedFrom!.batch);
+    expect(resumed.train.batches).toBe(BATCHES_PER_EPOCH - resumed.train.resumedFrom!.batch);
     expect(await page.textContent('#train-status')).toBe('Done.');
     expect(resumed.train.weightsHash).toBe(uninterrupted);
     await context.close();
