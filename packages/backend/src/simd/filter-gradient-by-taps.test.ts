@@ -1,6 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ConvCase, expectFiniteDifferenceGradients, gradientRun } from '../testing/conv-runs.js';
-import { maxRelativeDifference, tf } from '../testing/tf.js';
+import {
+  type ConvCase,
+  convInfo,
+  expectFiniteDifferenceGradients,
+  gradientRun,
+} from '../testing/conv-runs.js';
+import { maxRelativeDifference } from '../testing/tf.js';
 import { setSimdKernelBuild, simdKernelChoice } from './engine.js';
 import { useFilterGradientByTaps } from './filter-gradient-by-taps.js';
 import { setWinogradPolicy } from './winograd.js';
@@ -59,16 +64,6 @@ afterAll(() => {
   setWinogradPolicy('auto');
 });
 
-function info(c: ConvCase) {
-  return tf.backend_util.computeConv2DInfo(
-    [c.batch, c.height, c.width, c.inChannels],
-    [...c.kernel, c.inChannels, c.outChannels],
-    c.stride,
-    c.dilation,
-    c.pad,
-  );
-}
-
 describe.each(['relaxed-simd', 'simd128'] as const)('filter gradient by taps, %s build', (build) => {
   it.each(cases)(
     '$height x $width x $inChannels → $outChannels, kernel $kernel, batch $batch, stride $stride, dilation $dilation, pad $pad',
@@ -76,7 +71,7 @@ describe.each(['relaxed-simd', 'simd128'] as const)('filter gradient by taps, %s
       setSimdKernelBuild(build);
       // The direct kernels: Winograd would take the 3x3 stride-1 cases otherwise.
       setWinogradPolicy('never');
-      expect(useFilterGradientByTaps(info(c))).toBe(true);
+      expect(useFilterGradientByTaps(convInfo(c))).toBe(true);
       const [, refDw] = await gradientRun('cpu', c);
       const [, dw] = await gradientRun('wasm', c);
       expect(dw!.length).toBe(refDw!.length);
@@ -100,7 +95,7 @@ describe('filter gradient by taps', () => {
   });
 
   it('runs for 1 to 3 source channels only', () => {
-    expect(useFilterGradientByTaps(info({ ...cases[2]!, inChannels: 3 }))).toBe(true);
-    expect(useFilterGradientByTaps(info({ ...cases[2]!, inChannels: 4 }))).toBe(false);
+    expect(useFilterGradientByTaps(convInfo({ ...cases[2]!, inChannels: 3 }))).toBe(true);
+    expect(useFilterGradientByTaps(convInfo({ ...cases[2]!, inChannels: 4 }))).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   type ConvCase,
+  convInfo,
   expectFiniteDifferenceGradients,
   forwardRun,
   gradientRun,
@@ -131,16 +132,6 @@ afterAll(() => {
   setWinogradPolicy('auto');
 });
 
-function info(c: ConvCase) {
-  return tf.backend_util.computeConv2DInfo(
-    [c.batch, c.height, c.width, c.inChannels],
-    [...c.kernel, c.inChannels, c.outChannels],
-    c.stride,
-    c.dilation,
-    c.pad,
-  );
-}
-
 describe.each([
   ['relaxed-simd', 'f2x2', 2],
   ['simd128', 'f2x2', 2],
@@ -154,9 +145,9 @@ describe.each([
       setWinogradPolicy(policy);
       // 5x5 filters have F(2x2, 5x5) only.
       const tile = c.kernel[0] === 3 ? m : 2;
-      expect(winogradTile(info(c))).toBe(tile);
-      expect(winogradTile(info(c), { transposed: true })).toBe(tile);
-      expect(winogradFilterGradientTile(info(c))).toBe(tile);
+      expect(winogradTile(convInfo(c))).toBe(tile);
+      expect(winogradTile(convInfo(c), { transposed: true })).toBe(tile);
+      expect(winogradFilterGradientTile(convInfo(c))).toBe(tile);
       const [reference] = await forwardRun('cpu', c);
       const [ours] = await forwardRun('wasm', c);
       expect(ours!.length).toBe(reference!.length);
@@ -187,13 +178,13 @@ describe('Winograd policy', () => {
   it('applies only to 3x3 and 5x5 convolutions of stride 1 and dilation 1, and never when told so', () => {
     setWinogradPolicy('f2x2');
     const c = cases[4]!;
-    expect(winogradTile(info({ ...c, stride: 2 }))).toBe(0);
-    expect(winogradTile(info({ ...c, dilation: 2 }))).toBe(0);
-    expect(winogradTile(info({ ...c, kernel: [2, 2] }))).toBe(0);
-    expect(winogradTile(info({ ...c, kernel: [3, 5] }))).toBe(0);
-    expect(winogradTile(info({ ...c, kernel: [5, 5] }))).toBe(2);
+    expect(winogradTile(convInfo({ ...c, stride: 2 }))).toBe(0);
+    expect(winogradTile(convInfo({ ...c, dilation: 2 }))).toBe(0);
+    expect(winogradTile(convInfo({ ...c, kernel: [2, 2] }))).toBe(0);
+    expect(winogradTile(convInfo({ ...c, kernel: [3, 5] }))).toBe(0);
+    expect(winogradTile(convInfo({ ...c, kernel: [5, 5] }))).toBe(2);
     setWinogradPolicy('never');
-    expect(winogradTile(info(c))).toBe(0);
+    expect(winogradTile(convInfo(c))).toBe(0);
     expect(() => setWinogradPolicy('sometimes' as never)).toThrow(/expected one of auto, f2x2, f4x4, never/);
     expect(winogradPolicy()).toBe('never');
   });
@@ -218,18 +209,18 @@ describe('Winograd policy', () => {
   it("chooses Winograd by the measured rule on auto: the models' 32-128 channel layers, not a first layer, not a batch-1 7x7", () => {
     setWinogradPolicy('auto');
     const at = (size: number, inChannels: number, outChannels: number) =>
-      info({ ...cases[4]!, height: size, width: size, inChannels, outChannels });
+      convInfo({ ...cases[4]!, height: size, width: size, inChannels, outChannels });
     expect(winogradTile(at(28, 32, 32))).toBe(4);
     expect(winogradTile(at(7, 128, 128), { transposed: true })).toBe(4);
     expect(winogradFilterGradientTile(at(7, 128, 128))).toBe(4);
     expect(
       winogradTile(
-        info({ ...cases[4]!, kernel: [5, 5], height: 9, width: 9, inChannels: 64, outChannels: 128 }),
+        convInfo({ ...cases[4]!, kernel: [5, 5], height: 9, width: 9, inChannels: 64, outChannels: 128 }),
       ),
     ).toBe(2);
     expect(
       winogradFilterGradientTile(
-        info({ ...cases[4]!, kernel: [5, 5], height: 9, width: 9, inChannels: 64, outChannels: 128 }),
+        convInfo({ ...cases[4]!, kernel: [5, 5], height: 9, width: 9, inChannels: 64, outChannels: 128 }),
       ),
     ).toBe(2);
     expect(winogradTile(at(28, 1, 32))).toBe(0);
@@ -237,7 +228,7 @@ describe('Winograd policy', () => {
     expect(winogradTile(at(5, 64, 64))).toBe(0);
     // Batch 1 (inference): 7x7 = 49 output pixels per call do not pay for the filter transform, 9x9 = 81 do.
     const single = (size: number) =>
-      info({ ...cases[4]!, batch: 1, height: size, width: size, inChannels: 128, outChannels: 128 });
+      convInfo({ ...cases[4]!, batch: 1, height: size, width: size, inChannels: 128, outChannels: 128 });
     expect(winogradTile(single(7))).toBe(0);
     expect(winogradTile(single(7), { transposed: true })).toBe(0);
     // Forward passes keep the filter's transform between calls (packed-filters.ts): no floor.
@@ -254,9 +245,9 @@ describe('Winograd policy', () => {
     const x = tf.tensor4d(randomArray(2 * 9 * 9 * 32, 1), [2, 9, 9, 32]);
     const w1 = tf.variable(tf.tensor4d(randomArray(3 * 3 * 32 * 32, 2), [3, 3, 32, 32]));
     const w2 = tf.variable(tf.tensor4d(randomArray(3 * 3 * 32 * 32, 3), [3, 3, 32, 32]));
-    expect(winogradTile(info({ ...cases[4]!, height: 9, width: 9, inChannels: 32, outChannels: 32 }))).toBe(
-      4,
-    );
+    expect(
+      winogradTile(convInfo({ ...cases[4]!, height: 9, width: 9, inChannels: 32, outChannels: 32 })),
+    ).toBe(4);
     const optimizer = tf.train.sgd(1e-3);
     const step = () =>
       optimizer.minimize(() => {

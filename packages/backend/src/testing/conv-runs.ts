@@ -18,6 +18,17 @@ export interface ConvCase {
   bias: boolean;
 }
 
+/** tfjs's geometry of a case, as the kernels' rules (Winograd tile, by taps) read it. */
+export function convInfo(c: ConvCase) {
+  return tf.backend_util.computeConv2DInfo(
+    [c.batch, c.height, c.width, c.inChannels],
+    [...c.kernel, c.inChannels, c.outChannels],
+    c.stride,
+    c.dilation,
+    c.pad,
+  );
+}
+
 /** The fused convolution of fixed pseudo-random x, filter and bias on `backend`. */
 export function forwardRun(backend: string, c: ConvCase) {
   const x = randomArray(c.batch * c.height * c.width * c.inChannels, 1);
