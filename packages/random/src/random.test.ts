@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng, permutation, shuffleInPlace } from './index.js';
+import { createRng, fillUniform, permutation, shuffleInPlace } from './index.js';
 
 describe('createRng', () => {
   it('gives the same stream for the same seed, and continues it from its state', () => {
@@ -26,6 +26,19 @@ describe('createRng', () => {
     }
     for (const c of counts) expect(Math.abs(c - 10_000)).toBeLessThan(400);
     expect(Math.abs(sum / 40_000 - 0.5)).toBeLessThan(0.05);
+  });
+});
+
+describe('fillUniform', () => {
+  it("fills with createRng's stream and returns the state that continues it", () => {
+    const filled = new Float64Array(6);
+    const state = fillUniform(filled, 9);
+    const rng = createRng(9);
+    expect(Array.from(filled)).toEqual(Array.from({ length: 6 }, () => rng.next()));
+    expect(state).toBe(rng.state);
+    const single = new Float32Array(6);
+    fillUniform(single, 9);
+    expect(Array.from(single)).toEqual(Array.from(filled, Math.fround));
   });
 });
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { withFusedTrainingLayers } from '../fused-layers/with-fused-training-layers.js';
 import { correctPredictions, type LossSpec } from '../losses.js';
 import { withDropoutSeed } from './dropout-seed.js';
 
@@ -13,8 +14,9 @@ interface ShardResult {
 }
 
 /**
- * Forward in training mode (dropout on, BatchNorm statistics updated) and backward on one shard; with
- * `seed`, dropout masks come from it (a reproducible step).
+ * Forward in training mode (dropout on, BatchNorm statistics updated) and backward on one shard, on the
+ * fused training paths of `withFusedTrainingLayers`; with `seed`, dropout masks come from it (a
+ * reproducible step).
  */
 export function shardGradients(
   model: LayersModel,
@@ -27,11 +29,13 @@ export function shardGradients(
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   let correct = 0;
   const { value, grads } = withDropoutSeed(model, seed, () =>
-    tf.variableGrads(() => {
-      const prediction = model.apply(x, { training: true }) as tf.Tensor;
-      correct = correctPredictions(spec, y, prediction);
-      return loss(y, prediction);
-    }, variables),
+    withFusedTrainingLayers(model, () =>
+      tf.variableGrads(() => {
+        const prediction = model.apply(x, { training: true }) as tf.Tensor;
+        correct = correctPredictions(spec, y, prediction);
+        return loss(y, prediction);
+      }, variables),
+    ),
   );
   const lossValue = value.dataSync()[0]!;
   value.dispose();

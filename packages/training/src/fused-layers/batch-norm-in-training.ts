@@ -1,0 +1,52 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+interface BatchNormInTraining {
+  normed: tf.Tensor;
+  /** The batch's mean and (biased) variance per channel, as tfjs-layers' moving averages take them. */
+  mean: tf.Tensor;
+  variance: tf.Tensor;
+}
+
+/**
+ * BatchNorm over every axis but the last, in training: the forward pass of tfjs-layers' (tf.moments then
+ * tf.batchNorm), with one gradient for the whole layer instead of
+ * autodiff back through the moments (about ten passes over the activations and seventeen kernels).
+ * The gradient is the backend's registered FusedBatchNorm gradient, taken with mean and variance as
+ * inputs, plus what flows back through them: dMean/n + 2·dVariance·(x − mean)/n, one per-channel affine
+ * pass (Σ(x − mean) is zero, so the variance's own dependence on the mean adds nothing).
+ */
+export function batchNormInTraining(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  epsilon: number,
+): BatchNormInTraining {
+  const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
+  // Outside the custom gradient, so they are on the tape but lead only to the moving averages: the
+  // backward pass skips them.
+  const mean = tf.mean(x, axes);
+  const variance = tf.mean(tf.squaredDifference(x, mean), axes);
+  const layer = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input, scale, offset, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    save([input, mean, variance, scale]);
+    return {
+      value: tf.batchNorm(input, mean, variance, offset, scale, epsilon),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
+        batchNormInTrainingGradient(dy as tf.Tensor, saved, epsilon),
+    };
+  });
+  return { normed: layer(x, gamma, beta), mean, variance };
+}
+
+function batchNormInTrainingGradient(dy: tf.Tensor, saved: tf.Tensor[], epsilon: number): tf.Tensor[] {
+  const [x, mean, variance] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+  const gradient = tf.getGradient('FusedBatchNorm');
+  if (!gradient) throw new Error('batchNormInTraining: no gradient registered for FusedBatchNorm');
+  const grads = gradient.gradFunc(dy, saved, { varianceEpsilon: epsilon });
+  const count = x.size / mean.size;
+  const slope = tf.mul(grads.variance!(), 2 / count);
+  const shift = tf.div(grads.mean!(), count);
+  // (x − mean)·slope + shift as a batchNorm whose variance is 1 and epsilon 0.
+  const throughMoments = tf.batchNorm(x, mean, tf.onesLike(variance), shift, slope, 0);
+  return [tf.add(grads.x!(), throughMoments), grads.scale!(), grads.offset!()];
+}

@@ -1,0 +1,165 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import { afterAll, describe, expect, it } from 'vitest';
+import { randomArray, tf } from '../testing/tf.js';
+import { withFusedTrainingLayers } from './with-fused-training-layers.js';
+
+// conv (linear, bias) → BN → ReLU twice, a ReLU conv, a tanh conv (not covered: tfjs-layers' path),
+// global pooling, Dense: every covered layer kind beside one that is not. No dropout, so the two paths
+// must agree.
+function bnModel(): tfl.LayersModel {
+  const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
+  const input = tfl.input({ shape: [9, 7, 3] });
+  let x = tfl.layers
+    .conv2d({ filters: 8, kernelSize: 3, padding: 'same', kernelInitializer: init(1) })
+    .apply(input);
+  x = tfl.layers.batchNormalization().apply(x);
+  x = tfl.layers.activation({ activation: 'relu' }).apply(x);
+  x = tfl.layers.conv2d({ filters: 6, kernelSize: 3, kernelInitializer: init(2) }).apply(x);
+  x = tfl.layers.batchNormalization({ momentum: 0.9 }).apply(x);
+  x = tfl.layers.activation({ activation: 'relu' }).apply(x);
+  x = tfl.layers
+    .conv2d({
+      filters: 5,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: init(3),
+    })
+    .apply(x);
+  x = tfl.layers
+    .conv2d({ filters: 5, kernelSize: 1, activation: 'tanh', kernelInitializer: init(5) })
+    .apply(x);
+  x = tfl.layers.globalAveragePooling2d({}).apply(x);
+  const output = tfl.layers.dense({ units: 4, activation: 'softmax', kernelInitializer: init(4) }).apply(x);
+  return tfl.model({ inputs: input, outputs: output as tfl.SymbolicTensor });
+}
+
+const batch = 5;
+const images = () =>
+  tf.tensor4d(
+    randomArray(batch * 9 * 7 * 3, 11).map((v) => v * 4 - 1),
+    [batch, 9, 7, 3],
+  );
+const labels = () => tf.oneHot(tf.tensor1d([0, 1, 2, 3, 1], 'int32'), 4);
+
+/** One training step's loss gradients and the BatchNorm moving statistics it leaves. */
+function step(model: tfl.LayersModel, fused: boolean) {
+  return tf.tidy(() => {
+    const x = images();
+    const y = labels();
+    const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const run = () =>
+      tf.variableGrads(
+        () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor),
+        variables,
+      );
+    const { grads } = fused ? withFusedTrainingLayers(model, run) : run();
+    return {
+      grads: variables.map((v) => grads[v.name]!.dataSync() as Float32Array),
+      moving: model.layers
+        .filter((l) => l.getClassName() === 'BatchNormalization')
+        .flatMap((l) =>
+          l
+            .getWeights()
+            .slice(-2)
+            .map((w) => w.dataSync() as Float32Array),
+        ),
+    };
+  });
+}
+
+// Relative to the largest value, with a floor: a convolution's bias gradient before BatchNorm is zero but
+// for rounding (about 1e-9 here, on either path), where the model's other gradients are about 1e-2.
+function maxRelativeError(want: Float32Array, got: Float32Array): number {
+  const scale = Math.max(1e-4, ...Array.from(want, Math.abs));
+  return Math.max(...Array.from(want, (w, i) => Math.abs(w - got[i]!))) / scale;
+}
+
+describe.each(['cpu', 'wasm'])('withFusedTrainingLayers on %s', (backend) => {
+  it("gives tfjs-layers' gradients and moving statistics, and puts the layers back", async () => {
+    await tf.setBackend(backend);
+    const reference = bnModel();
+    const fused = bnModel();
+    for (let i = 0; i < 2; i++) {
+      const want = step(reference, false);
+      const got = step(fused, true);
+      want.grads.forEach((w, k) => expect(maxRelativeError(w, got.grads[k]!)).toBeLessThan(1e-4));
+      want.moving.forEach((w, k) => expect(maxRelativeError(w, got.moving[k]!)).toBeLessThan(1e-5));
+    }
+    expect(fused.layers.some((l) => Object.hasOwn(l, 'call'))).toBe(false);
+    const x = images();
+    expect(Array.from((fused.predict(x) as tf.Tensor).dataSync())).toEqual(
+      Array.from((reference.predict(x) as tf.Tensor).dataSync()),
+    );
+    tf.dispose([x, reference.weights.map((w) => w.read()), fused.weights.map((w) => w.read())]);
+  });
+
+  it("skips the images' gradient, keeps tensors flat and restores the layers when the step throws", async () => {
+    await tf.setBackend(backend);
+    const model = bnModel();
+    step(model, true);
+    const before = tf.memory().numTensors;
+    const profile = await tf.profile(() => {
+      step(model, true);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    const ran = (name: string) => profile.kernels.filter((k) => k.name === name).length;
+    // Four convolutions, four filter gradients, three input gradients: none for the first layer's input.
+    expect([ran('FusedConv2D'), ran('Conv2DBackpropFilter'), ran('Conv2DBackpropInput')]).toEqual([4, 4, 3]);
+    expect(ran('FmnistBatchNormGradient') + ran('FusedBatchNorm')).toBeGreaterThan(0);
+    expect(() =>
+      withFusedTrainingLayers(model, () => {
+        throw new Error('step failed');
+      }),
+    ).toThrow('step failed');
+    expect(model.layers.some((l) => Object.hasOwn(l, 'call'))).toBe(false);
+  });
+});
+
+describe('withFusedTrainingLayers: dropout', () => {
+  afterAll(() => tf.setBackend('cpu'));
+
+  const dropoutModel = (seed?: number) =>
+    tfl.sequential({
+      layers: [
+        tfl.layers.dropout({ inputShape: [40, 50, 10], rate: 0.3, seed }),
+        tfl.layers.dropout({ rate: 0.5, noiseShape: [null, 1, 1, 10] as unknown as number[] }),
+      ],
+    });
+
+  it('keeps 1 − rate of the values, scaled by 1/(1 − rate), reproducibly from a seed, and passes inference through', async () => {
+    await tf.setBackend('wasm');
+    const ones = tf.ones([4, 40, 50, 10]);
+    const model = dropoutModel(7);
+    const first = withFusedTrainingLayers(model, () => model.apply(ones, { training: true }) as tf.Tensor);
+    const values = first.dataSync();
+    // Both masks: 0.7 × 0.5 of the values kept, each 1/0.7 × 1/0.5. The second mask is per image and
+    // channel (noise shape [null, 1, 1, 10]): each of those 40 slices is all zeros or keeps about 0.7.
+    const kept = values.filter((v) => v !== 0);
+    expect(new Set(kept)).toEqual(new Set([Math.fround(Math.fround(1 / Math.fround(0.7)) * 2)]));
+    const slices = Array.from({ length: 40 }, (_, s) => {
+      const [image, channel] = [Math.floor(s / 10), s % 10];
+      const slice = Array.from({ length: 2000 }, (_, p) => values[image * 20_000 + p * 10 + channel]!);
+      return slice.filter((v) => v !== 0).length / 2000;
+    });
+    const open = slices.filter((share) => share > 0);
+    expect(open.length).toBeGreaterThan(5);
+    expect(open.length).toBeLessThan(35);
+    for (const share of open) expect(Math.abs(share - 0.7)).toBeLessThan(0.05);
+    const seededMask = (seed: number) => {
+      const layer = tfl.sequential({
+        layers: [tfl.layers.dropout({ inputShape: [40, 50, 10], rate: 0.3, seed })],
+      });
+      const out = withFusedTrainingLayers(layer, () => layer.apply(ones, { training: true }) as tf.Tensor);
+      const mask = Array.from(out.dataSync(), (v) => v !== 0);
+      out.dispose();
+      return mask;
+    };
+    expect(seededMask(7)).toEqual(seededMask(7));
+    expect(seededMask(8)).not.toEqual(seededMask(7));
+    const inference = model.apply(ones, { training: false }) as tf.Tensor;
+    expect(inference.dataSync().every((v) => v === 1)).toBe(true);
+    tf.dispose([ones, first, inference]);
+  });
+});

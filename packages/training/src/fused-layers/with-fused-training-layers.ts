@@ -1,0 +1,148 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { batchNormInTraining } from './batch-norm-in-training.js';
+import { conv2dInTraining, type TrainingConvActivation } from './conv2d-in-training.js';
+import { dropoutInTraining } from './dropout-in-training.js';
+
+type Kwargs = { training?: boolean } & Record<string, unknown>;
+type Call = (inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs) => tf.Tensor | tf.Tensor[];
+type LayerVariable = { read(): tf.Tensor; write(value: tf.Tensor): void };
+
+interface BatchNormFields {
+  axis: number;
+  epsilon: number;
+  momentum: number;
+  center: boolean;
+  scale: boolean;
+  gamma: LayerVariable;
+  beta: LayerVariable;
+  movingMean: LayerVariable;
+  movingVariance: LayerVariable;
+}
+
+interface Conv2DFields {
+  rank: number;
+  kernel: LayerVariable;
+  bias: LayerVariable | null;
+  strides: number[];
+  padding: string;
+  dataFormat: string;
+  dilationRate: number[] | number;
+  activation: { getClassName(): string };
+}
+
+interface DropoutFields {
+  rate: number;
+  seed?: number;
+  getNoiseShape(input: tf.Tensor): number[] | null;
+}
+
+const single = (inputs: tf.Tensor | tf.Tensor[]): tf.Tensor => (Array.isArray(inputs) ? inputs[0]! : inputs);
+
+/** BatchNorm's training pass with one gradient for the layer (batchNormInTraining); inference as is. */
+function batchNormCall(layer: BatchNormFields, original: Call): Call | undefined {
+  if (!layer.center || !layer.scale) return undefined;
+  return (inputs, kwargs) => {
+    const input = single(inputs);
+    const lastAxis = layer.axis === -1 || layer.axis === input.rank - 1;
+    if (!kwargs.training || !lastAxis || input.rank < 2 || input.rank > 4) return original(inputs, kwargs);
+    return tf.tidy(() => {
+      const { normed, mean, variance } = batchNormInTraining(
+        input,
+        layer.gamma.read(),
+        layer.beta.read(),
+        layer.epsilon,
+      );
+      // As tfjs-layers: moving ← moving − (moving − batch)·(1 − momentum).
+      for (const [variable, value] of [
+        [layer.movingMean, mean],
+        [layer.movingVariance, variance],
+      ] as const) {
+        tf.tidy(() => {
+          const moving = variable.read();
+          variable.write(tf.sub(moving, tf.mul(tf.sub(moving, value), 1 - layer.momentum)));
+        });
+      }
+      return normed;
+    });
+  };
+}
+
+/** A 2D convolution recorded so that each input's gradient is computed only when needed (conv2dInTraining). */
+function conv2dCall(layer: Conv2DFields, original: Call): Call | undefined {
+  const activation = layer.activation.getClassName();
+  const dilations = typeof layer.dilationRate === 'number' ? [layer.dilationRate] : layer.dilationRate;
+  if (
+    layer.rank !== 2 ||
+    layer.dataFormat !== 'channelsLast' ||
+    dilations.some((d) => d !== 1) ||
+    (layer.padding !== 'same' && layer.padding !== 'valid') ||
+    (activation !== 'linear' && activation !== 'relu')
+  ) {
+    return undefined;
+  }
+  return (inputs, kwargs) => {
+    const input = single(inputs);
+    if (!kwargs.training || input.rank !== 4) return original(inputs, kwargs);
+    return tf.tidy(() =>
+      conv2dInTraining(
+        input as tf.Tensor4D,
+        layer.kernel.read() as tf.Tensor4D,
+        (layer.bias?.read() ?? null) as tf.Tensor1D | null,
+        {
+          strides: layer.strides as [number, number],
+          pad: layer.padding as 'same' | 'valid',
+          activation: activation as TrainingConvActivation,
+        },
+      ),
+    );
+  };
+}
+
+/** Dropout's training pass with the mask filled in one loop (dropoutInTraining). */
+function dropoutCall(layer: DropoutFields, original: Call): Call {
+  return (inputs, kwargs) => {
+    const input = single(inputs);
+    if (!kwargs.training || !(layer.rate > 0 && layer.rate < 1)) return original(inputs, kwargs);
+    return tf.tidy(() =>
+      dropoutInTraining(input, layer.rate, layer.getNoiseShape(input) ?? input.shape, layer.seed),
+    );
+  };
+}
+
+const FUSED_CALLS: Record<string, (layer: never, original: Call) => Call | undefined> = {
+  BatchNormalization: batchNormCall,
+  Conv2D: conv2dCall,
+  Dropout: dropoutCall,
+  SpatialDropout1D: dropoutCall,
+};
+
+function layersOf(model: tfl.LayersModel | tfl.layers.Layer): tfl.layers.Layer[] {
+  const inner = (model as { layers?: tfl.layers.Layer[] }).layers;
+  return inner ? inner.flatMap((layer) => layersOf(layer)) : [model as tfl.layers.Layer];
+}
+
+/**
+ * Runs `fn` (a training step: forward in training mode and backward) with the model's Conv2D,
+ * BatchNormalization and Dropout layers taking faster training paths, then puts the layers back as
+ * they were. The values are tfjs-layers' (BatchNorm's and the convolution's bit for bit, their
+ * gradients to float rounding); dropout draws its masks from another generator. Inference, and any
+ * layer these paths do not cover (channels-first, BatchNorm without center or scale, dilated or
+ * non-ReLU convolutions), runs as tfjs-layers does. Nested models included.
+ */
+export function withFusedTrainingLayers<T>(model: tfl.LayersModel, fn: () => T): T {
+  const patched: tfl.layers.Layer[] = [];
+  for (const layer of layersOf(model)) {
+    const fuse = FUSED_CALLS[layer.getClassName()];
+    const target = layer as unknown as { call: Call };
+    const call = fuse?.(layer as never, target.call.bind(layer));
+    if (!call || Object.hasOwn(layer, 'call')) continue;
+    target.call = call;
+    patched.push(layer);
+  }
+  try {
+    return fn();
+  } finally {
+    for (const layer of patched) delete (layer as unknown as { call?: Call }).call;
+  }
+}
