@@ -2,6 +2,7 @@
 // Data-parallel training is in ./node (worker threads) and ./browser (Web Workers); recipes turned into models and batches in ./recipes.
 export type { EpochTotals, TrainingBatch } from './data-parallel/fit.js';
 export { TrainingError } from './errors.js';
+export { withFusedTrainingLayers } from './fused-layers/with-fused-training-layers.js';
 export {
   correctPredictions,
   LOSS_TYPES,

@@ -39,14 +39,18 @@ export function batchNormInTraining(
 }
 
 function batchNormInTrainingGradient(dy: tf.Tensor, saved: tf.Tensor[], epsilon: number): tf.Tensor[] {
-  const [x, mean, variance] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+  const [input, mean, variance, scale] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
   const gradient = tf.getGradient('FusedBatchNorm');
   if (!gradient) throw new Error('batchNormInTraining: no gradient registered for FusedBatchNorm');
-  const grads = gradient.gradFunc(dy, saved, { varianceEpsilon: epsilon });
+  // The kernel always sees 4D tensors (tf.batchNorm reshapes), and tfjs-core's gradient relies on it.
+  const as4D = (t: tf.Tensor) => tf.reshape(t, [-1, 1, 1, mean.size]);
+  const x = as4D(input);
+  const grads = gradient.gradFunc(as4D(dy), [x, mean, variance, scale], { varianceEpsilon: epsilon });
   const count = x.size / mean.size;
   const slope = tf.mul(grads.variance!(), 2 / count);
   const shift = tf.div(grads.mean!(), count);
   // (x − mean)·slope + shift as a batchNorm whose variance is 1 and epsilon 0.
   const throughMoments = tf.batchNorm(x, mean, tf.onesLike(variance), shift, slope, 0);
-  return [tf.add(grads.x!(), throughMoments), grads.scale!(), grads.offset!()];
+  const dx = tf.reshape(tf.add(grads.x!(), throughMoments), input.shape);
+  return [dx, tf.reshape(grads.scale!(), mean.shape), tf.reshape(grads.offset!(), mean.shape)];
 }

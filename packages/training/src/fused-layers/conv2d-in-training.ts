@@ -20,7 +20,16 @@ const fusedConv2dGradConfig: tf.GradConfig = {
   outputsToSave: [true],
   gradFunc: (dy, saved, attrs) => {
     const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-    const { strides, pad, activation } = attrs as unknown as ConvAttrs;
+    const { strides, pad, activation, dilations, dataFormat } = attrs as unknown as ConvAttrs & {
+      dilations: number[] | number;
+      dataFormat: string;
+    };
+    const dilated = [dilations].flat().some((d) => d !== 1);
+    if (dilated || dataFormat !== 'NHWC' || (activation !== 'linear' && activation !== 'relu')) {
+      throw new Error(
+        `FusedConv2D gradient (@fmnist/training): only NHWC, dilation 1, linear or relu; got ${dataFormat}, dilations ${dilations}, ${activation}`,
+      );
+    }
     // ReLU's registered gradient takes ReLU's input; its output is positive exactly where that is.
     const dyActivation =
       activation === 'relu' ? tf.getGradient('Relu')!.gradFunc(dy, [y], {}).x!() : (dy as tf.Tensor);
@@ -51,7 +60,7 @@ export function conv2dInTraining(
   bias: tf.Tensor1D | null,
   attrs: ConvAttrs,
 ): tf.Tensor4D {
-  if (tf.getGradient('FusedConv2D')?.gradFunc !== fusedConv2dGradConfig.gradFunc) {
+  if (!tf.getGradient('FusedConv2D')) {
     tf.registerGradient(fusedConv2dGradConfig);
   }
   const inputs = bias ? { x, filter, bias } : { x, filter };

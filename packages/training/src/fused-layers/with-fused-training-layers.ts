@@ -104,6 +104,10 @@ function dropoutCall(layer: DropoutFields, original: Call): Call {
   return (inputs, kwargs) => {
     const input = single(inputs);
     if (!kwargs.training || !(layer.rate > 0 && layer.rate < 1)) return original(inputs, kwargs);
+    (layer as { invokeCallHook?: (inputs: unknown, kwargs: unknown) => void }).invokeCallHook?.(
+      inputs,
+      kwargs,
+    );
     return tf.tidy(() =>
       dropoutInTraining(input, layer.rate, layer.getNoiseShape(input) ?? input.shape, layer.seed),
     );
@@ -132,15 +136,15 @@ function layersOf(model: tfl.LayersModel | tfl.layers.Layer): tfl.layers.Layer[]
  */
 export function withFusedTrainingLayers<T>(model: tfl.LayersModel, fn: () => T): T {
   const patched: tfl.layers.Layer[] = [];
-  for (const layer of layersOf(model)) {
-    const fuse = FUSED_CALLS[layer.getClassName()];
-    const target = layer as unknown as { call: Call };
-    const call = fuse?.(layer as never, target.call.bind(layer));
-    if (!call || Object.hasOwn(layer, 'call')) continue;
-    target.call = call;
-    patched.push(layer);
-  }
   try {
+    for (const layer of layersOf(model)) {
+      const fuse = FUSED_CALLS[layer.getClassName()];
+      const target = layer as unknown as { call: Call };
+      const call = fuse?.(layer as never, target.call.bind(layer));
+      if (!call || Object.hasOwn(layer, 'call')) continue;
+      target.call = call;
+      patched.push(layer);
+    }
     return fn();
   } finally {
     for (const layer of patched) delete (layer as unknown as { call?: Call }).call;
