@@ -1,5 +1,6 @@
 import type { BackendName, SimdKernelChoice } from '@fmnist/backend';
 import { TrainingError } from '../errors.js';
+import { AnswerDeadline, type DeadlinePolicy, type RequestKind } from './answer-deadline.js';
 import type { EvaluateMessage, FromWorker, InitMessage, StepMessage } from './protocol.js';
 import type { ReplicaWorker, WorkerTransport } from './transport.js';
 
@@ -17,6 +18,15 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
+/** Runs `onLate` unless `settle` is called within `ms` (an infinite limit sets no timer). */
+function deadline(ms: number, onLate: () => void): () => void {
+  if (!Number.isFinite(ms)) return () => {};
+  const timer = setTimeout(onLate, ms);
+  return () => clearTimeout(timer);
+}
+
+const seconds = (ms: number) => `${Number((ms / 1000).toPrecision(3))} s`;
+
 /** One replica: its thread, its requests in flight, and why it is gone when it is. */
 class Replica {
   readonly pending = new Map<number, Pending>();
@@ -29,11 +39,15 @@ class Replica {
     readonly worker: ReplicaWorker,
   ) {}
 
-  start(init: InitMessage): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  start(init: InitMessage, limitMs: number): Promise<void> {
+    const started = new Promise<void>((resolve, reject) => {
       this.starting = { resolve, reject };
       this.worker.postMessage(init, []);
     });
+    const settle = deadline(limitMs, () =>
+      this.lose(new TrainingError(`${this.name} did not start within ${seconds(limitMs)}`)),
+    );
+    return started.finally(settle);
   }
 
   onMessage(message: FromWorker) {
@@ -75,14 +89,27 @@ export class ReplicaPool {
   private nextId = 0;
   private closing = false;
 
-  private constructor(private readonly replicas: Replica[]) {}
+  private constructor(
+    private readonly replicas: Replica[],
+    private readonly deadline: AnswerDeadline,
+  ) {}
 
-  static async start(transport: WorkerTransport, count: number, init: InitMessage): Promise<ReplicaPool> {
+  /**
+   * `answerLimit`: how long a replica may take to answer before it counts as lost, in ms (`Infinity`:
+   * no limit), or a policy that follows its answers (default `DEFAULT_DEADLINES`).
+   */
+  static async start(
+    transport: WorkerTransport,
+    count: number,
+    init: InitMessage,
+    answerLimit?: number | DeadlinePolicy,
+  ): Promise<ReplicaPool> {
     const replicas: Replica[] = [];
-    const pool = new ReplicaPool(replicas);
+    const pool = new ReplicaPool(replicas, new AnswerDeadline(answerLimit));
     try {
       for (let index = 0; index < count; index++) replicas.push(pool.spawn(transport, index, count));
-      await Promise.all(replicas.map((replica) => replica.start(init)));
+      const limitMs = pool.deadline.limitMs('start', 1);
+      await Promise.all(replicas.map((replica) => replica.start(init, limitMs)));
     } catch (error) {
       // Workers already started would keep a Node process or a page's threads alive: stop them.
       await pool.close();
@@ -135,13 +162,35 @@ export class ReplicaPool {
     const replica = this.replicas[index]!;
     if (replica.lost) return Promise.reject(replica.lost);
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
+    const kind: RequestKind = message.type;
+    const samples = message.xShape[0] ?? 1;
+    const limitMs = this.deadline.limitMs(kind, samples);
+    const sent = performance.now();
+    const answered = new Promise<ShardResult | EvaluatedShare>((resolve, reject) => {
       replica.pending.set(id, { resolve, reject });
       replica.worker.postMessage({ ...message, id } as StepMessage | EvaluateMessage, [
         message.x.buffer as ArrayBuffer,
         message.y.buffer as ArrayBuffer,
       ]);
     });
+    const settle = deadline(limitMs, () =>
+      replica.lose(
+        new TrainingError(
+          `${replica.name} did not answer a ${kind} of ${samples} samples within ${seconds(limitMs)}; it is treated as lost (a browser can end a Web Worker, for memory, without an error event)`,
+        ),
+      ),
+    );
+    return answered.then(
+      (result) => {
+        settle();
+        this.deadline.record(kind, samples, performance.now() - sent);
+        return result;
+      },
+      (error: unknown) => {
+        settle();
+        throw error;
+      },
+    );
   }
 
   /** Fails what is in flight with `error` and stops every thread; closing twice is harmless. */

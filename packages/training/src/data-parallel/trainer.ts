@@ -52,6 +52,13 @@ export interface DataParallelOptions {
   kernelBuild?: SimdKernelBuild | 'auto';
   /** How workers start: `./node` uses worker_threads, `./browser` Web Workers; pass one to replace it. */
   transport?: WorkerTransport;
+  /**
+   * How long a worker may take to start or to answer a step or an evaluation before it counts as lost
+   * (the call rejects naming it, as when a worker dies): a browser can end a Web Worker, for memory,
+   * without any event. In ms; `Infinity` waits forever. Default: 10 minutes for a worker's first answer
+   * of each kind, then 20 times its slowest answer so far per sample (at least 2 minutes).
+   */
+  replicaTimeoutMs?: number;
 }
 
 export interface StepResult {
@@ -445,6 +452,11 @@ export async function startTrainer(
     throw new TrainingError(
       `DataParallelTrainer: kernelBuild must be 'auto', 'relaxed-simd', 'simd128' or 'off', got ${String(kernelBuild)}`,
     );
+  const { replicaTimeoutMs } = options;
+  if (replicaTimeoutMs !== undefined && !(typeof replicaTimeoutMs === 'number' && replicaTimeoutMs > 0))
+    throw new TrainingError(
+      `DataParallelTrainer: replicaTimeoutMs must be a positive number of milliseconds (or Infinity), got ${String(replicaTimeoutMs)}`,
+    );
   const loss = resolveLoss(model, options.loss);
   const backend = options.backend ?? (tf.getBackend() as BackendName);
   if (kernelBuild !== 'auto' && localShard) {
@@ -452,15 +464,20 @@ export async function startTrainer(
     setSimdKernelBuild(kernelBuild);
     await compileSimdKernels();
   }
-  const pool = await ReplicaPool.start(transport, threads - (localShard ? 1 : 0), {
-    type: 'init',
-    topology: JSON.stringify(model.toJSON(null, false)),
-    backend,
-    loss,
-    setupModules: options.setupModules ?? [],
-    ...(options.wasmPaths === undefined ? {} : { wasmPaths: options.wasmPaths }),
-    ...(kernelBuild === 'auto' ? {} : { kernelBuild }),
-  });
+  const pool = await ReplicaPool.start(
+    transport,
+    threads - (localShard ? 1 : 0),
+    {
+      type: 'init',
+      topology: JSON.stringify(model.toJSON(null, false)),
+      backend,
+      loss,
+      setupModules: options.setupModules ?? [],
+      ...(options.wasmPaths === undefined ? {} : { wasmPaths: options.wasmPaths }),
+      ...(kernelBuild === 'auto' ? {} : { kernelBuild }),
+    },
+    replicaTimeoutMs,
+  );
   return {
     model,
     pool,
