@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TrainingError } from '../errors.js';
 import { smallConvModel } from '../testing/small-conv-model.js';
 import { tf } from '../testing/tf.js';
@@ -80,6 +80,30 @@ describe('ReplicaPool answer deadlines', () => {
     await expect(pool.step(0, shard())).rejects.toThrow('within 0.2 s');
     expect(performance.now() - started).toBeLessThan(30_000);
     await pool.close();
+  });
+
+  it('starts over when the timer itself was held up (a suspended laptop), not the worker', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const { transport, state } = fakeTransport(2);
+      const starting = ReplicaPool.start(transport, 1, init, 1_000);
+      await vi.advanceTimersByTimeAsync(1);
+      const pool = await starting;
+      state.silent = true;
+      let outcome = 'pending';
+      pool.step(0, shard()).catch(() => {
+        outcome = 'lost';
+      });
+      // The machine sleeps for a minute: the clock jumps, then the timer fires late.
+      vi.setSystemTime(Date.now() + 60_000);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(outcome).toBe('pending');
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(outcome).toBe('lost');
+      await pool.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('gives up on a worker that never starts, and stops the workers it started', async () => {

@@ -18,10 +18,21 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-/** Runs `onLate` unless `settle` is called within `ms` (an infinite limit sets no timer). */
+/** A timer that fires this much after its time was held up, not the worker (a suspended laptop, a frozen tab). */
+const HELD_UP_MS = 5_000;
+
+/**
+ * Runs `onLate` unless `settle` is called within `ms` (an infinite limit sets no timer). A timer that
+ * fires well after its time starts over instead.
+ */
 function deadline(ms: number, onLate: () => void): () => void {
   if (!Number.isFinite(ms)) return () => {};
-  const timer = setTimeout(onLate, ms);
+  let timer: ReturnType<typeof setTimeout>;
+  const arm = () => {
+    const due = Date.now() + ms;
+    timer = setTimeout(() => (Date.now() - due > HELD_UP_MS ? arm() : onLate()), ms);
+  };
+  arm();
   return () => clearTimeout(timer);
 }
 
