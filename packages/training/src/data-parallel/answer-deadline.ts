@@ -9,7 +9,7 @@ export interface DeadlinePolicy {
 }
 
 /** Ten minutes for a first answer, then twenty times the slowest so far and at least two minutes. */
-export const DEFAULT_DEADLINES: DeadlinePolicy = { firstMs: 600_000, factor: 20, minMs: 120_000 };
+const DEFAULT_DEADLINES: DeadlinePolicy = { firstMs: 600_000, factor: 20, minMs: 120_000 };
 
 export type RequestKind = 'start' | 'step' | 'evaluate';
 

@@ -107,7 +107,7 @@ export class ReplicaPool {
 
   /**
    * `answerLimit`: how long a replica may take to answer before it counts as lost, in ms (`Infinity`:
-   * no limit), or a policy that follows its answers (default `DEFAULT_DEADLINES`).
+   * no limit), or a policy that follows its answers.
    */
   static async start(
     transport: WorkerTransport,

@@ -63,7 +63,7 @@ export function conv2dInTraining(
   if (!tf.getGradient('FusedConv2D')) {
     tf.registerGradient(fusedConv2dGradConfig);
   }
-  const inputs = bias ? { x, filter, bias } : { x, filter };
+  const inputs: tf.NamedTensorMap = bias ? { x, filter, bias } : { x, filter };
   return tf.engine().runKernel('FusedConv2D', inputs, {
     ...attrs,
     dataFormat: 'NHWC',
