@@ -73,7 +73,8 @@ session.disconnect();
 function where(url: string, name: string): string {
   if (url.startsWith('wasm')) return 'wasm';
   if (name === '(garbage collector)') return 'gc';
-  if (name === 'randomUniform_' || /fused-layers\/dropout|packages\/random\//.test(url)) return 'dropoutMasks';
+  if (name === 'randomUniform_' || /fused-layers\/dropout|packages\/random\//.test(url))
+    return 'dropoutMasks';
   const tfjs = /@tensorflow\/(tfjs-[a-z-]+)\//.exec(url);
   if (tfjs) return tfjs[1]!;
   // A kernel written in JavaScript (its arithmetic, not wiring) until it moves to WebAssembly.
@@ -94,7 +95,11 @@ const emit = (record: Record<string, unknown>) =>
   console.log(JSON.stringify({ ...record, shard: SHARD, backend: 'wasm', node: process.version }));
 emit({ name: 'step.vgg.bn.shard', value: Number(stepMs.toFixed(1)), unit: 'ms' });
 emit({ name: 'step.vgg.bn.shard.tfjsLayersPaths', value: Number(layersStepMs.toFixed(1)), unit: 'ms' });
-emit({ name: 'step.vgg.bn.shard.fusedSpeedup', value: Number((layersStepMs / stepMs).toFixed(2)), unit: 'x' });
+emit({
+  name: 'step.vgg.bn.shard.fusedSpeedup',
+  value: Number((layersStepMs / stepMs).toFixed(2)),
+  unit: 'x',
+});
 for (const [key, ms] of Object.entries(perStep).sort((a, b) => b[1] - a[1])) {
   emit({ name: `step.vgg.bn.shard.self.${key}`, value: Number(ms.toFixed(1)), unit: 'ms' });
 }
