@@ -191,17 +191,10 @@ export class ReplicaPool {
         ),
       ),
     );
-    return answered.then(
-      (result) => {
-        settle();
-        this.deadline.record(kind, samples, performance.now() - sent);
-        return result;
-      },
-      (error: unknown) => {
-        settle();
-        throw error;
-      },
-    );
+    return answered.finally(settle).then((result) => {
+      this.deadline.record(kind, samples, performance.now() - sent);
+      return result;
+    });
   }
 
   /** Fails what is in flight with `error` and stops every thread; closing twice is harmless. */
