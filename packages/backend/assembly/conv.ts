@@ -342,7 +342,7 @@ function packShifted(
 }
 
 
-export { batchNormForward, batchNormGradient } from './batch-norm';
+export { batchNormForward, batchNormGradient, batchNormMoments, batchNormTrainingGradient } from './batch-norm';
 export { winogradConv } from './winograd';
 export { winogradPackFilter } from './winograd-filter';
 export { winogradFilterGradient } from './winograd-filter-gradient';

@@ -17,6 +17,10 @@ import { conv2DWrapper, fusedConv2DWrapper } from './kernels/conv2d.js';
 import { conv2DBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
 import { batchNormGradientConfig } from './kernels/fmnist-batch-norm-gradient.js';
+import {
+  batchNormMomentsConfig,
+  batchNormTrainingGradientConfig,
+} from './kernels/fmnist-batch-norm-training.js';
 import { reluGradientConfig, squareGradientConfig } from './kernels/fmnist-elementwise-gradients.js';
 import { fusedBatchNormWrapper } from './kernels/fused-batch-norm.js';
 import { identityConfig } from './kernels/identity.js';
@@ -30,6 +34,8 @@ const KERNELS: readonly (KernelConfig | KernelWrapper)[] = [
   fusedConv2DWrapper,
   fusedBatchNormWrapper,
   batchNormGradientConfig,
+  batchNormMomentsConfig,
+  batchNormTrainingGradientConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   identityConfig,

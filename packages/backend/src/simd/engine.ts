@@ -22,6 +22,8 @@ export interface SimdKernelExports {
   winogradFilterGradient(...args: number[]): void;
   batchNormForward(...args: number[]): void;
   batchNormGradient(...args: number[]): void;
+  batchNormMoments(...args: number[]): void;
+  batchNormTrainingGradient(...args: number[]): void;
   maxPoolGrad(...args: number[]): void;
   reluGradient(dy: number, x: number, out: number, count: number): void;
   squareGradient(dy: number, x: number, out: number, count: number): void;

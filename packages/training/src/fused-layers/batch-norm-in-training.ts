@@ -1,3 +1,4 @@
+import { batchNormMoments, batchNormTrainingGradient } from '@fmnist/backend';
 import * as tf from '@tensorflow/tfjs-core';
 
 interface BatchNormInTraining {
@@ -11,7 +12,8 @@ interface BatchNormInTraining {
  * BatchNorm over every axis but the last, in training: the forward pass of tfjs-layers' (tf.moments then
  * tf.batchNorm), with one gradient for the whole layer instead of
  * autodiff back through the moments (about ten passes over the activations and seventeen kernels).
- * The gradient is the backend's registered FusedBatchNorm gradient, taken with mean and variance as
+ * On wasm with @fmnist/backend's kernels, that gradient is one kernel of two passes. Elsewhere it
+ * is the backend's registered FusedBatchNorm gradient, taken with mean and variance as
  * inputs, plus what flows back through them: dMean/n + 2·dVariance·(x − mean)/n, one per-channel affine
  * pass (Σ(x − mean) is zero, so the variance's own dependence on the mean adds nothing).
  */
@@ -23,9 +25,10 @@ export function batchNormInTraining(
 ): BatchNormInTraining {
   const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
   // Outside the custom gradient, so they are on the tape but lead only to the moving averages: the
-  // backward pass skips them.
-  const mean = tf.mean(x, axes);
-  const variance = tf.mean(tf.squaredDifference(x, mean), axes);
+  // backward pass skips them. On wasm, one kernel of @fmnist/backend computes both.
+  const moments = batchNormMoments(x);
+  const mean = moments?.mean ?? tf.mean(x, axes);
+  const variance = moments?.variance ?? tf.mean(tf.squaredDifference(x, mean), axes);
   const layer = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, scale, offset, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     save([input, mean, variance, scale]);
@@ -40,6 +43,8 @@ export function batchNormInTraining(
 
 function batchNormInTrainingGradient(dy: tf.Tensor, saved: tf.Tensor[], epsilon: number): tf.Tensor[] {
   const [input, mean, variance, scale] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+  const fused = batchNormTrainingGradient(input, dy, mean, variance, scale, epsilon);
+  if (fused) return [fused.dx, fused.dScale, fused.dOffset];
   const gradient = tf.getGradient('FusedBatchNorm');
   if (!gradient) throw new Error('batchNormInTraining: no gradient registered for FusedBatchNorm');
   // The kernel always sees 4D tensors (tf.batchNorm reshapes), and tfjs-core's gradient relies on it.

@@ -1,0 +1,132 @@
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { BackendError } from '../errors.js';
+import type { KernelArgs } from '../kernel-call.js';
+import { simdKernelsFor, type WasmBackendInternals } from '../simd/engine.js';
+import { heapOffset, withScratch } from '../simd/scratch.js';
+
+/** Our kernel for BatchNorm's batch statistics over every axis but the last: outputs mean and variance. */
+export const BATCH_NORM_MOMENTS_KERNEL = 'FmnistBatchNormMoments';
+/** Our kernel for BatchNorm's whole input gradient in training: outputs dx and [Σdy, Σdy(x - mean)]. */
+export const BATCH_NORM_TRAINING_GRADIENT_KERNEL = 'FmnistBatchNormTrainingGradient';
+
+type OutputBackend = WasmBackendInternals & { makeOutput(shape: number[], dtype: 'float32'): TensorInfo };
+
+function kernelsOf(args: KernelArgs, kernelName: string) {
+  const backend = args.backend as unknown as OutputBackend;
+  const kernels = simdKernelsFor(backend);
+  if (!kernels) throw new BackendError(`${kernelName} needs the SIMD kernels bound`);
+  return { backend, kernels };
+}
+
+export const batchNormMomentsConfig: KernelConfig = {
+  kernelName: BATCH_NORM_MOMENTS_KERNEL,
+  backendName: 'wasm',
+  kernelFunc: ((args: KernelArgs) => {
+    const { backend, kernels } = kernelsOf(args, BATCH_NORM_MOMENTS_KERNEL);
+    const { x } = args.inputs as Record<string, TensorInfo>;
+    const channels = x!.shape.at(-1)!;
+    const mean = backend.makeOutput([channels], 'float32');
+    const variance = backend.makeOutput([channels], 'float32');
+    withScratch(backend, [mean, variance], (scratch) => {
+      kernels.batchNormMoments(
+        heapOffset(backend, x!),
+        tf.util.sizeFromShape(x!.shape) / channels,
+        channels,
+        heapOffset(backend, mean),
+        heapOffset(backend, variance),
+        scratch.alloc(channels * 4),
+      );
+    });
+    return [mean, variance];
+  }) as unknown as KernelFunc,
+};
+
+export const batchNormTrainingGradientConfig: KernelConfig = {
+  kernelName: BATCH_NORM_TRAINING_GRADIENT_KERNEL,
+  backendName: 'wasm',
+  kernelFunc: ((args: KernelArgs) => {
+    const { backend, kernels } = kernelsOf(args, BATCH_NORM_TRAINING_GRADIENT_KERNEL);
+    const { x, dy, mean, variance, scale } = args.inputs as Record<string, TensorInfo | undefined>;
+    const channels = x!.shape.at(-1)!;
+    const dx = backend.makeOutput(x!.shape, 'float32');
+    const sums = backend.makeOutput([2, channels], 'float32');
+    withScratch(backend, [dx, sums], (scratch) => {
+      kernels.batchNormTrainingGradient(
+        heapOffset(backend, x!),
+        heapOffset(backend, dy!),
+        heapOffset(backend, mean!),
+        heapOffset(backend, variance!),
+        scale ? heapOffset(backend, scale) : 0,
+        args.attrs.varianceEpsilon as number,
+        tf.util.sizeFromShape(x!.shape) / channels,
+        channels,
+        heapOffset(backend, dx),
+        heapOffset(backend, sums),
+        scratch.alloc(3 * channels * 4),
+      );
+    });
+    return [dx, sums];
+  }) as unknown as KernelFunc,
+};
+
+/**
+ * Whether `kernelName` runs here (registered by registerWasmTrainingKernels, on wasm with our SIMD
+ * kernels bound) and takes these tensors: float32, the statistics one value per channel of the last axis.
+ */
+function fitsKernel(kernelName: string, x: tf.Tensor, perChannel: (tf.Tensor | undefined)[]): boolean {
+  const channels = x.shape.at(-1);
+  return (
+    tf.getKernel(kernelName, tf.getBackend()) !== undefined &&
+    x.rank >= 2 &&
+    x.dtype === 'float32' &&
+    simdKernelsFor(tf.backend()) !== undefined &&
+    perChannel.every(
+      (t) => t === undefined || (t.dtype === 'float32' && t.rank === 1 && t.shape[0] === channels),
+    )
+  );
+}
+
+/**
+ * BatchNorm's batch mean and biased variance over every axis but the last in one kernel of two passes
+ * (tf.moments takes three kernels and a full-size temporary), where our SIMD kernels run (wasm);
+ * undefined elsewhere, for the caller's own path. Not differentiable: the statistics feed BatchNorm
+ * through a custom gradient and the moving averages.
+ */
+export function batchNormMoments(x: tf.Tensor): { mean: tf.Tensor1D; variance: tf.Tensor1D } | undefined {
+  if (!fitsKernel(BATCH_NORM_MOMENTS_KERNEL, x, [])) return undefined;
+  const [mean, variance] = tf.engine().runKernel(BATCH_NORM_MOMENTS_KERNEL, { x }) as tf.Tensor1D[];
+  return { mean: mean!, variance: variance! };
+}
+
+/**
+ * The gradient of BatchNorm in training (statistics of the batch over every axis but the last) in two
+ * passes, where our SIMD kernels run (wasm): dx through the batch mean and variance too, and the scale's
+ * and offset's gradients. Undefined elsewhere, for the caller's own path.
+ */
+export function batchNormTrainingGradient(
+  x: tf.Tensor,
+  dy: tf.Tensor,
+  mean: tf.Tensor,
+  variance: tf.Tensor,
+  scale: tf.Tensor | undefined,
+  varianceEpsilon: number,
+): { dx: tf.Tensor; dScale: tf.Tensor1D; dOffset: tf.Tensor1D } | undefined {
+  if (
+    !fitsKernel(BATCH_NORM_TRAINING_GRADIENT_KERNEL, x, [mean, variance, scale]) ||
+    dy.dtype !== 'float32' ||
+    !tf.util.arraysEqual(dy.shape, x.shape)
+  )
+    return undefined;
+  const [dx, sums] = tf
+    .engine()
+    .runKernel(
+      BATCH_NORM_TRAINING_GRADIENT_KERNEL,
+      { x, dy, mean, variance, ...(scale ? { scale } : {}) },
+      { varianceEpsilon },
+    ) as tf.Tensor[];
+  const [sumDy, sumDyXc] = tf.unstack(sums!) as [tf.Tensor1D, tf.Tensor1D];
+  const dScale = tf.tidy(() => tf.mul(tf.rsqrt(tf.add(variance, varianceEpsilon)), sumDyXc)) as tf.Tensor1D;
+  tf.dispose([sums!, sumDyXc]);
+  return { dx: dx!, dScale, dOffset: sumDy };
+}
