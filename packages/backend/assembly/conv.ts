@@ -350,3 +350,4 @@ export { convFilterGradientByTaps } from './filter-gradient-by-taps';
 export { maxPoolGrad } from './max-pool-grad';
 export { reluGradient, squareGradient } from './elementwise-gradients';
 export { channelBinary } from './channel-binary';
+export { dropoutMask } from './dropout-mask';

@@ -2,6 +2,7 @@
 // losses are in @fmnist/training.
 export { BackendError } from './errors.js';
 export { batchNormMoments, batchNormTrainingGradient } from './kernels/fmnist-batch-norm-training.js';
+export { dropoutMask } from './kernels/fmnist-dropout-mask.js';
 export { registerWasmTrainingKernels } from './register-all-kernels.js';
 export {
   BACKEND_CHOICES,

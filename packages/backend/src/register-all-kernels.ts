@@ -21,6 +21,7 @@ import {
   batchNormMomentsConfig,
   batchNormTrainingGradientConfig,
 } from './kernels/fmnist-batch-norm-training.js';
+import { dropoutMaskConfig } from './kernels/fmnist-dropout-mask.js';
 import { reluGradientConfig, squareGradientConfig } from './kernels/fmnist-elementwise-gradients.js';
 import { fusedBatchNormWrapper } from './kernels/fused-batch-norm.js';
 import { identityConfig } from './kernels/identity.js';
@@ -36,6 +37,7 @@ const KERNELS: readonly (KernelConfig | KernelWrapper)[] = [
   batchNormGradientConfig,
   batchNormMomentsConfig,
   batchNormTrainingGradientConfig,
+  dropoutMaskConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   identityConfig,
