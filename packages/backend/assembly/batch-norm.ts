@@ -2,8 +2,9 @@
 
 /**
  * out[p, c] = x[p, c] * k[c] + b[c] with k = scale / sqrt(variance + eps) and b = offset - mean * k,
- * for `pixels` rows of `channels`. `mean` and `variance` are per-channel; `offset` and `scale` may be
- * 0 (absent: 0 and 1). Scratch `factors`: 2 * channels floats, 16-byte aligned.
+ * for `pixels` rows of `channels`, then max(out, 0) when `relu` is 1. `mean` and `variance` are
+ * per-channel; `offset` and `scale` may be 0 (absent: 0 and 1). Scratch `factors`: 2 * channels floats,
+ * 16-byte aligned.
  */
 export function batchNormForward(
   x: usize,
@@ -16,6 +17,7 @@ export function batchNormForward(
   scale: usize,
   epsilon: f32,
   factors: usize,
+  relu: i32,
 ): void {
   const k = factors;
   const b = factors + <usize>channels * 4;
@@ -27,14 +29,20 @@ export function batchNormForward(
   }
   const rowBytes = <usize>channels * 4;
   const vectorBytes = rowBytes & ~15;
+  // Below every value without ReLU; 0 with it.
+  const floor: f32 = relu != 0 ? 0 : -Infinity;
+  const floors = f32x4.splat(floor);
   let from = x;
   let to = out;
   for (let p = 0; p < pixels; p++) {
     let o: usize = 0;
     for (; o < vectorBytes; o += 16) {
-      v128.store(to + o, f32x4.add(f32x4.mul(v128.load(from + o), v128.load(k + o)), v128.load(b + o)));
+      const value = f32x4.add(f32x4.mul(v128.load(from + o), v128.load(k + o)), v128.load(b + o));
+      v128.store(to + o, f32x4.max(value, floors));
     }
-    for (; o < rowBytes; o += 4) store<f32>(to + o, load<f32>(from + o) * load<f32>(k + o) + load<f32>(b + o));
+    for (; o < rowBytes; o += 4) {
+      store<f32>(to + o, max(load<f32>(from + o) * load<f32>(k + o) + load<f32>(b + o), floor));
+    }
     from += rowBytes;
     to += rowBytes;
   }
@@ -82,6 +90,13 @@ export function batchNormGradient(
     gp += rowBytes;
     out += rowBytes;
   }
+}
+
+/** dy where y > 0 (ReLU's gradient from its output), else 0; dy itself when not `masked`. */
+// @ts-ignore: decorator
+@inline
+function reluMasked(dy: v128, y: v128, masked: bool): v128 {
+  return masked ? v128.and(dy, f32x4.gt(y, f32x4.splat(0))) : dy;
 }
 
 // Rows summed into a block's partial sums before the partials join the total: float32 rounding then grows
@@ -154,12 +169,14 @@ export function batchNormMoments(
  * two passes: first sums[c] = Σp dy[p, c] and sums[channels + c] = Σp dy[p, c]·(x[p, c] - mean[c]), then
  * dx = k·(dy - sums[c]/n - (x - mean)·inv²·sums[channels + c]/n) with inv = 1/sqrt(variance + epsilon),
  * k = scale·inv and n = `pixels` (scale 0: absent, 1). The scale's gradient is inv·sums[channels + c] and
- * the offset's sums[c]. `sums`: 2 * channels floats, overwritten; scratch `factors`: 3 * channels floats,
- * 16-byte aligned.
+ * the offset's sums[c]. With `y` (the output of BatchNorm then ReLU; 0: none), dy counts only where
+ * y > 0: the gradient through the ReLU too. `sums`: 2 * channels floats, overwritten; scratch `factors`:
+ * 3 * channels floats, 16-byte aligned.
  */
 export function batchNormTrainingGradient(
   x: usize,
   dy: usize,
+  y: usize,
   mean: usize,
   variance: usize,
   scale: usize,
@@ -177,26 +194,30 @@ export function batchNormTrainingGradient(
   const partialDy = factors;
   const partialDyXc = factors + rowBytes;
   memory.fill(sums, 0, rowBytes * 2);
+  // Without y nothing is masked (yp then only holds a valid address).
+  const masked = y != 0;
   let xp = x;
   let gp = dy;
+  let yp = masked ? y : dy;
   for (let start = 0; start < pixels; start += BLOCK_ROWS) {
     const end = min(pixels, start + BLOCK_ROWS);
     memory.fill(partialDy, 0, rowBytes * 2);
     for (let p = start; p < end; p++) {
       let o: usize = 0;
       for (; o < vectorBytes; o += 16) {
-        const g = v128.load(gp + o);
+        const g = reluMasked(v128.load(gp + o), v128.load(yp + o), masked);
         const centered = f32x4.sub(v128.load(xp + o), v128.load(mean + o));
         v128.store(partialDy + o, f32x4.add(v128.load(partialDy + o), g));
         v128.store(partialDyXc + o, f32x4.add(v128.load(partialDyXc + o), f32x4.mul(g, centered)));
       }
       for (; o < rowBytes; o += 4) {
-        const g = load<f32>(gp + o);
+        const g = !masked || load<f32>(yp + o) > 0 ? load<f32>(gp + o) : 0;
         store<f32>(partialDy + o, load<f32>(partialDy + o) + g);
         store<f32>(partialDyXc + o, load<f32>(partialDyXc + o) + g * (load<f32>(xp + o) - load<f32>(mean + o)));
       }
       xp += rowBytes;
       gp += rowBytes;
+      yp += rowBytes;
     }
     addRow(sumDy, partialDy, rowBytes);
     addRow(sumDyXc, partialDyXc, rowBytes);
@@ -218,27 +239,31 @@ export function batchNormTrainingGradient(
   }
   xp = x;
   gp = dy;
+  yp = masked ? y : dy;
   let out = dx;
   for (let p = 0; p < pixels; p++) {
     let o: usize = 0;
     for (; o < vectorBytes; o += 16) {
       const centered = f32x4.sub(v128.load(xp + o), v128.load(mean + o));
+      const g = reluMasked(v128.load(gp + o), v128.load(yp + o), masked);
       const value = f32x4.add(
-        f32x4.add(f32x4.mul(v128.load(gp + o), v128.load(k + o)), f32x4.mul(centered, v128.load(slope + o))),
+        f32x4.add(f32x4.mul(g, v128.load(k + o)), f32x4.mul(centered, v128.load(slope + o))),
         v128.load(shift + o),
       );
       v128.store(out + o, value);
     }
     for (; o < rowBytes; o += 4) {
+      const g = !masked || load<f32>(yp + o) > 0 ? load<f32>(gp + o) : 0;
       store<f32>(
         out + o,
-        load<f32>(gp + o) * load<f32>(k + o) +
+        g * load<f32>(k + o) +
           (load<f32>(xp + o) - load<f32>(mean + o)) * load<f32>(slope + o) +
           load<f32>(shift + o),
       );
     }
     xp += rowBytes;
     gp += rowBytes;
+    yp += rowBytes;
     out += rowBytes;
   }
 }

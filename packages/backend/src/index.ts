@@ -1,7 +1,11 @@
 // Works in browsers and Node alike: backend choice and the WASM training kernels. Training loops and
 // losses are in @fmnist/training.
 export { BackendError } from './errors.js';
-export { batchNormMoments, batchNormTrainingGradient } from './kernels/fmnist-batch-norm-training.js';
+export {
+  batchNormMoments,
+  batchNormRelu,
+  batchNormTrainingGradient,
+} from './kernels/fmnist-batch-norm-training.js';
 export { dropoutMask } from './kernels/fmnist-dropout-mask.js';
 export { registerWasmTrainingKernels } from './register-all-kernels.js';
 export {

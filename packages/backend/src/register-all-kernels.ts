@@ -19,6 +19,7 @@ import { conv2DBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
 import { batchNormGradientConfig } from './kernels/fmnist-batch-norm-gradient.js';
 import {
   batchNormMomentsConfig,
+  batchNormReluConfig,
   batchNormTrainingGradientConfig,
 } from './kernels/fmnist-batch-norm-training.js';
 import { dropoutMaskConfig } from './kernels/fmnist-dropout-mask.js';
@@ -36,6 +37,7 @@ const KERNELS: readonly (KernelConfig | KernelWrapper)[] = [
   fusedBatchNormWrapper,
   batchNormGradientConfig,
   batchNormMomentsConfig,
+  batchNormReluConfig,
   batchNormTrainingGradientConfig,
   dropoutMaskConfig,
   conv2DBackpropFilterConfig,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { maxRelativeDifference, onBackend, randomArray, tf } from '../testing/tf.js';
-import { batchNormMoments, batchNormTrainingGradient } from './fmnist-batch-norm-training.js';
+import { batchNormMoments, batchNormRelu, batchNormTrainingGradient } from './fmnist-batch-norm-training.js';
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 // 5, 6, 7 and 33 channels cover the kernels' vector and scalar paths; 50,176 rows (a 64-image batch of
@@ -53,7 +53,7 @@ describe('batchNormMoments', () => {
 
 describe('batchNormTrainingGradient', () => {
   // Autodiff (cpu) of BatchNorm written with elementary ops, the statistics taken from the batch.
-  function reference(shape: number[], withScale: boolean, epsilon: number) {
+  function reference(shape: number[], withScale: boolean, epsilon: number, relu = false) {
     const axes = shape.slice(0, -1).map((_, i) => i);
     return onBackend('cpu', () => {
       const x = tf.tensor(inputOf(shape), shape);
@@ -65,7 +65,8 @@ describe('batchNormTrainingGradient', () => {
         const normed = tf.mul(tf.sub(input, mean), tf.rsqrt(tf.add(variance, epsilon)));
         // Without a scale, s still takes part (times 0) so that tf.grads has a path to it.
         const factor = withScale ? s : tf.add(tf.mul(s, 0), 1);
-        return tf.sum(tf.mul(tf.add(tf.mul(normed, factor), o), w));
+        const out = tf.add(tf.mul(normed, factor), o);
+        return tf.sum(tf.mul(relu ? tf.relu(out) : out, w));
       };
       const grads = tf.grads(f as (...t: tf.Tensor[]) => tf.Tensor)([x, scale, offset]);
       tf.dispose([x, scale, offset, w]);
@@ -96,6 +97,24 @@ describe('batchNormTrainingGradient', () => {
     }
   });
 
+  it.each(shapes)('goes through a ReLU after BatchNorm given its output, for x %j', async (...shape) => {
+    const want = await reference(shape, true, 1e-3, true);
+    await tf.setBackend('wasm');
+    const x = tf.tensor(inputOf(shape), shape);
+    const dy = tf.tensor(randomArray(size(shape), 9), shape);
+    const scale = tf.tensor(randomArray(shape.at(-1)!, 7).map((v) => v + 1));
+    const offset = tf.tensor(randomArray(shape.at(-1)!, 8));
+    const { mean, variance } = batchNormMoments(x)!;
+    const y = batchNormRelu(x, mean, variance, offset, scale, 1e-3)!;
+    const expected = tf.relu(tf.batchNorm(x, mean, variance, offset, scale, 1e-3));
+    expect(y.dataSync()).toEqual(expected.dataSync());
+    const got = batchNormTrainingGradient(x, dy, mean, variance, scale, 1e-3, y)!;
+    [got.dx, got.dScale, got.dOffset].forEach((t, i) =>
+      expect(maxRelativeDifference(want[i]!, t.dataSync() as Float32Array), `output ${i}`).toBeLessThan(1e-5),
+    );
+    tf.dispose([x, dy, scale, offset, mean, variance, y, expected, got.dx, got.dScale, got.dOffset]);
+  });
+
   it('leaves statistics that are not one per channel, and other backends, to the caller', async () => {
     await tf.setBackend('wasm');
     const x = tf.ones([2, 3, 4]);
@@ -104,11 +123,14 @@ describe('batchNormTrainingGradient', () => {
     const wrongDy = tf.ones([2, 3, 2]);
     const channel = tf.ones([4]);
     expect(batchNormTrainingGradient(x, wrongDy, channel, channel, undefined, 1e-3)).toBeUndefined();
+    expect(batchNormTrainingGradient(x, x, channel, channel, undefined, 1e-3, wrongDy)).toBeUndefined();
+    expect(batchNormRelu(x, stats, stats, undefined, undefined, 1e-3)).toBeUndefined();
     tf.dispose([x, stats, wrongDy, channel]);
     await tf.setBackend('cpu');
     const cpuX = tf.ones([2, 4]);
     const cpuChannel = tf.ones([4]);
     expect(batchNormTrainingGradient(cpuX, cpuX, cpuChannel, cpuChannel, undefined, 1e-3)).toBeUndefined();
+    expect(batchNormRelu(cpuX, cpuChannel, cpuChannel, undefined, undefined, 1e-3)).toBeUndefined();
     tf.dispose([cpuX, cpuChannel]);
   });
 });

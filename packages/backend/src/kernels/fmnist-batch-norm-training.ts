@@ -9,6 +9,8 @@ import { heapOffset, withScratch } from '../simd/scratch.js';
 export const BATCH_NORM_MOMENTS_KERNEL = 'FmnistBatchNormMoments';
 /** Our kernel for BatchNorm's whole input gradient in training: outputs dx and [Σdy, Σdy(x - mean)]. */
 export const BATCH_NORM_TRAINING_GRADIENT_KERNEL = 'FmnistBatchNormTrainingGradient';
+/** Our kernel for BatchNorm then ReLU in one pass (FusedBatchNorm has no activation). */
+export const BATCH_NORM_RELU_KERNEL = 'FmnistBatchNormRelu';
 
 type OutputBackend = WasmBackendInternals & { makeOutput(shape: number[], dtype: 'float32'): TensorInfo };
 
@@ -47,7 +49,7 @@ export const batchNormTrainingGradientConfig: KernelConfig = {
   backendName: 'wasm',
   kernelFunc: ((args: KernelArgs) => {
     const { backend, kernels } = kernelsOf(args, BATCH_NORM_TRAINING_GRADIENT_KERNEL);
-    const { x, dy, mean, variance, scale } = args.inputs as Record<string, TensorInfo | undefined>;
+    const { x, dy, y, mean, variance, scale } = args.inputs as Record<string, TensorInfo | undefined>;
     const channels = x!.shape.at(-1)!;
     const dx = backend.makeOutput(x!.shape, 'float32');
     const sums = backend.makeOutput([2, channels], 'float32');
@@ -55,6 +57,7 @@ export const batchNormTrainingGradientConfig: KernelConfig = {
       kernels.batchNormTrainingGradient(
         heapOffset(backend, x!),
         heapOffset(backend, dy!),
+        y ? heapOffset(backend, y) : 0,
         heapOffset(backend, mean!),
         heapOffset(backend, variance!),
         scale ? heapOffset(backend, scale) : 0,
@@ -67,6 +70,33 @@ export const batchNormTrainingGradientConfig: KernelConfig = {
       );
     });
     return [dx, sums];
+  }) as unknown as KernelFunc,
+};
+
+export const batchNormReluConfig: KernelConfig = {
+  kernelName: BATCH_NORM_RELU_KERNEL,
+  backendName: 'wasm',
+  kernelFunc: ((args: KernelArgs) => {
+    const { backend, kernels } = kernelsOf(args, BATCH_NORM_RELU_KERNEL);
+    const { x, mean, variance, offset, scale } = args.inputs as Record<string, TensorInfo | undefined>;
+    const channels = x!.shape.at(-1)!;
+    const out = backend.makeOutput(x!.shape, 'float32');
+    withScratch(backend, [out], (scratch) => {
+      kernels.batchNormForward(
+        heapOffset(backend, x!),
+        heapOffset(backend, out),
+        tf.util.sizeFromShape(x!.shape) / channels,
+        channels,
+        heapOffset(backend, mean!),
+        heapOffset(backend, variance!),
+        offset ? heapOffset(backend, offset) : 0,
+        scale ? heapOffset(backend, scale) : 0,
+        args.attrs.varianceEpsilon as number,
+        scratch.alloc(2 * channels * 4),
+        1,
+      );
+    });
+    return out;
   }) as unknown as KernelFunc,
 };
 
@@ -100,9 +130,33 @@ export function batchNormMoments(x: tf.Tensor): { mean: tf.Tensor1D; variance: t
 }
 
 /**
+ * ReLU of `tf.batchNorm(x, mean, variance, offset, scale, varianceEpsilon)` in one pass, where our SIMD
+ * kernels run (wasm) and the statistics, offset and scale are one value per channel of the last axis;
+ * undefined elsewhere. Not differentiable on its own: for custom gradients (see batchNormTrainingGradient).
+ */
+export function batchNormRelu(
+  x: tf.Tensor,
+  mean: tf.Tensor,
+  variance: tf.Tensor,
+  offset: tf.Tensor | undefined,
+  scale: tf.Tensor | undefined,
+  varianceEpsilon: number,
+): tf.Tensor | undefined {
+  if (!fitsKernel(BATCH_NORM_RELU_KERNEL, x, [mean, variance, offset, scale])) return undefined;
+  return tf
+    .engine()
+    .runKernel(
+      BATCH_NORM_RELU_KERNEL,
+      { x, mean, variance, ...(offset ? { offset } : {}), ...(scale ? { scale } : {}) },
+      { varianceEpsilon },
+    ) as tf.Tensor;
+}
+
+/**
  * The gradient of BatchNorm in training (statistics of the batch over every axis but the last) in two
  * passes, where our SIMD kernels run (wasm): dx through the batch mean and variance too, and the scale's
- * and offset's gradients. Undefined elsewhere, for the caller's own path.
+ * and offset's gradients. With `reluOutput` (the layer's output when a ReLU follows it, as batchNormRelu
+ * gives), the gradient goes through that ReLU as well. Undefined elsewhere, for the caller's own path.
  */
 export function batchNormTrainingGradient(
   x: tf.Tensor,
@@ -111,20 +165,27 @@ export function batchNormTrainingGradient(
   variance: tf.Tensor,
   scale: tf.Tensor | undefined,
   varianceEpsilon: number,
+  reluOutput?: tf.Tensor,
 ): { dx: tf.Tensor; dScale: tf.Tensor1D; dOffset: tf.Tensor1D } | undefined {
+  const likeX = (t: tf.Tensor | undefined) =>
+    t === undefined || (t.dtype === 'float32' && tf.util.arraysEqual(t.shape, x.shape));
   if (
     !fitsKernel(BATCH_NORM_TRAINING_GRADIENT_KERNEL, x, [mean, variance, scale]) ||
-    dy.dtype !== 'float32' ||
-    !tf.util.arraysEqual(dy.shape, x.shape)
+    !likeX(dy) ||
+    !likeX(reluOutput)
   )
     return undefined;
+  const inputs = {
+    x,
+    dy,
+    ...(reluOutput ? { y: reluOutput } : {}),
+    mean,
+    variance,
+    ...(scale ? { scale } : {}),
+  };
   const [dx, sums] = tf
     .engine()
-    .runKernel(
-      BATCH_NORM_TRAINING_GRADIENT_KERNEL,
-      { x, dy, mean, variance, ...(scale ? { scale } : {}) },
-      { varianceEpsilon },
-    ) as tf.Tensor[];
+    .runKernel(BATCH_NORM_TRAINING_GRADIENT_KERNEL, inputs, { varianceEpsilon }) as tf.Tensor[];
   const [sumDy, sumDyXc] = tf.unstack(sums!) as [tf.Tensor1D, tf.Tensor1D];
   const dScale = tf.tidy(() => tf.mul(tf.rsqrt(tf.add(variance, varianceEpsilon)), sumDyXc)) as tf.Tensor1D;
   tf.dispose([sums!, sumDyXc]);

@@ -47,6 +47,7 @@ function simdBatchNorm(original: KernelFunc): KernelFunc {
         scale ? heapOffset(backend, scale) : 0,
         attrs.varianceEpsilon as number,
         scratch.alloc(2 * channels * 4),
+        0,
       );
     });
     return out;

@@ -1,4 +1,4 @@
-import { batchNormMoments, batchNormTrainingGradient } from '@fmnist/backend';
+import { batchNormMoments, batchNormRelu, batchNormTrainingGradient } from '@fmnist/backend';
 import * as tf from '@tensorflow/tfjs-core';
 
 interface BatchNormInTraining {
@@ -16,12 +16,15 @@ interface BatchNormInTraining {
  * is the backend's registered FusedBatchNorm gradient, taken with mean and variance as
  * inputs, plus what flows back through them: dMean/n + 2·dVariance·(x − mean)/n, one per-channel affine
  * pass (Σ(x − mean) is zero, so the variance's own dependence on the mean adds nothing).
+ * With `relu`, a ReLU follows in the same custom gradient: on wasm, one pass forward and no pass of its
+ * own backward (the gradient kernel masks dy by the output).
  */
 export function batchNormInTraining(
   x: tf.Tensor,
   gamma: tf.Tensor,
   beta: tf.Tensor,
   epsilon: number,
+  { relu = false }: { relu?: boolean } = {},
 ): BatchNormInTraining {
   const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
   // Outside the custom gradient, so they are on the tape but lead only to the moving averages: the
@@ -31,9 +34,13 @@ export function batchNormInTraining(
   const variance = moments?.variance ?? tf.mean(tf.squaredDifference(x, mean), axes);
   const layer = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, scale, offset, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    save([input, mean, variance, scale]);
+    const value = relu
+      ? (batchNormRelu(input, mean, variance, offset, scale, epsilon) ??
+        tf.relu(tf.batchNorm(input, mean, variance, offset, scale, epsilon)))
+      : tf.batchNorm(input, mean, variance, offset, scale, epsilon);
+    save(relu ? [input, mean, variance, scale, value] : [input, mean, variance, scale]);
     return {
-      value: tf.batchNorm(input, mean, variance, offset, scale, epsilon),
+      value,
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
         batchNormInTrainingGradient(dy as tf.Tensor, saved, epsilon),
     };
@@ -41,10 +48,24 @@ export function batchNormInTraining(
   return { normed: layer(x, gamma, beta), mean, variance };
 }
 
-function batchNormInTrainingGradient(dy: tf.Tensor, saved: tf.Tensor[], epsilon: number): tf.Tensor[] {
-  const [input, mean, variance, scale] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-  const fused = batchNormTrainingGradient(input, dy, mean, variance, scale, epsilon);
+function batchNormInTrainingGradient(
+  outputGradient: tf.Tensor,
+  saved: tf.Tensor[],
+  epsilon: number,
+): tf.Tensor[] {
+  const [input, mean, variance, scale, reluOutput] = saved as [
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor | undefined,
+  ];
+  const fused = batchNormTrainingGradient(input, outputGradient, mean, variance, scale, epsilon, reluOutput);
   if (fused) return [fused.dx, fused.dScale, fused.dOffset];
+  // ReLU's registered gradient takes ReLU's input; its output is positive exactly where that is.
+  const dy = reluOutput
+    ? tf.getGradient('Relu')!.gradFunc(outputGradient, [reluOutput], {}).x!()
+    : outputGradient;
   const gradient = tf.getGradient('FusedBatchNorm');
   if (!gradient) throw new Error('batchNormInTraining: no gradient registered for FusedBatchNorm');
   // The kernel always sees 4D tensors (tf.batchNorm reshapes), and tfjs-core's gradient relies on it.

@@ -38,6 +38,25 @@ function bnModel(): tfl.LayersModel {
   return tfl.model({ inputs: input, outputs: output as tfl.SymbolicTensor });
 }
 
+// BatchNorms that must not take a following ReLU in: one read by two layers (a ReLU and a tanh), one
+// followed by a tanh Activation.
+function unfusedBnModel(): tfl.LayersModel {
+  const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
+  const input = tfl.input({ shape: [9, 7, 3] });
+  const conv = tfl.layers
+    .conv2d({ filters: 8, kernelSize: 3, padding: 'same', kernelInitializer: init(6) })
+    .apply(input);
+  const shared = tfl.layers.batchNormalization().apply(conv);
+  const relu = tfl.layers.activation({ activation: 'relu' }).apply(shared);
+  const tanh = tfl.layers.activation({ activation: 'tanh' }).apply(shared);
+  let x = tfl.layers.add().apply([relu, tanh] as tfl.SymbolicTensor[]);
+  x = tfl.layers.batchNormalization().apply(x);
+  x = tfl.layers.activation({ activation: 'tanh' }).apply(x);
+  x = tfl.layers.globalAveragePooling2d({}).apply(x);
+  const output = tfl.layers.dense({ units: 4, activation: 'softmax', kernelInitializer: init(7) }).apply(x);
+  return tfl.model({ inputs: input, outputs: output as tfl.SymbolicTensor });
+}
+
 const batch = 5;
 const images = () =>
   tf.tensor4d(
@@ -104,6 +123,21 @@ describe.each(['cpu', 'wasm'])('withFusedTrainingLayers on %s', (backend) => {
     tf.dispose([x, reference.weights.map((w) => w.read()), fused.weights.map((w) => w.read())]);
   });
 
+  it('keeps a ReLU apart from a BatchNorm other layers read too, and a BatchNorm before another activation', async () => {
+    await tf.setBackend(backend);
+    const reference = unfusedBnModel();
+    const fused = unfusedBnModel();
+    const want = step(reference, false);
+    const profile = await tf.profile(() => {
+      const got = step(fused, true);
+      expectSameGradients(want.grads, got.grads);
+      want.moving.forEach((w, k) => expect(maxRelativeError(w, got.moving[k]!)).toBeLessThan(1e-5));
+    });
+    const ran = (name: string) => profile.kernels.filter((k) => k.name === name).length;
+    expect([ran('FmnistBatchNormRelu'), ran('Relu')]).toEqual([0, 1]);
+    expect(fused.layers.some((l) => Object.hasOwn(l, 'call'))).toBe(false);
+  });
+
   it("skips the images' gradient, keeps tensors flat and restores the layers when the step throws", async () => {
     await tf.setBackend(backend);
     const model = bnModel();
@@ -118,12 +152,15 @@ describe.each(['cpu', 'wasm'])('withFusedTrainingLayers on %s', (backend) => {
     expect([ran('FusedConv2D'), ran('Conv2DBackpropFilter'), ran('Conv2DBackpropInput')]).toEqual([4, 4, 3]);
     // On wasm, each BatchNorm's statistics and its gradient are one call of our kernels each (tfjs-layers'
     // path never calls them); elsewhere tf.moments' kernels and the registered FusedBatchNorm gradient.
+    // Each BatchNorm → ReLU pair is one kernel forward there too (the ReLU Activation passes it on).
     const batchNormKernels = [
       'FmnistBatchNormMoments',
       'FmnistBatchNormTrainingGradient',
+      'FmnistBatchNormRelu',
       'SquaredDifference',
+      'Relu',
     ];
-    expect(batchNormKernels.map(ran)).toEqual(backend === 'wasm' ? [2, 2, 0] : [0, 0, 2]);
+    expect(batchNormKernels.map(ran)).toEqual(backend === 'wasm' ? [2, 2, 2, 0, 0] : [0, 0, 0, 2, 2]);
     expect(() =>
       withFusedTrainingLayers(model, () => {
         throw new Error('step failed');

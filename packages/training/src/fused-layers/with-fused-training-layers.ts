@@ -39,19 +39,29 @@ interface DropoutFields {
 
 const single = (inputs: tf.Tensor | tf.Tensor[]): tf.Tensor => (Array.isArray(inputs) ? inputs[0]! : inputs);
 
-/** BatchNorm's training pass with one gradient for the layer (batchNormInTraining); inference as is. */
-function batchNormCall(layer: BatchNormFields, original: Call): Call | undefined {
+/**
+ * BatchNorm's training pass with one gradient for the layer (batchNormInTraining); inference as is.
+ * With `reluAfter`, the ReLU of the Activation layer that follows is applied here too, and the output is
+ * added to `reluApplied` for that layer to pass on.
+ */
+function batchNormCall(
+  layer: BatchNormFields,
+  original: Call,
+  reluAfter: boolean,
+  reluApplied: WeakSet<tf.Tensor>,
+): Call | undefined {
   if (!layer.center || !layer.scale) return undefined;
   return (inputs, kwargs) => {
     const input = single(inputs);
     const lastAxis = layer.axis === -1 || layer.axis === input.rank - 1;
     if (!kwargs.training || !lastAxis || input.rank < 2 || input.rank > 4) return original(inputs, kwargs);
-    return tf.tidy(() => {
+    const output = tf.tidy(() => {
       const { normed, mean, variance } = batchNormInTraining(
         input,
         layer.gamma.read(),
         layer.beta.read(),
         layer.epsilon,
+        { relu: reluAfter },
       );
       // As tfjs-layers: moving ← moving − (moving − batch)·(1 − momentum).
       for (const [variable, value] of [
@@ -65,7 +75,38 @@ function batchNormCall(layer: BatchNormFields, original: Call): Call | undefined
       }
       return normed;
     });
+    if (reluAfter) reluApplied.add(output);
+    return output;
   };
+}
+
+/** A ReLU Activation whose BatchNorm already applied it (batchNormCall) passes its input on. */
+function reluAppliedCall(original: Call, reluApplied: WeakSet<tf.Tensor>): Call {
+  return (inputs, kwargs) => {
+    const input = single(inputs);
+    return kwargs.training && reluApplied.has(input) ? tf.clone(input) : original(inputs, kwargs);
+  };
+}
+
+/**
+ * The BatchNormalization layers whose only consumer is an Activation layer of ReLU with no other input,
+ * mapped to it: the pairs BatchNorm's training pass can fuse.
+ */
+function batchNormReluPairs(layers: tfl.layers.Layer[]): Map<tfl.layers.Layer, tfl.layers.Layer> {
+  const pairs = new Map<tfl.layers.Layer, tfl.layers.Layer>();
+  for (const layer of layers) {
+    if (layer.getClassName() !== 'BatchNormalization' || layer.outboundNodes.length !== 1) continue;
+    const next = layer.outboundNodes[0]!.outboundLayer;
+    const activation = (next as unknown as { activation?: { getClassName(): string } }).activation;
+    if (
+      next.getClassName() === 'Activation' &&
+      activation?.getClassName() === 'relu' &&
+      next.inboundNodes.length === 1 &&
+      layer.inboundNodes.length === 1
+    )
+      pairs.set(layer, next);
+  }
+  return pairs;
 }
 
 /** A 2D convolution recorded so that each input's gradient is computed only when needed (conv2dInTraining). */
@@ -115,7 +156,6 @@ function dropoutCall(layer: DropoutFields, original: Call): Call {
 }
 
 const FUSED_CALLS: Record<string, (layer: never, original: Call) => Call | undefined> = {
-  BatchNormalization: batchNormCall,
   Conv2D: conv2dCall,
   Dropout: dropoutCall,
   SpatialDropout1D: dropoutCall,
@@ -129,19 +169,31 @@ function layersOf(model: tfl.LayersModel | tfl.layers.Layer): tfl.layers.Layer[]
 /**
  * Runs `fn` (a training step: forward in training mode and backward) with the model's Conv2D,
  * BatchNormalization and Dropout layers taking faster training paths, then puts the layers back as
- * they were. The values are tfjs-layers' (BatchNorm's and the convolution's bit for bit, their
+ * they were. A BatchNorm read only by a ReLU Activation applies that ReLU itself, and the Activation
+ * passes its input on. The values are tfjs-layers' (the convolution's bit for bit, BatchNorm's and the
  * gradients to float rounding); dropout draws its masks from another generator. Inference, and any
  * layer these paths do not cover (channels-first, BatchNorm without center or scale, dilated or
  * non-ReLU convolutions), runs as tfjs-layers does. Nested models included.
  */
 export function withFusedTrainingLayers<T>(model: tfl.LayersModel, fn: () => T): T {
   const patched: tfl.layers.Layer[] = [];
+  const layers = layersOf(model);
+  const pairs = batchNormReluPairs(layers);
+  const relus = new Set(pairs.values());
+  const reluApplied = new WeakSet<tf.Tensor>();
   try {
-    for (const layer of layersOf(model)) {
-      const fuse = FUSED_CALLS[layer.getClassName()];
+    for (const layer of layers) {
       const target = layer as unknown as { call: Call };
-      const call = fuse?.(layer as never, target.call.bind(layer));
-      if (!call || Object.hasOwn(layer, 'call')) continue;
+      if (Object.hasOwn(layer, 'call')) continue;
+      const original = target.call.bind(layer);
+      const name = layer.getClassName();
+      const call =
+        name === 'BatchNormalization'
+          ? batchNormCall(layer as never, original, pairs.has(layer), reluApplied)
+          : relus.has(layer)
+            ? reluAppliedCall(original, reluApplied)
+            : FUSED_CALLS[name]?.(layer as never, original);
+      if (!call) continue;
       target.call = call;
       patched.push(layer);
     }
