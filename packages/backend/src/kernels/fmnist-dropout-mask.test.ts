@@ -26,7 +26,9 @@ describe('dropoutMask', () => {
     expect(tf.memory().numTensors).toBe(before + 1);
     expect(mask.shape).toEqual(shape);
     const want = maskInJavaScript(mask.size, rate, seed);
-    expect(mask.dataSync()).toEqual(want);
+    const got = mask.dataSync();
+    // The first difference, not a diff of 400,000 values.
+    expect(want.findIndex((value, i) => value !== got[i])).toBe(-1);
     if (mask.size > 1000) {
       const keptShare = want.filter((v) => v > 0).length / want.length;
       expect(Math.abs(keptShare - (1 - rate))).toBeLessThan(0.01);

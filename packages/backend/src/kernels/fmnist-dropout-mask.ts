@@ -17,14 +17,14 @@ export const dropoutMaskConfig: KernelConfig = {
     };
     const kernels = simdKernelsFor(backend);
     if (!kernels) throw new BackendError(`${DROPOUT_MASK_KERNEL} needs the SIMD kernels bound`);
-    const { shape, seed, keep, kept } = args.attrs as {
+    const { shape, seed, threshold, kept } = args.attrs as {
       shape: number[];
       seed: number;
-      keep: number;
+      threshold: number;
       kept: number;
     };
     const mask = backend.makeOutput(shape, 'float32');
-    kernels.dropoutMask(heapOffset(backend, mask), tf.util.sizeFromShape(shape), seed, keep, kept);
+    kernels.dropoutMask(heapOffset(backend, mask), tf.util.sizeFromShape(shape), seed, threshold, kept);
     return mask;
   }) as unknown as KernelFunc,
 };
@@ -43,7 +43,22 @@ export function dropoutMask(shape: number[], rate: number, seed: number): tf.Ten
   return tf.engine().runKernel(DROPOUT_MASK_KERNEL, {}, {
     shape,
     seed: seed >>> 0,
-    keep,
+    threshold: keptBelow(keep),
     kept: Math.fround(1 / keep),
   } as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
+
+/**
+ * The least 32-bit generator output u whose number in [0, 1), rounded to float32 as fillUniform stores
+ * it, is at least `keep`: exactly the outputs below it are kept. Rounding is monotonic, so a binary search.
+ */
+function keptBelow(keep: number): number {
+  let low = 0;
+  let high = 2 ** 32;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (Math.fround(middle / 2 ** 32) < keep) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }

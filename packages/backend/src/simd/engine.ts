@@ -28,7 +28,7 @@ export interface SimdKernelExports {
   reluGradient(dy: number, x: number, out: number, count: number): void;
   squareGradient(dy: number, x: number, out: number, count: number): void;
   channelBinary(...args: number[]): void;
-  dropoutMask(out: number, count: number, seed: number, keep: number, kept: number): void;
+  dropoutMask(out: number, count: number, seed: number, threshold: number, kept: number): void;
 }
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` the kernels use (its class is not exported typed). */
