@@ -1,7 +1,7 @@
 import { fillUniform } from '@fmnist/random';
 import { describe, expect, it } from 'vitest';
 import { tf } from '../testing/tf.js';
-import { dropoutMask } from './fmnist-dropout-mask.js';
+import { dropoutMask, keptBelow } from './fmnist-dropout-mask.js';
 
 /** The mask as @fmnist/random's JavaScript loop gives it: 1/keep where u < keep, both in float32. */
 function maskInJavaScript(count: number, rate: number, seed: number): Float32Array {
@@ -35,6 +35,16 @@ describe('dropoutMask', () => {
     }
     mask.dispose();
   });
+
+  it.each([0, 0.1, 0.5, 0.9, 2 ** -24])(
+    'keeps exactly the generator outputs whose float32 number is below 1 − rate (rate %d)',
+    (rate) => {
+      const keep = Math.fround(1 - rate);
+      const threshold = keptBelow(keep);
+      expect(Math.fround((threshold - 1) / 2 ** 32)).toBeLessThan(keep);
+      expect(Math.fround(threshold / 2 ** 32)).toBeGreaterThanOrEqual(keep);
+    },
+  );
 
   it('leaves other backends to the caller and refuses a rate outside [0, 1)', async () => {
     await tf.setBackend('cpu');

@@ -52,7 +52,7 @@ export function dropoutMask(shape: number[], rate: number, seed: number): tf.Ten
  * The least 32-bit generator output u whose number in [0, 1), rounded to float32 as fillUniform stores
  * it, is at least `keep`: exactly the outputs below it are kept. Rounding is monotonic, so a binary search.
  */
-function keptBelow(keep: number): number {
+export function keptBelow(keep: number): number {
   let low = 0;
   let high = 2 ** 32;
   while (low < high) {

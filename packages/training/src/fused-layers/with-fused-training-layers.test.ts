@@ -138,6 +138,56 @@ describe.each(['cpu', 'wasm'])('withFusedTrainingLayers on %s', (backend) => {
     expect(fused.layers.some((l) => Object.hasOwn(l, 'call'))).toBe(false);
   });
 
+  it('keeps a BatchNorm apart from its ReLU when the model also returns it, or the ReLU is outside the model', async () => {
+    await tf.setBackend(backend);
+    // Outputs [BatchNorm, softmax after its ReLU]; a loss on both, so the BatchNorm output's own gradient counts.
+    const twoOutputs = () => {
+      const input = tfl.input({ shape: [9, 7, 3] });
+      const conv = tfl.layers
+        .conv2d({ filters: 4, kernelSize: 3, kernelInitializer: tfl.initializers.glorotUniform({ seed: 8 }) })
+        .apply(input);
+      const normed = tfl.layers.batchNormalization().apply(conv) as tfl.SymbolicTensor;
+      const relu = tfl.layers.activation({ activation: 'relu' }).apply(normed);
+      const pooled = tfl.layers.globalAveragePooling2d({}).apply(relu);
+      const probabilities = tfl.layers.dense({ units: 4, activation: 'softmax' }).apply(pooled);
+      return tfl.model({ inputs: input, outputs: [normed, probabilities as tfl.SymbolicTensor] });
+    };
+    const gradients = (model: tfl.LayersModel, fused: boolean) =>
+      tf.tidy(() => {
+        const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+        const run = () =>
+          tf.variableGrads(() => {
+            const [normed, probabilities] = model.apply(images(), { training: true }) as tf.Tensor[];
+            return tf.add(tf.losses.softmaxCrossEntropy(labels(), probabilities!), tf.mean(normed!));
+          }, variables);
+        const { grads } = fused ? withFusedTrainingLayers(model, run) : run();
+        return variables.map((v) => grads[v.name]!.dataSync() as Float32Array);
+      });
+    const reference = twoOutputs();
+    const fused = twoOutputs();
+    fused.setWeights(reference.getWeights());
+    const want = gradients(reference, false);
+    const profile = await tf.profile(() => expectSameGradients(want, gradients(fused, true)));
+    expect(profile.kernels.filter((k) => k.name === 'FmnistBatchNormRelu')).toHaveLength(0);
+    // A model of the first layers, ending at a BatchNorm whose ReLU only the whole model holds.
+    const whole = bnModel();
+    const features = tfl.model({
+      inputs: whole.inputs,
+      outputs: whole.layers[2]!.output as tfl.SymbolicTensor,
+    });
+    const x = images();
+    const plain = features.apply(x, { training: true }) as tf.Tensor;
+    const viaFused = withFusedTrainingLayers(
+      features,
+      () => features.apply(x, { training: true }) as tf.Tensor,
+    );
+    expect(tf.min(plain).dataSync()[0]).toBeLessThan(0);
+    expect(
+      maxRelativeError(plain.dataSync() as Float32Array, viaFused.dataSync() as Float32Array),
+    ).toBeLessThan(1e-5);
+    tf.dispose([x, plain, viaFused]);
+  });
+
   it("skips the images' gradient, keeps tensors flat and restores the layers when the step throws", async () => {
     await tf.setBackend(backend);
     const model = bnModel();

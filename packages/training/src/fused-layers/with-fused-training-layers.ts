@@ -89,20 +89,26 @@ function reluAppliedCall(original: Call, reluApplied: WeakSet<tf.Tensor>): Call 
 }
 
 /**
- * The BatchNormalization layers whose only consumer is an Activation layer of ReLU with no other input,
- * mapped to it: the pairs BatchNorm's training pass can fuse.
+ * The BatchNormalization layers whose only reader is an Activation layer of ReLU, of this model, with no
+ * other input, mapped to it: the pairs BatchNorm's training pass can fuse. A model output creates no
+ * node in tfjs-layers, and `outboundNodes` spans every model that uses the layer, so a BatchNorm whose
+ * output is also an output (of the model or a nested one), or whose ReLU is outside the model, stays apart.
  */
-function batchNormReluPairs(layers: tfl.layers.Layer[]): Map<tfl.layers.Layer, tfl.layers.Layer> {
+function batchNormReluPairs(
+  layers: tfl.layers.Layer[],
+  outputs: Set<unknown>,
+): Map<tfl.layers.Layer, tfl.layers.Layer> {
   const pairs = new Map<tfl.layers.Layer, tfl.layers.Layer>();
   for (const layer of layers) {
     if (layer.getClassName() !== 'BatchNormalization' || layer.outboundNodes.length !== 1) continue;
+    if (layer.inboundNodes.length !== 1 || outputs.has(layer.inboundNodes[0]!.outputTensors[0])) continue;
     const next = layer.outboundNodes[0]!.outboundLayer;
     const activation = (next as unknown as { activation?: { getClassName(): string } }).activation;
     if (
       next.getClassName() === 'Activation' &&
       activation?.getClassName() === 'relu' &&
       next.inboundNodes.length === 1 &&
-      layer.inboundNodes.length === 1
+      layers.includes(next)
     )
       pairs.set(layer, next);
   }
@@ -166,6 +172,12 @@ function layersOf(model: tfl.LayersModel | tfl.layers.Layer): tfl.layers.Layer[]
   return inner ? inner.flatMap((layer) => layersOf(layer)) : [model as tfl.layers.Layer];
 }
 
+/** The symbolic outputs of the model and of every model nested in it. */
+function outputsOf(model: tfl.LayersModel | tfl.layers.Layer): unknown[] {
+  const { layers, outputs } = model as { layers?: tfl.layers.Layer[]; outputs?: unknown[] };
+  return layers ? [...(outputs ?? []), ...layers.flatMap((layer) => outputsOf(layer))] : [];
+}
+
 /**
  * Runs `fn` (a training step: forward in training mode and backward) with the model's Conv2D,
  * BatchNormalization and Dropout layers taking faster training paths, then puts the layers back as
@@ -178,7 +190,7 @@ function layersOf(model: tfl.LayersModel | tfl.layers.Layer): tfl.layers.Layer[]
 export function withFusedTrainingLayers<T>(model: tfl.LayersModel, fn: () => T): T {
   const patched: tfl.layers.Layer[] = [];
   const layers = layersOf(model);
-  const pairs = batchNormReluPairs(layers);
+  const pairs = batchNormReluPairs(layers, new Set(outputsOf(model)));
   const relus = new Set(pairs.values());
   const reluApplied = new WeakSet<tf.Tensor>();
   try {
