@@ -1,8 +1,7 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { util } from '@tensorflow/tfjs-core';
-import { BackendError } from '../errors.js';
 import type { KernelArgs } from '../kernel-call.js';
-import { simdKernelsFor, type WasmBackendInternals } from '../simd/engine.js';
+import { boundKernels, simdKernelsFor } from '../simd/engine.js';
 import { heapOffset } from '../simd/scratch.js';
 
 /** Our kernel for the activation-sized part of the BatchNorm gradient (see gradients/fused-batch-norm.ts). */
@@ -18,12 +17,8 @@ export const batchNormGradientConfig: KernelConfig = {
   kernelName: BATCH_NORM_GRADIENT_KERNEL,
   backendName: 'wasm',
   kernelFunc: ((args: KernelArgs) => {
-    const backend = args.backend as unknown as WasmBackendInternals & {
-      makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-    };
+    const { backend, kernels } = boundKernels(args.backend, BATCH_NORM_GRADIENT_KERNEL);
     const { x, dy, mean, factor } = args.inputs as Record<string, TensorInfo>;
-    const kernels = simdKernelsFor(backend);
-    if (!kernels) throw new BackendError(`${BATCH_NORM_GRADIENT_KERNEL} needs the SIMD kernels bound`);
     const channels = x!.shape.at(-1)!;
     const dx = backend.makeOutput(x!.shape, 'float32');
     const sums = backend.makeOutput([2, channels], 'float32');

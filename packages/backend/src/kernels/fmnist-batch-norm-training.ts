@@ -1,8 +1,7 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendError } from '../errors.js';
 import type { KernelArgs } from '../kernel-call.js';
-import { simdKernelsFor, type WasmBackendInternals } from '../simd/engine.js';
+import { boundKernels, simdKernelsFor } from '../simd/engine.js';
 import { heapOffset, withScratch } from '../simd/scratch.js';
 
 /** Our kernel for BatchNorm's batch statistics over every axis but the last: outputs mean and variance. */
@@ -12,20 +11,11 @@ export const BATCH_NORM_TRAINING_GRADIENT_KERNEL = 'FmnistBatchNormTrainingGradi
 /** Our kernel for BatchNorm then ReLU in one pass (FusedBatchNorm has no activation). */
 export const BATCH_NORM_RELU_KERNEL = 'FmnistBatchNormRelu';
 
-type OutputBackend = WasmBackendInternals & { makeOutput(shape: number[], dtype: 'float32'): TensorInfo };
-
-function kernelsOf(args: KernelArgs, kernelName: string) {
-  const backend = args.backend as unknown as OutputBackend;
-  const kernels = simdKernelsFor(backend);
-  if (!kernels) throw new BackendError(`${kernelName} needs the SIMD kernels bound`);
-  return { backend, kernels };
-}
-
 export const batchNormMomentsConfig: KernelConfig = {
   kernelName: BATCH_NORM_MOMENTS_KERNEL,
   backendName: 'wasm',
   kernelFunc: ((args: KernelArgs) => {
-    const { backend, kernels } = kernelsOf(args, BATCH_NORM_MOMENTS_KERNEL);
+    const { backend, kernels } = boundKernels(args.backend, BATCH_NORM_MOMENTS_KERNEL);
     const { x } = args.inputs as Record<string, TensorInfo>;
     const channels = x!.shape.at(-1)!;
     const mean = backend.makeOutput([channels], 'float32');
@@ -48,7 +38,7 @@ export const batchNormTrainingGradientConfig: KernelConfig = {
   kernelName: BATCH_NORM_TRAINING_GRADIENT_KERNEL,
   backendName: 'wasm',
   kernelFunc: ((args: KernelArgs) => {
-    const { backend, kernels } = kernelsOf(args, BATCH_NORM_TRAINING_GRADIENT_KERNEL);
+    const { backend, kernels } = boundKernels(args.backend, BATCH_NORM_TRAINING_GRADIENT_KERNEL);
     const { x, dy, y, mean, variance, scale } = args.inputs as Record<string, TensorInfo | undefined>;
     const channels = x!.shape.at(-1)!;
     const dx = backend.makeOutput(x!.shape, 'float32');
@@ -77,7 +67,7 @@ export const batchNormReluConfig: KernelConfig = {
   kernelName: BATCH_NORM_RELU_KERNEL,
   backendName: 'wasm',
   kernelFunc: ((args: KernelArgs) => {
-    const { backend, kernels } = kernelsOf(args, BATCH_NORM_RELU_KERNEL);
+    const { backend, kernels } = boundKernels(args.backend, BATCH_NORM_RELU_KERNEL);
     const { x, mean, variance, offset, scale } = args.inputs as Record<string, TensorInfo | undefined>;
     const channels = x!.shape.at(-1)!;
     const out = backend.makeOutput(x!.shape, 'float32');

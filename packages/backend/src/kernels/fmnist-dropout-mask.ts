@@ -1,8 +1,8 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors.js';
 import type { KernelArgs } from '../kernel-call.js';
-import { simdKernelsFor, type WasmBackendInternals } from '../simd/engine.js';
+import { boundKernels, simdKernelsFor } from '../simd/engine.js';
 import { heapOffset } from '../simd/scratch.js';
 
 /** Our kernel that draws a dropout mask in the heap (see `dropoutMask`). */
@@ -12,11 +12,7 @@ export const dropoutMaskConfig: KernelConfig = {
   kernelName: DROPOUT_MASK_KERNEL,
   backendName: 'wasm',
   kernelFunc: ((args: KernelArgs) => {
-    const backend = args.backend as unknown as WasmBackendInternals & {
-      makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-    };
-    const kernels = simdKernelsFor(backend);
-    if (!kernels) throw new BackendError(`${DROPOUT_MASK_KERNEL} needs the SIMD kernels bound`);
+    const { backend, kernels } = boundKernels(args.backend, DROPOUT_MASK_KERNEL);
     const { shape, seed, threshold, kept } = args.attrs as {
       shape: number[];
       seed: number;

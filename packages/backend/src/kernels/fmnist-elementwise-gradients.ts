@@ -1,8 +1,7 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { util } from '@tensorflow/tfjs-core';
-import { BackendError } from '../errors.js';
 import type { KernelArgs } from '../kernel-call.js';
-import { type SimdKernelExports, simdKernelsFor, type WasmBackendInternals } from '../simd/engine.js';
+import { boundKernels } from '../simd/engine.js';
 import { heapOffset } from '../simd/scratch.js';
 
 type ElementwiseExport = 'reluGradient' | 'squareGradient';
@@ -13,12 +12,8 @@ function elementwiseGradientConfig(kernelName: string, pass: ElementwiseExport):
     kernelName,
     backendName: 'wasm',
     kernelFunc: ((args: KernelArgs) => {
-      const backend = args.backend as unknown as WasmBackendInternals & {
-        makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-      };
+      const { backend, kernels } = boundKernels(args.backend, kernelName);
       const { dy, x } = args.inputs as Record<string, TensorInfo>;
-      const kernels: SimdKernelExports | undefined = simdKernelsFor(backend);
-      if (!kernels) throw new BackendError(`${kernelName} needs the SIMD kernels bound`);
       const out = backend.makeOutput(x!.shape, 'float32');
       kernels[pass](
         heapOffset(backend, dy!),

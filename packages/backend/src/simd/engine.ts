@@ -178,3 +178,21 @@ export function simdKernelStatus(backend: object): SimdKernelChoice {
   if (simdKernelsFor(backend)) return detected;
   return { build: 'off', reason: bindFailures.get(backend) ?? 'not bound' };
 }
+
+/** A wasm backend as a kernel of ours sees it: its heap, and the outputs it makes. */
+export type OutputBackend = WasmBackendInternals & {
+  makeOutput(shape: number[], dtype: 'float32'): { dataId: object; shape: number[]; dtype: 'float32' };
+};
+
+/**
+ * The backend a call of our kernel `kernelName` runs on and our kernels bound to it; throws a
+ * BackendError naming the kernel when they are not (a kernel registered where they cannot bind).
+ */
+export function boundKernels(
+  backend: unknown,
+  kernelName: string,
+): { backend: OutputBackend; kernels: SimdKernelExports } {
+  const kernels = simdKernelsFor(backend as object);
+  if (!kernels) throw new BackendError(`${kernelName} needs the SIMD kernels bound`);
+  return { backend: backend as OutputBackend, kernels };
+}
