@@ -1,5 +1,6 @@
 import { batchNormMoments, batchNormRelu, batchNormTrainingGradient } from '@fmnist/backend';
 import * as tf from '@tensorflow/tfjs-core';
+import { reluGradientFromOutput } from './relu-gradient-from-output.js';
 
 interface BatchNormInTraining {
   normed: tf.Tensor;
@@ -62,10 +63,7 @@ function batchNormInTrainingGradient(
   ];
   const fused = batchNormTrainingGradient(input, outputGradient, mean, variance, scale, epsilon, reluOutput);
   if (fused) return [fused.dx, fused.dScale, fused.dOffset];
-  // ReLU's registered gradient takes ReLU's input; its output is positive exactly where that is.
-  const dy = reluOutput
-    ? tf.getGradient('Relu')!.gradFunc(outputGradient, [reluOutput], {}).x!()
-    : outputGradient;
+  const dy = reluOutput ? reluGradientFromOutput(outputGradient, reluOutput) : outputGradient;
   const gradient = tf.getGradient('FusedBatchNorm');
   if (!gradient) throw new Error('batchNormInTraining: no gradient registered for FusedBatchNorm');
   // The kernel always sees 4D tensors (tf.batchNorm reshapes), and tfjs-core's gradient relies on it.

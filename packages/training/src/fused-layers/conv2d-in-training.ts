@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { reluGradientFromOutput } from './relu-gradient-from-output.js';
 
 export type TrainingConvActivation = 'linear' | 'relu';
 
@@ -30,9 +31,8 @@ const fusedConv2dGradConfig: tf.GradConfig = {
         `FusedConv2D gradient (@fmnist/training): only NHWC, dilation 1, linear or relu; got ${dataFormat}, dilations ${dilations}, ${activation}`,
       );
     }
-    // ReLU's registered gradient takes ReLU's input; its output is positive exactly where that is.
     const dyActivation =
-      activation === 'relu' ? tf.getGradient('Relu')!.gradFunc(dy, [y], {}).x!() : (dy as tf.Tensor);
+      activation === 'relu' ? reluGradientFromOutput(dy as tf.Tensor, y) : (dy as tf.Tensor);
     const convAttrs = { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
     return {
       x: () =>
