@@ -351,3 +351,4 @@ export { maxPoolGrad } from './max-pool-grad';
 export { reluGradient, squareGradient } from './elementwise-gradients';
 export { channelBinary } from './channel-binary';
 export { dropoutMask } from './dropout-mask';
+export { adamWUpdate } from './adamw';

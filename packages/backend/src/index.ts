@@ -1,6 +1,7 @@
 // Works in browsers and Node alike: backend choice and the WASM training kernels. Training loops and
 // losses are in @fmnist/training.
 export { BackendError } from './errors.js';
+export { ADAMW_KERNEL } from './kernels/fmnist-adamw.js';
 export {
   batchNormMoments,
   batchNormRelu,

@@ -16,6 +16,7 @@ import { channelBinaryWrappers } from './kernels/channel-binary.js';
 import { conv2DWrapper, fusedConv2DWrapper } from './kernels/conv2d.js';
 import { conv2DBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
+import { adamWConfig } from './kernels/fmnist-adamw.js';
 import { batchNormGradientConfig } from './kernels/fmnist-batch-norm-gradient.js';
 import {
   batchNormMomentsConfig,
@@ -40,6 +41,7 @@ const KERNELS: readonly (KernelConfig | KernelWrapper)[] = [
   batchNormReluConfig,
   batchNormTrainingGradientConfig,
   dropoutMaskConfig,
+  adamWConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   identityConfig,
@@ -75,7 +77,9 @@ function wrapKernel({ kernelName, wrap }: KernelWrapper) {
  * and divides by a per-channel row in one SIMD pass, and swaps in a BatchNorm gradient with fewer
  * passes, ReLU and Square gradients of one pass (our kernels on wasm), Mean and Sum gradients that
  * divide before they spread dy by a Tile (tfjs-core's build a tensor of ones in JavaScript) and a
- * Conv2D gradient that supports dilation (gradients are global: they apply on every backend).
+ * Conv2D gradient that supports dilation (gradients are global: they apply on every backend), and adds
+ * `FmnistAdamW`, one AdamW step of a variable in one pass (@fmnist/model's optimizer runs it where it is
+ * registered).
  * Every replacement computes the same values as what it replaces, except that MaxPoolGrad gives ties to
  * the first maximum as the cpu backend does (tfjs-wasm's own does not), and sums and means computed as an
  * average pooling differ from tfjs-wasm's by float rounding. Safe to call more than once.

@@ -15,6 +15,13 @@ export interface AdamWConfig {
 // Keras's Adam defaults (keras/optimizers/adam.py): lr 1e-3, beta1 0.9, beta2 0.999, epsilon 1e-7.
 export const ADAM_DEFAULTS = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
 
+/**
+ * A kernel of one AdamW step for one variable, which @fmnist/backend registers for wasm (as its
+ * `ADAMW_KERNEL`): inputs value, gradient, m, v (and vMax), attrs beta1, beta2, epsilon, stepSize, decay;
+ * outputs value, m, v (and vMax), the values of the tfjs ops below. Used where registered.
+ */
+const ADAMW_KERNEL = 'FmnistAdamW';
+
 /** What tfjs optimizers exchange in getWeights/setWeights (not exported by tfjs-core). */
 type NamedTensor = { name: string; tensor: tf.Tensor };
 
@@ -76,12 +83,17 @@ export class AdamWOptimizer extends tf.Optimizer {
     const t = this.iterations + 1;
     const stepSize = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
     const decay = 1 - this.learningRate * this.weightDecay;
+    const fused = tf.getKernel(ADAMW_KERNEL, tf.getBackend()) !== undefined;
     tf.tidy(() => {
       gradients.forEach(([name, gradient], index) => {
         if (gradient == null) return;
         const value = tf.engine().registeredVariables[name];
         if (!value) throw new ClassifierError(`${AdamWOptimizer.className}: no variable named ${name}`);
         const slots = this.slotsFor(index, name, value);
+        if (fused && value.dtype === 'float32' && gradient.dtype === 'float32') {
+          this.fusedStep(value, gradient, slots, stepSize, decay);
+          return;
+        }
         const m = tf.add(tf.mul(slots.m, this.beta1), tf.mul(gradient, 1 - this.beta1));
         const v = tf.add(tf.mul(slots.v, this.beta2), tf.mul(tf.square(gradient), 1 - this.beta2));
         slots.m.assign(m);
@@ -96,6 +108,26 @@ export class AdamWOptimizer extends tf.Optimizer {
       });
     });
     this.incrementIterations();
+  }
+
+  /** The same step as applyGradients' ops, in one kernel (see ADAMW_KERNEL). */
+  private fusedStep(value: tf.Variable, gradient: tf.Tensor, slots: Slots, stepSize: number, decay: number) {
+    const { m, v, vMax } = slots;
+    const [newValue, newM, newV, newVMax] = tf.engine().runKernel(
+      ADAMW_KERNEL,
+      { value, gradient, m, v, ...(vMax ? { vMax } : {}) },
+      {
+        beta1: this.beta1,
+        beta2: this.beta2,
+        epsilon: this.epsilon,
+        stepSize,
+        decay: this.weightDecay > 0 ? decay : 1,
+      },
+    ) as tf.Tensor[];
+    m.assign(newM!);
+    v.assign(newV!);
+    if (vMax) vMax.assign(newVMax!);
+    value.assign(newValue!);
   }
 
   private slotsFor(index: number, name: string, value: tf.Variable): Slots {

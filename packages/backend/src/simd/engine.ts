@@ -29,6 +29,7 @@ export interface SimdKernelExports {
   squareGradient(dy: number, x: number, out: number, count: number): void;
   channelBinary(...args: number[]): void;
   dropoutMask(out: number, count: number, seed: number, threshold: number, kept: number): void;
+  adamWUpdate(...args: number[]): void;
 }
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` the kernels use (its class is not exported typed). */

@@ -115,9 +115,8 @@ async function fitEpochs(trainer: DataParallelTrainer, options: FitOptions): Pro
       batch++;
       result.stoppedAt = { epoch, batch };
       // On one thread a step never leaves this event loop: without a turn of it, a signal handler (Ctrl-C,
-      // SIGTERM) that sets what shouldStop reads would run only when the epoch ends. setTimeout, not
-      // setImmediate: browsers and Web Workers have no setImmediate.
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      // SIGTERM) that sets what shouldStop reads would run only when the epoch ends.
+      await turnOfEventLoop();
       if (options.shouldStop?.()) {
         result.interrupted = true;
         break;
@@ -153,6 +152,16 @@ async function fitEpochs(trainer: DataParallelTrainer, options: FitOptions): Pro
   }
   await callbacks.onTrainEnd();
   return result;
+}
+
+/**
+ * One turn of the event loop: setImmediate where there is one (Node's setTimeout waits at least 1 ms, on
+ * every step), else setTimeout (browsers and Web Workers have no setImmediate).
+ */
+function turnOfEventLoop(): Promise<void> {
+  return new Promise((resolve) =>
+    typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0),
+  );
 }
 
 /** One step, its failure named by epoch and batch (the trainer names the tensor and the index). */

@@ -7,6 +7,11 @@ interface ConvAttrs {
   strides: [number, number];
   pad: 'same' | 'valid';
   activation: TrainingConvActivation;
+  /**
+   * The output feeds only a BatchNorm normalizing with this batch's per-channel statistics, which
+   * subtracts any per-channel constant: the bias gradient is exactly zero, so it is not summed.
+   */
+  biasGradientIsZero?: boolean;
 }
 
 /**
@@ -21,10 +26,11 @@ const fusedConv2dGradConfig: tf.GradConfig = {
   outputsToSave: [true],
   gradFunc: (dy, saved, attrs) => {
     const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-    const { strides, pad, activation, dilations, dataFormat } = attrs as unknown as ConvAttrs & {
-      dilations: number[] | number;
-      dataFormat: string;
-    };
+    const { strides, pad, activation, dilations, dataFormat, biasGradientIsZero } =
+      attrs as unknown as ConvAttrs & {
+        dilations: number[] | number;
+        dataFormat: string;
+      };
     const dilated = [dilations].flat().some((d) => d !== 1);
     if (dilated || dataFormat !== 'NHWC' || (activation !== 'linear' && activation !== 'relu')) {
       throw new Error(
@@ -45,7 +51,7 @@ const fusedConv2dGradConfig: tf.GradConfig = {
           ...convAttrs,
           filterShape: filter.shape,
         } as unknown as tf.NamedAttrMap) as tf.Tensor,
-      bias: () => tf.sum(dyActivation, [0, 1, 2]),
+      bias: () => (biasGradientIsZero ? tf.zeros([filter.shape[3]]) : tf.sum(dyActivation, [0, 1, 2])),
     };
   },
 };
@@ -66,6 +72,7 @@ export function conv2dInTraining(
   const inputs: tf.NamedTensorMap = bias ? { x, filter, bias } : { x, filter };
   return tf.engine().runKernel('FusedConv2D', inputs, {
     ...attrs,
+    biasGradientIsZero: attrs.biasGradientIsZero === true,
     dataFormat: 'NHWC',
     dilations: [1, 1],
     dimRoundingMode: undefined,

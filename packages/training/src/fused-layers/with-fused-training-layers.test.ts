@@ -123,6 +123,37 @@ describe.each(['cpu', 'wasm'])('withFusedTrainingLayers on %s', (backend) => {
     tf.dispose([x, reference.weights.map((w) => w.read()), fused.weights.map((w) => w.read())]);
   });
 
+  it('skips the bias gradient of a linear Conv2D read only by a BatchNorm, and only there', async () => {
+    await tf.setBackend(backend);
+    // bnModel: its first two convolutions feed BatchNorms alone; the third (ReLU) and fourth (tanh) do not.
+    const model = bnModel();
+    const biasGradients = (target: tfl.LayersModel) => {
+      const { grads } = step(target, true);
+      return target.trainableWeights
+        .map((w, i) => [w.name, grads[i]!] as const)
+        .filter(([name]) => name.includes('conv2d') && name.endsWith('bias'))
+        .map(([, g]) => g);
+    };
+    const [first, second, relu, tanh] = biasGradients(model);
+    expect([first!.every((g) => g === 0), second!.every((g) => g === 0)]).toEqual([true, true]);
+    expect([largest(relu!) > 1e-6, largest(tanh!) > 1e-6]).toEqual([true, true]);
+    // A convolution read by its BatchNorm and by another layer keeps its bias gradient.
+    const input = tfl.input({ shape: [9, 7, 3] });
+    const conv = tfl.layers
+      .conv2d({ filters: 4, kernelSize: 3, kernelInitializer: tfl.initializers.glorotUniform({ seed: 9 }) })
+      .apply(input) as tfl.SymbolicTensor;
+    const normed = tfl.layers.batchNormalization().apply(conv) as tfl.SymbolicTensor;
+    const summed = tfl.layers.add().apply([conv, normed]);
+    const pooled = tfl.layers.globalAveragePooling2d({}).apply(summed);
+    const shared = tfl.model({
+      inputs: input,
+      outputs: tfl.layers.dense({ units: 4, activation: 'softmax' }).apply(pooled) as tfl.SymbolicTensor,
+    });
+    const [sharedBias] = biasGradients(shared);
+    expect(largest(sharedBias!)).toBeGreaterThan(1e-6);
+    tf.dispose([model.weights.map((w) => w.read()), shared.weights.map((w) => w.read())]);
+  });
+
   it('keeps a ReLU apart from a BatchNorm other layers read too, and a BatchNorm before another activation', async () => {
     await tf.setBackend(backend);
     const reference = unfusedBnModel();

@@ -115,8 +115,32 @@ function batchNormReluPairs(
   return pairs;
 }
 
+/**
+ * The linear Conv2D layers whose only reader is a BatchNormalization of this model over the last axis:
+ * in training it subtracts the batch's per-channel mean, so their bias gradient is exactly zero. As in
+ * batchNormReluPairs, a convolution whose output is also an output stays apart.
+ */
+function convsBeforeBatchNorm(layers: tfl.layers.Layer[], outputs: Set<unknown>): Set<tfl.layers.Layer> {
+  const convs = new Set<tfl.layers.Layer>();
+  for (const layer of layers) {
+    if (layer.getClassName() !== 'Conv2D' || layer.outboundNodes.length !== 1) continue;
+    if (layer.inboundNodes.length !== 1 || outputs.has(layer.inboundNodes[0]!.outputTensors[0])) continue;
+    if ((layer as unknown as Conv2DFields).activation.getClassName() !== 'linear') continue;
+    const next = layer.outboundNodes[0]!.outboundLayer;
+    const axis = (next as unknown as Partial<BatchNormFields>).axis;
+    if (
+      next.getClassName() === 'BatchNormalization' &&
+      (axis === -1 || axis === 3) &&
+      next.inboundNodes.length === 1 &&
+      layers.includes(next)
+    )
+      convs.add(layer);
+  }
+  return convs;
+}
+
 /** A 2D convolution recorded so that each input's gradient is computed only when needed (conv2dInTraining). */
-function conv2dCall(layer: Conv2DFields, original: Call): Call | undefined {
+function conv2dCall(layer: Conv2DFields, original: Call, biasGradientIsZero: boolean): Call | undefined {
   const activation = layer.activation.getClassName();
   const dilations = typeof layer.dilationRate === 'number' ? [layer.dilationRate] : layer.dilationRate;
   if (
@@ -140,6 +164,7 @@ function conv2dCall(layer: Conv2DFields, original: Call): Call | undefined {
           strides: layer.strides as [number, number],
           pad: layer.padding as 'same' | 'valid',
           activation: activation as TrainingConvActivation,
+          biasGradientIsZero,
         },
       ),
     );
@@ -162,7 +187,6 @@ function dropoutCall(layer: DropoutFields, original: Call): Call {
 }
 
 const FUSED_CALLS: Record<string, (layer: never, original: Call) => Call | undefined> = {
-  Conv2D: conv2dCall,
   Dropout: dropoutCall,
   SpatialDropout1D: dropoutCall,
 };
@@ -182,7 +206,8 @@ function outputsOf(model: tfl.LayersModel | tfl.layers.Layer): unknown[] {
  * Runs `fn` (a training step: forward in training mode and backward) with the model's Conv2D,
  * BatchNormalization and Dropout layers taking faster training paths, then puts the layers back as
  * they were. A BatchNorm read only by a ReLU Activation applies that ReLU itself, and the Activation
- * passes its input on. The values are tfjs-layers' (the convolution's bit for bit, BatchNorm's and the
+ * passes its input on, and a linear Conv2D read only by a BatchNorm skips its bias gradient (exactly zero
+ * there). The values are tfjs-layers' (the convolution's bit for bit, BatchNorm's and the
  * gradients to float rounding); dropout draws its masks from another generator. Inference, and any
  * layer these paths do not cover (channels-first, BatchNorm without center or scale, dilated or
  * non-ReLU convolutions), runs as tfjs-layers does. Nested models included.
@@ -190,7 +215,9 @@ function outputsOf(model: tfl.LayersModel | tfl.layers.Layer): unknown[] {
 export function withFusedTrainingLayers<T>(model: tfl.LayersModel, fn: () => T): T {
   const patched: tfl.layers.Layer[] = [];
   const layers = layersOf(model);
-  const pairs = batchNormReluPairs(layers, new Set(outputsOf(model)));
+  const outputs = new Set(outputsOf(model));
+  const pairs = batchNormReluPairs(layers, outputs);
+  const convsBeforeNorm = convsBeforeBatchNorm(layers, outputs);
   const relus = new Set(pairs.values());
   const reluApplied = new WeakSet<tf.Tensor>();
   try {
@@ -204,7 +231,9 @@ export function withFusedTrainingLayers<T>(model: tfl.LayersModel, fn: () => T):
           ? batchNormCall(layer as never, original, pairs.has(layer), reluApplied)
           : relus.has(layer)
             ? reluAppliedCall(original, reluApplied)
-            : FUSED_CALLS[name]?.(layer as never, original);
+            : name === 'Conv2D'
+              ? conv2dCall(layer as never, original, convsBeforeNorm.has(layer))
+              : FUSED_CALLS[name]?.(layer as never, original);
       if (!call) continue;
       target.call = call;
       patched.push(layer);

@@ -1,0 +1,87 @@
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { util } from '@tensorflow/tfjs-core';
+import type { KernelArgs } from '../kernel-call.js';
+import { type OutputBackend, simdKernelsFor } from '../simd/engine.js';
+import { heapOffset } from '../simd/scratch.js';
+
+/**
+ * Our kernel for one AdamW step of one variable: inputs value, gradient, m, v (and vMax under AMSGrad),
+ * attrs beta1, beta2, epsilon, stepSize and decay (the factor decoupled weight decay scales the value by);
+ * outputs the new value, m, v (and vMax). @fmnist/model's AdamWOptimizer runs it by this name where it is
+ * registered, in place of a dozen element-wise kernels per variable.
+ */
+export const ADAMW_KERNEL = 'FmnistAdamW';
+
+interface AdamWAttrs {
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  stepSize: number;
+  decay: number;
+}
+
+/** The step in JavaScript on the heap's floats, where our kernels are not bound. */
+export function adamWInJavaScript(
+  heap: Float32Array,
+  at: number[],
+  count: number,
+  a: AdamWAttrs,
+  amsgrad: boolean,
+) {
+  const [value, gradient, m, v, vMax, outValue, outM, outV, outVMax] = at.map(
+    (bytes) => bytes / 4,
+  ) as number[];
+  const f = Math.fround;
+  const [b1, c1, b2, c2] = [f(a.beta1), f(1 - a.beta1), f(a.beta2), f(1 - a.beta2)];
+  const [epsilon, stepSize, decay] = [f(a.epsilon), f(a.stepSize), f(a.decay)];
+  for (let i = 0; i < count; i++) {
+    const g = heap[gradient! + i]!;
+    const mNew = f(f(heap[m! + i]! * b1) + f(g * c1));
+    const vNew = f(f(heap[v! + i]! * b2) + f(f(g * g) * c2));
+    const second = amsgrad ? Math.max(heap[vMax! + i]!, vNew) : vNew;
+    if (amsgrad) heap[outVMax! + i] = second;
+    const ratio = f(mNew / f(f(Math.sqrt(second)) + epsilon));
+    heap[outValue! + i] = f(heap[value! + i]! * decay) - f(ratio * stepSize);
+    heap[outM! + i] = mNew;
+    heap[outV! + i] = vNew;
+  }
+}
+
+export const adamWConfig: KernelConfig = {
+  kernelName: ADAMW_KERNEL,
+  backendName: 'wasm',
+  kernelFunc: ((args: KernelArgs) => {
+    const backend = args.backend as unknown as OutputBackend;
+    const { value, gradient, m, v, vMax } = args.inputs as Record<string, TensorInfo | undefined>;
+    const attrs = args.attrs as unknown as AdamWAttrs;
+    const f = Math.fround;
+    const outputs = [value!, m!, v!, ...(vMax ? [vMax] : [])].map((input) =>
+      backend.makeOutput(input.shape, 'float32'),
+    );
+    const inputs = [value!, gradient!, m!, v!];
+    const at = [
+      ...inputs.map((input) => heapOffset(backend, input)),
+      vMax ? heapOffset(backend, vMax) : 0,
+      ...outputs.map((output) => heapOffset(backend, output)),
+      ...(vMax ? [] : [0]),
+    ];
+    const count = util.sizeFromShape(value!.shape);
+    const kernels = simdKernelsFor(backend);
+    if (kernels) {
+      kernels.adamWUpdate(
+        ...at,
+        count,
+        f(attrs.beta1),
+        f(1 - attrs.beta1),
+        f(attrs.beta2),
+        f(1 - attrs.beta2),
+        f(attrs.epsilon),
+        f(attrs.stepSize),
+        f(attrs.decay),
+      );
+    } else {
+      adamWInJavaScript(new Float32Array(backend.wasm.HEAPU8.buffer), at, count, attrs, vMax !== undefined);
+    }
+    return outputs;
+  }) as unknown as KernelFunc,
+};
