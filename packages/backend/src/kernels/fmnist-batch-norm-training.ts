@@ -1,7 +1,7 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelArgs } from '../kernel-call.js';
-import { boundKernels, simdKernelsFor } from '../simd/engine.js';
+import { boundKernels, ourKernelRuns } from '../simd/engine.js';
 import { heapOffset, withScratch } from '../simd/scratch.js';
 
 /** Our kernel for BatchNorm's batch statistics over every axis but the last: outputs mean and variance. */
@@ -97,10 +97,9 @@ export const batchNormReluConfig: KernelConfig = {
 function fitsKernel(kernelName: string, x: tf.Tensor, perChannel: (tf.Tensor | undefined)[]): boolean {
   const channels = x.shape.at(-1);
   return (
-    tf.getKernel(kernelName, tf.getBackend()) !== undefined &&
+    ourKernelRuns(kernelName) &&
     x.rank >= 2 &&
     x.dtype === 'float32' &&
-    simdKernelsFor(tf.backend()) !== undefined &&
     perChannel.every(
       (t) => t === undefined || (t.dtype === 'float32' && t.rank === 1 && t.shape[0] === channels),
     )

@@ -2,7 +2,7 @@ import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors.js';
 import type { KernelArgs } from '../kernel-call.js';
-import { boundKernels, simdKernelsFor } from '../simd/engine.js';
+import { boundKernels, ourKernelRuns } from '../simd/engine.js';
 import { heapOffset } from '../simd/scratch.js';
 
 /** Our kernel that draws a dropout mask in the heap (see `dropoutMask`). */
@@ -33,8 +33,7 @@ export const dropoutMaskConfig: KernelConfig = {
  */
 export function dropoutMask(shape: number[], rate: number, seed: number): tf.Tensor | undefined {
   if (!(rate >= 0 && rate < 1)) throw new BackendError(`dropoutMask: rate must be in [0, 1), got ${rate}`);
-  if (tf.getKernel(DROPOUT_MASK_KERNEL, tf.getBackend()) === undefined) return undefined;
-  if (simdKernelsFor(tf.backend()) === undefined) return undefined;
+  if (!ourKernelRuns(DROPOUT_MASK_KERNEL)) return undefined;
   const keep = Math.fround(1 - rate);
   return tf.engine().runKernel(DROPOUT_MASK_KERNEL, {}, {
     shape,

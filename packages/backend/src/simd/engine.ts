@@ -1,3 +1,4 @@
+import { backend as currentBackend, getBackend, getKernel } from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors.js';
 import { KERNEL_BINARIES_BASE64 } from './binaries.js';
 
@@ -184,6 +185,14 @@ export function simdKernelStatus(backend: object): SimdKernelChoice {
 export type OutputBackend = WasmBackendInternals & {
   makeOutput(shape: number[], dtype: 'float32'): { dataId: object; shape: number[]; dtype: 'float32' };
 };
+
+/**
+ * Whether our kernel `kernelName` runs on the current backend: registered there (wasm, by
+ * registerWasmTrainingKernels) with our SIMD kernels bound to it.
+ */
+export function ourKernelRuns(kernelName: string): boolean {
+  return getKernel(kernelName, getBackend()) !== undefined && simdKernelsFor(currentBackend()) !== undefined;
+}
 
 /**
  * The backend a call of our kernel `kernelName` runs on and our kernels bound to it; throws a
