@@ -22,6 +22,18 @@ export const ADAM_DEFAULTS = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, eps
  */
 const ADAMW_KERNEL = 'FmnistAdamW';
 
+/**
+ * Whether the kernel can take this variable: float32 throughout and slots of the variable's shape. A
+ * state loaded for another model can have other shapes; the ops then throw at `assign`, naming them.
+ */
+function fitsFusedStep(value: tf.Variable, gradient: tf.Tensor, slots: Slots): boolean {
+  return (
+    [gradient, slots.m, slots.v, ...(slots.vMax ? [slots.vMax] : [])].every(
+      (t) => t.dtype === 'float32' && tf.util.arraysEqual(t.shape, value.shape),
+    ) && value.dtype === 'float32'
+  );
+}
+
 /** What tfjs optimizers exchange in getWeights/setWeights (not exported by tfjs-core). */
 type NamedTensor = { name: string; tensor: tf.Tensor };
 
@@ -90,7 +102,7 @@ export class AdamWOptimizer extends tf.Optimizer {
         const value = tf.engine().registeredVariables[name];
         if (!value) throw new ClassifierError(`${AdamWOptimizer.className}: no variable named ${name}`);
         const slots = this.slotsFor(index, name, value);
-        if (fused && value.dtype === 'float32' && gradient.dtype === 'float32') {
+        if (fused && fitsFusedStep(value, gradient, slots)) {
           this.fusedStep(value, gradient, slots, stepSize, decay);
           return;
         }

@@ -1,8 +1,9 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { util } from '@tensorflow/tfjs-core';
+import { BackendError } from '../errors.js';
 import type { KernelArgs } from '../kernel-call.js';
 import { type OutputBackend, simdKernelsFor } from '../simd/engine.js';
-import { heapOffset } from '../simd/scratch.js';
+import { heapOffset, withScratch } from '../simd/scratch.js';
 
 /**
  * Our kernel for one AdamW step of one variable: inputs value, gradient, m, v (and vMax under AMSGrad),
@@ -47,41 +48,57 @@ export function adamWInJavaScript(
   }
 }
 
+/** Every input float32 and as long as `value`: the pass reads and writes that many floats in each. */
+function checkInputs(inputs: Record<string, TensorInfo | undefined>): number {
+  const count = util.sizeFromShape(inputs.value!.shape);
+  for (const [name, input] of Object.entries(inputs)) {
+    if (!input) continue;
+    const size = util.sizeFromShape(input.shape);
+    if (input.dtype !== 'float32' || size !== count)
+      throw new BackendError(
+        `${ADAMW_KERNEL}: ${name} must be float32 with ${count} values as value has, got ${input.dtype} [${input.shape}]`,
+      );
+  }
+  return count;
+}
+
 export const adamWConfig: KernelConfig = {
   kernelName: ADAMW_KERNEL,
   backendName: 'wasm',
   kernelFunc: ((args: KernelArgs) => {
     const backend = args.backend as unknown as OutputBackend;
-    const { value, gradient, m, v, vMax } = args.inputs as Record<string, TensorInfo | undefined>;
+    const inputs = args.inputs as Record<string, TensorInfo | undefined>;
+    const { value, gradient, m, v, vMax } = inputs;
+    const count = checkInputs(inputs);
     const attrs = args.attrs as unknown as AdamWAttrs;
     const f = Math.fround;
     const outputs = [value!, m!, v!, ...(vMax ? [vMax] : [])].map((input) =>
       backend.makeOutput(input.shape, 'float32'),
     );
-    const inputs = [value!, gradient!, m!, v!];
-    const at = [
-      ...inputs.map((input) => heapOffset(backend, input)),
-      vMax ? heapOffset(backend, vMax) : 0,
-      ...outputs.map((output) => heapOffset(backend, output)),
-      ...(vMax ? [] : [0]),
-    ];
-    const count = util.sizeFromShape(value!.shape);
-    const kernels = simdKernelsFor(backend);
-    if (kernels) {
-      kernels.adamWUpdate(
-        ...at,
-        count,
-        f(attrs.beta1),
-        f(1 - attrs.beta1),
-        f(attrs.beta2),
-        f(1 - attrs.beta2),
-        f(attrs.epsilon),
-        f(attrs.stepSize),
-        f(attrs.decay),
-      );
-    } else {
-      adamWInJavaScript(new Float32Array(backend.wasm.HEAPU8.buffer), at, count, attrs, vMax !== undefined);
-    }
+    withScratch(backend, outputs, () => {
+      const at = [
+        ...[value!, gradient!, m!, v!].map((input) => heapOffset(backend, input)),
+        vMax ? heapOffset(backend, vMax) : 0,
+        ...outputs.map((output) => heapOffset(backend, output)),
+        ...(vMax ? [] : [0]),
+      ];
+      const kernels = simdKernelsFor(backend);
+      if (kernels) {
+        kernels.adamWUpdate(
+          ...at,
+          count,
+          f(attrs.beta1),
+          f(1 - attrs.beta1),
+          f(attrs.beta2),
+          f(1 - attrs.beta2),
+          f(attrs.epsilon),
+          f(attrs.stepSize),
+          f(attrs.decay),
+        );
+      } else {
+        adamWInJavaScript(new Float32Array(backend.wasm.HEAPU8.buffer), at, count, attrs, vMax !== undefined);
+      }
+    });
     return outputs;
   }) as unknown as KernelFunc,
 };

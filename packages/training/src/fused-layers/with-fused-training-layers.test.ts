@@ -151,7 +151,17 @@ describe.each(['cpu', 'wasm'])('withFusedTrainingLayers on %s', (backend) => {
     });
     const [sharedBias] = biasGradients(shared);
     expect(largest(sharedBias!)).toBeGreaterThan(1e-6);
+    // A BatchNorm frozen to inference mode by a call of its own normalizes by its moving statistics.
+    const frozen = bnModel();
+    const norm = frozen.layers.find((l) => l.getClassName() === 'BatchNormalization')!;
+    type Call = (inputs: unknown, kwargs: Record<string, unknown>) => unknown;
+    const normCall = (norm as unknown as { call: Call }).call.bind(norm);
+    (norm as unknown as { call: Call }).call = (inputs, kwargs) =>
+      normCall(inputs, { ...kwargs, training: false });
+    const [frozenBias, secondBias] = biasGradients(frozen);
+    expect([largest(frozenBias!) > 1e-6, secondBias!.every((g) => g === 0)]).toEqual([true, true]);
     tf.dispose([model.weights.map((w) => w.read()), shared.weights.map((w) => w.read())]);
+    tf.dispose(frozen.weights.map((w) => w.read()));
   });
 
   it('keeps a ReLU apart from a BatchNorm other layers read too, and a BatchNorm before another activation', async () => {

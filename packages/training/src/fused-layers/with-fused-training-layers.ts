@@ -128,11 +128,13 @@ function convsBeforeBatchNorm(layers: tfl.layers.Layer[], outputs: Set<unknown>)
     if ((layer as unknown as Conv2DFields).activation.getClassName() !== 'linear') continue;
     const next = layer.outboundNodes[0]!.outboundLayer;
     const axis = (next as unknown as Partial<BatchNormFields>).axis;
+    // A BatchNorm with a `call` of its own (e.g. one frozen to inference mode) may not normalize by the batch.
     if (
       next.getClassName() === 'BatchNormalization' &&
       (axis === -1 || axis === 3) &&
       next.inboundNodes.length === 1 &&
-      layers.includes(next)
+      layers.includes(next) &&
+      !Object.hasOwn(next, 'call')
     )
       convs.add(layer);
   }
@@ -140,7 +142,8 @@ function convsBeforeBatchNorm(layers: tfl.layers.Layer[], outputs: Set<unknown>)
 }
 
 /** A 2D convolution recorded so that each input's gradient is computed only when needed (conv2dInTraining). */
-function conv2dCall(layer: Conv2DFields, original: Call, biasGradientIsZero: boolean): Call | undefined {
+function conv2dCall(layer: Conv2DFields, original: Call, context: FusionContext): Call | undefined {
+  const biasGradientIsZero = context.convsBeforeNorm.has(layer as unknown as tfl.layers.Layer);
   const activation = layer.activation.getClassName();
   const dilations = typeof layer.dilationRate === 'number' ? [layer.dilationRate] : layer.dilationRate;
   if (
@@ -186,7 +189,16 @@ function dropoutCall(layer: DropoutFields, original: Call): Call {
   };
 }
 
-const FUSED_CALLS: Record<string, (layer: never, original: Call) => Call | undefined> = {
+/** What the model's graph says about the layers, for the fused calls that depend on their neighbours. */
+interface FusionContext {
+  convsBeforeNorm: Set<tfl.layers.Layer>;
+}
+
+const FUSED_CALLS: Record<
+  string,
+  (layer: never, original: Call, context: FusionContext) => Call | undefined
+> = {
+  Conv2D: conv2dCall,
   Dropout: dropoutCall,
   SpatialDropout1D: dropoutCall,
 };
@@ -217,7 +229,7 @@ export function withFusedTrainingLayers<T>(model: tfl.LayersModel, fn: () => T):
   const layers = layersOf(model);
   const outputs = new Set(outputsOf(model));
   const pairs = batchNormReluPairs(layers, outputs);
-  const convsBeforeNorm = convsBeforeBatchNorm(layers, outputs);
+  const context: FusionContext = { convsBeforeNorm: convsBeforeBatchNorm(layers, outputs) };
   const relus = new Set(pairs.values());
   const reluApplied = new WeakSet<tf.Tensor>();
   try {
@@ -231,9 +243,7 @@ export function withFusedTrainingLayers<T>(model: tfl.LayersModel, fn: () => T):
           ? batchNormCall(layer as never, original, pairs.has(layer), reluApplied)
           : relus.has(layer)
             ? reluAppliedCall(original, reluApplied)
-            : name === 'Conv2D'
-              ? conv2dCall(layer as never, original, convsBeforeNorm.has(layer))
-              : FUSED_CALLS[name]?.(layer as never, original);
+            : FUSED_CALLS[name]?.(layer as never, original, context);
       if (!call) continue;
       target.call = call;
       patched.push(layer);
