@@ -89,10 +89,25 @@ function reluAppliedCall(original: Call, reluApplied: WeakSet<tf.Tensor>): Call 
 }
 
 /**
- * The BatchNormalization layers whose only reader is an Activation layer of ReLU, of this model, with no
- * other input, mapped to it: the pairs BatchNorm's training pass can fuse. A model output creates no
- * node in tfjs-layers, and `outboundNodes` spans every model that uses the layer, so a BatchNorm whose
- * output is also an output (of the model or a nested one), or whose ReLU is outside the model, stays apart.
+ * The one layer of this model that reads `layer`, where `layer` is called once, has that one reader,
+ * which takes no other input, and its output is no output. A model output creates no node in
+ * tfjs-layers, and `outboundNodes` spans every model that uses the layer, so a layer whose output is also
+ * an output (of the model or a nested one), or whose reader is outside the model, has none here.
+ */
+function onlyReader(
+  layer: tfl.layers.Layer,
+  layers: tfl.layers.Layer[],
+  outputs: Set<unknown>,
+): tfl.layers.Layer | undefined {
+  if (layer.outboundNodes.length !== 1 || layer.inboundNodes.length !== 1) return undefined;
+  if (outputs.has(layer.inboundNodes[0]!.outputTensors[0])) return undefined;
+  const next = layer.outboundNodes[0]!.outboundLayer;
+  return next.inboundNodes.length === 1 && layers.includes(next) ? next : undefined;
+}
+
+/**
+ * The BatchNormalization layers whose only reader (onlyReader) is an Activation layer of ReLU, mapped to
+ * it: the pairs BatchNorm's training pass can fuse.
  */
 function batchNormReluPairs(
   layers: tfl.layers.Layer[],
@@ -100,40 +115,31 @@ function batchNormReluPairs(
 ): Map<tfl.layers.Layer, tfl.layers.Layer> {
   const pairs = new Map<tfl.layers.Layer, tfl.layers.Layer>();
   for (const layer of layers) {
-    if (layer.getClassName() !== 'BatchNormalization' || layer.outboundNodes.length !== 1) continue;
-    if (layer.inboundNodes.length !== 1 || outputs.has(layer.inboundNodes[0]!.outputTensors[0])) continue;
-    const next = layer.outboundNodes[0]!.outboundLayer;
-    const activation = (next as unknown as { activation?: { getClassName(): string } }).activation;
-    if (
-      next.getClassName() === 'Activation' &&
-      activation?.getClassName() === 'relu' &&
-      next.inboundNodes.length === 1 &&
-      layers.includes(next)
-    )
+    if (layer.getClassName() !== 'BatchNormalization') continue;
+    const next = onlyReader(layer, layers, outputs);
+    const activation = (next as unknown as { activation?: { getClassName(): string } } | undefined)
+      ?.activation;
+    if (next?.getClassName() === 'Activation' && activation?.getClassName() === 'relu')
       pairs.set(layer, next);
   }
   return pairs;
 }
 
 /**
- * The linear Conv2D layers whose only reader is a BatchNormalization of this model over the last axis:
- * in training it subtracts the batch's per-channel mean, so their bias gradient is exactly zero. As in
- * batchNormReluPairs, a convolution whose output is also an output stays apart.
+ * The linear Conv2D layers whose only reader (onlyReader) is a BatchNormalization over the last axis: in
+ * training it subtracts the batch's per-channel mean, so their bias gradient is exactly zero.
  */
 function convsBeforeBatchNorm(layers: tfl.layers.Layer[], outputs: Set<unknown>): Set<tfl.layers.Layer> {
   const convs = new Set<tfl.layers.Layer>();
   for (const layer of layers) {
-    if (layer.getClassName() !== 'Conv2D' || layer.outboundNodes.length !== 1) continue;
-    if (layer.inboundNodes.length !== 1 || outputs.has(layer.inboundNodes[0]!.outputTensors[0])) continue;
+    if (layer.getClassName() !== 'Conv2D') continue;
     if ((layer as unknown as Conv2DFields).activation.getClassName() !== 'linear') continue;
-    const next = layer.outboundNodes[0]!.outboundLayer;
-    const axis = (next as unknown as Partial<BatchNormFields>).axis;
+    const next = onlyReader(layer, layers, outputs);
+    const axis = (next as unknown as Partial<BatchNormFields> | undefined)?.axis;
     // A BatchNorm with a `call` of its own (e.g. one frozen to inference mode) may not normalize by the batch.
     if (
-      next.getClassName() === 'BatchNormalization' &&
+      next?.getClassName() === 'BatchNormalization' &&
       (axis === -1 || axis === 3) &&
-      next.inboundNodes.length === 1 &&
-      layers.includes(next) &&
       !Object.hasOwn(next, 'call')
     )
       convs.add(layer);
