@@ -133,7 +133,7 @@ export class AdamWOptimizer extends tf.Optimizer {
         beta2: this.beta2,
         epsilon: this.epsilon,
         stepSize,
-        decay: this.weightDecay > 0 ? decay : 1,
+        decay,
       },
     ) as tf.Tensor[];
     m.assign(newM!);

@@ -21,6 +21,14 @@ interface AdamWAttrs {
   decay: number;
 }
 
+/**
+ * The float32 constants of the step, in the order adamWUpdate takes them: beta1, 1 − beta1, beta2,
+ * 1 − beta2, epsilon, stepSize, decay (each rounded once, as tfjs rounds a scalar operand).
+ */
+function adamWConstants(a: AdamWAttrs): number[] {
+  return [a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.epsilon, a.stepSize, a.decay].map(Math.fround);
+}
+
 /** The step in JavaScript on the heap's floats, where our kernels are not bound. */
 export function adamWInJavaScript(
   heap: Float32Array,
@@ -33,16 +41,15 @@ export function adamWInJavaScript(
     (bytes) => bytes / 4,
   ) as number[];
   const f = Math.fround;
-  const [b1, c1, b2, c2] = [f(a.beta1), f(1 - a.beta1), f(a.beta2), f(1 - a.beta2)];
-  const [epsilon, stepSize, decay] = [f(a.epsilon), f(a.stepSize), f(a.decay)];
+  const [b1, c1, b2, c2, epsilon, stepSize, decay] = adamWConstants(a) as number[];
   for (let i = 0; i < count; i++) {
     const g = heap[gradient! + i]!;
-    const mNew = f(f(heap[m! + i]! * b1) + f(g * c1));
-    const vNew = f(f(heap[v! + i]! * b2) + f(f(g * g) * c2));
+    const mNew = f(f(heap[m! + i]! * b1!) + f(g * c1!));
+    const vNew = f(f(heap[v! + i]! * b2!) + f(f(g * g) * c2!));
     const second = amsgrad ? Math.max(heap[vMax! + i]!, vNew) : vNew;
     if (amsgrad) heap[outVMax! + i] = second;
-    const ratio = f(mNew / f(f(Math.sqrt(second)) + epsilon));
-    heap[outValue! + i] = f(heap[value! + i]! * decay) - f(ratio * stepSize);
+    const ratio = f(mNew / f(f(Math.sqrt(second)) + epsilon!));
+    heap[outValue! + i] = f(heap[value! + i]! * decay!) - f(ratio * stepSize!);
     heap[outM! + i] = mNew;
     heap[outV! + i] = vNew;
   }
@@ -71,7 +78,6 @@ export const adamWConfig: KernelConfig = {
     const { value, gradient, m, v, vMax } = inputs;
     const count = checkInputs(inputs);
     const attrs = args.attrs as unknown as AdamWAttrs;
-    const f = Math.fround;
     const outputs = [value!, m!, v!, ...(vMax ? [vMax] : [])].map((input) =>
       backend.makeOutput(input.shape, 'float32'),
     );
@@ -84,17 +90,7 @@ export const adamWConfig: KernelConfig = {
       ];
       const kernels = simdKernelsFor(backend);
       if (kernels) {
-        kernels.adamWUpdate(
-          ...at,
-          count,
-          f(attrs.beta1),
-          f(1 - attrs.beta1),
-          f(attrs.beta2),
-          f(1 - attrs.beta2),
-          f(attrs.epsilon),
-          f(attrs.stepSize),
-          f(attrs.decay),
-        );
+        kernels.adamWUpdate(...at, count, ...adamWConstants(attrs));
       } else {
         adamWInJavaScript(new Float32Array(backend.wasm.HEAPU8.buffer), at, count, attrs, vMax !== undefined);
       }
